@@ -1,0 +1,85 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '**/data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+        fetch: 'readonly',
+        document: 'readonly',
+        window: 'readonly',
+        FormData: 'readonly',
+        XMLHttpRequest: 'readonly',
+        performance: 'readonly',
+      },
+    },
+  },
+  {
+    files: [
+      'packages/core/src/**/*.ts',
+      'packages/express-guard/src/**/*.ts',
+      'packages/koa-guard/src/**/*.ts',
+    ],
+    rules: { 'no-console': 'error' },
+  },
+  {
+    // guard-core stays framework-free (CONTRACT.md): no express, koa or multer, not even their types.
+    files: ['packages/core/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(express|koa|multer|@koa/.*|@types/(express|koa|multer).*)$',
+              message: 'guard-core must not depend on a web framework.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Adapters reach core only through its package name.
+    files: ['packages/express-guard/src/**/*.ts', 'packages/koa-guard/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/core/src/**', 'guard-core/*'],
+              message: "Import from 'guard-core' only.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,44 @@
+/** @jest-config-loader esbuild-register */
+import type { Config } from 'jest';
+
+// file-type and its helpers ship ESM only; swc turns them into CommonJS like our own sources.
+const esmOnlyPackages = [
+  'file-type',
+  'strtok3',
+  'token-types',
+  'peek-readable',
+  '@tokenizer',
+  'uint8array-extras',
+  '@borewit',
+];
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    module: { type: 'commonjs', ignoreDynamic: false },
+  },
+] as const;
+
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/examples'],
+  testMatch: ['**/test/**/*.test.ts'],
+  transform: { '^.+\\.(t|j|mj)sx?$': swc as unknown as [string, Record<string, unknown>] },
+  transformIgnorePatterns: [
+    `/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(${esmOnlyPackages.join('|')})/)`,
+  ],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  moduleNameMapper: {
+    '^guard-core$': '<rootDir>/packages/core/src/index.ts',
+    '^express-guard$': '<rootDir>/packages/express-guard/src/index.ts',
+    '^koa-guard$': '<rootDir>/packages/koa-guard/src/index.ts',
+    '^guard-spec$': '<rootDir>/packages/guard-spec/src/index.ts',
+  },
+  modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist/'],
+  globalSetup: '<rootDir>/jest.global-setup.ts',
+  testTimeout: 20_000,
+  maxWorkers: 2,
+};
+
+export default config;

@@ -1,0 +1,13 @@
+import { ErrorCodes } from './codes';
+import { GuardError } from './guard-error';
+import type { GuardErrorOptions } from './guard-error';
+
+/** A circuit breaker is open; `retryAfter` is the seconds left until it lets a trial call through. Status 503, code `ERR_GUARD_CIRCUIT_OPEN`. */
+export class CircuitOpenError extends GuardError {
+  constructor(
+    message = 'Service temporarily unavailable',
+    options: Omit<GuardErrorOptions, 'status' | 'code'> = {},
+  ) {
+    super(message, { ...options, status: 503, code: ErrorCodes.CIRCUIT_OPEN });
+  }
+}

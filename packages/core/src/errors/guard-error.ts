@@ -1,0 +1,72 @@
+import type { ErrorCode } from './codes';
+import { ERROR_CODE_PREFIX } from './codes';
+
+/** Brand shared by every copy of guard-core loaded in one process (Symbol.for is global). */
+export const GUARD_ERROR_BRAND: unique symbol = Symbol.for('guard-core.GuardError') as never;
+
+/** Options every GuardError subclass passes to the base class. */
+export interface GuardErrorOptions {
+  /** HTTP status the error handler answers with. */
+  status: number;
+  /** Stable machine-readable code (`ERR_GUARD_*`). */
+  code: ErrorCode;
+  /** Whether `message` is safe to show to the client. Default `true`: guard errors carry no internals. */
+  expose?: boolean;
+  /** Seconds the client should wait before trying again; sent as `Retry-After`. */
+  retryAfter?: number;
+  /** Extra response headers (for example `RateLimit`). */
+  headers?: Readonly<Record<string, string>>;
+  /** RFC 9457 problem type URI. Default `about:blank`. */
+  type?: string;
+  /** Extra problem+json members the client may see (for example `uploadId`). */
+  extensions?: Readonly<Record<string, unknown>>;
+  /** The underlying failure; logged, never sent to the client. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error the suite raises on the request path. The error handler renders it as
+ * RFC 9457 problem+json with its `status`, its `message` as `detail` (when `expose`), and `Retry-After`.
+ * @example throw new GuardError('Too many requests', { status: 429, code: 'ERR_GUARD_RATE_LIMITED' });
+ */
+export class GuardError extends Error {
+  readonly [GUARD_ERROR_BRAND] = true;
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly expose: boolean;
+  readonly retryAfter: number | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly type: string;
+  readonly extensions: Readonly<Record<string, unknown>>;
+
+  constructor(message: string, options: GuardErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.status = options.status;
+    this.code = options.code;
+    this.expose = options.expose ?? true;
+    this.retryAfter =
+      options.retryAfter === undefined ? undefined : Math.max(0, Math.ceil(options.retryAfter));
+    this.headers = options.headers ?? {};
+    this.type = options.type ?? 'about:blank';
+    this.extensions = options.extensions ?? {};
+  }
+}
+
+/**
+ * True for any error raised by guard-core, also from another copy of the package
+ * (it checks the global brand or the `ERR_GUARD_` code, not only `instanceof`).
+ */
+export function isGuardError(value: unknown): value is GuardError {
+  if (value instanceof GuardError) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    if ((value as Record<symbol, unknown>)[GUARD_ERROR_BRAND] === true) return true;
+    const { code, status } = value as { code?: unknown; status?: unknown };
+    return (
+      typeof code === 'string' && code.startsWith(ERROR_CODE_PREFIX) && typeof status === 'number'
+    );
+  } catch {
+    return false; // a hostile getter is not a guard error
+  }
+}

@@ -1,0 +1,35 @@
+// The only entry point of guard-core: every public name is listed here explicitly.
+
+export { ErrorCodes, ERROR_CODE_PREFIX } from './errors/codes';
+export type { ErrorCode } from './errors/codes';
+export { GuardError, isGuardError } from './errors/guard-error';
+export type { GuardErrorOptions } from './errors/guard-error';
+export { GuardConfigError } from './errors/guard-config-error';
+export { RateLimitError, QUOTA_EXCEEDED_TYPE } from './errors/rate-limit-error';
+export { ConcurrencyLimitError } from './errors/concurrency-limit-error';
+export { TimeoutError } from './errors/timeout-error';
+export { LoadShedError } from './errors/load-shed-error';
+export { CircuitOpenError } from './errors/circuit-open-error';
+export { ResourceLimitError } from './errors/resource-limit-error';
+export { PayloadTooLargeError } from './errors/payload-too-large-error';
+export { UriTooLongError } from './errors/uri-too-long-error';
+export { InvalidInputError } from './errors/invalid-input-error';
+export { UnsupportedMediaTypeError } from './errors/unsupported-media-type-error';
+export { InsufficientStorageError } from './errors/insufficient-storage-error';
+export { NotFoundError } from './errors/not-found-error';
+export { AbortedError } from './errors/aborted-error';
+
+export { optionReader } from './options/option-reader';
+export type { OptionReader } from './options/option-reader';
+
+export { createErrorReporter, staleHeaderNames } from './http/error-reporter';
+export type { ErrorHandlerOptions, ErrorReporter, RequestInfo } from './http/error-reporter';
+export { PROBLEM_CONTENT_TYPE } from './http/problem';
+export type { ProblemBody, ProblemResponse } from './http/problem';
+export { classifyError } from './http/classify-error';
+export type { ErrorClassification } from './http/classify-error';
+export { createDefaultLogger } from './logging/default-logger';
+export type { GuardLogger } from './logging/default-logger';
+export { redact, REDACTED } from './logging/redact';
+export { serializeError } from './logging/serialize-error';
+export type { SerializedError } from './logging/serialize-error';

@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+// The built packages (npm test builds them first) load from CommonJS and from ESM alike.
+const packagesDir = join(__dirname, '..', '..');
+const packages = [
+  { name: 'guard-core', dir: 'core' },
+  { name: 'express-guard', dir: 'express-guard' },
+  { name: 'koa-guard', dir: 'koa-guard' },
+];
+
+function exportedNames(dir: string, script: string, type: 'commonjs' | 'module'): string[] {
+  const out = execFileSync(process.execPath, [`--input-type=${type}`, '-e', script], {
+    cwd: join(packagesDir, dir),
+    encoding: 'utf8',
+  });
+  return JSON.parse(out) as string[];
+}
+
+describe.each(packages)('the built $name package', ({ name, dir }) => {
+  beforeAll(() => {
+    if (!existsSync(join(packagesDir, dir, 'dist', 'index.cjs')))
+      throw new Error(`${name} is not built: run the build before the tests (npm test does)`);
+  });
+
+  it('loads with require() and exposes the error model', () => {
+    const names = exportedNames(
+      dir,
+      `const m = require(${JSON.stringify(name)}); console.log(JSON.stringify(Object.keys(m)))`,
+      'commonjs',
+    );
+    expect(names).toEqual(
+      expect.arrayContaining(['GuardError', 'isGuardError', 'CircuitOpenError']),
+    );
+  });
+
+  it('loads with import and exports the same names as require()', () => {
+    const esm = exportedNames(
+      dir,
+      `const m = await import(${JSON.stringify(name)}); console.log(JSON.stringify(Object.keys(m)))`,
+      'module',
+    );
+    const cjs = exportedNames(
+      dir,
+      `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(name)}))))`,
+      'commonjs',
+    );
+    expect(esm.filter((n) => n !== 'default').sort()).toEqual(cjs.sort());
+  });
+});

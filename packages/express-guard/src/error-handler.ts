@@ -1,0 +1,49 @@
+import type { ErrorRequestHandler, Request } from 'express';
+import { createErrorReporter, staleHeaderNames } from 'guard-core';
+import type { ErrorHandlerOptions, RequestInfo } from 'guard-core';
+
+/**
+ * The secure error handler: mount it last. Answers every error as RFC 9457 problem+json with a
+ * fresh `errorId`, logs the full error once under that id, and never shows a stack, path or secret.
+ * @example app.use(notFound()); app.use(errorHandler({ logger }));
+ */
+export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler {
+  const reporter = createErrorReporter(options, 'errorHandler');
+  return function errorHandlerMiddleware(err: unknown, req, res, _next) {
+    const info = requestInfo(req);
+    if (res.headersSent) {
+      // Part of a response is on the wire: log once and close the connection so the client sees a
+      // truncated response rather than a corrupt one (what Express's own handler does, minus its
+      // second print of the stack to stderr).
+      reporter.reportAfterHeadersSent(err, info);
+      res.destroy();
+      return;
+    }
+    const { status, headers, body } = reporter.report(err, info);
+    if (res.destroyed || req.destroyed) return; // the client left: logged, nothing to send
+    for (const name of staleHeaderNames()) res.removeHeader(name);
+    res.status(status).set(headers).end(JSON.stringify(body));
+  };
+}
+
+/** What the log line needs from an Express request. */
+export function requestInfo(req: Request): RequestInfo {
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  return {
+    method: req.method,
+    url: req.originalUrl,
+    route: typeof route === 'string' ? `${req.baseUrl}${route}` : undefined,
+    headers: req.headers,
+    query: safeQuery(req),
+    body: req.body as unknown,
+    ip: req.ip,
+  };
+}
+
+function safeQuery(req: Request): unknown {
+  try {
+    return req.query; // a getter in Express 5 that parses on access; a malformed query must not throw here
+  } catch {
+    return undefined;
+  }
+}

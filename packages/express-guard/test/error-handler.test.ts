@@ -1,0 +1,4 @@
+import { describeErrorHandler } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeErrorHandler(expressHarness);

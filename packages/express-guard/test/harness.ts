@@ -1,0 +1,49 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import express from 'express';
+import type { RequestHandler } from 'express';
+import type { Harness, SpecApp, SpecIO } from 'guard-spec';
+import * as kit from '../src/index';
+
+type GuardedRequest = express.Request & { guard?: SpecIO['guard']; upload?: unknown };
+
+/** Runs the shared behaviour spec on Express 5: routes, then notFound(), then errorHandler() last. */
+export const expressHarness: Harness = {
+  name: 'express',
+  kit,
+  mount(spec: SpecApp): Server {
+    const app = express();
+    if (spec.trustProxy !== undefined) app.set('trust proxy', spec.trustProxy);
+    for (const middleware of spec.use ?? []) app.use(middleware as RequestHandler);
+    for (const route of spec.routes) {
+      app[route.method](
+        route.path,
+        ...((route.use ?? []) as RequestHandler[]),
+        async (req: GuardedRequest, res) => {
+          const io: SpecIO = {
+            req,
+            get guard() {
+              return req.guard;
+            },
+            get upload() {
+              return req.upload;
+            },
+            get body(): unknown {
+              return req.body as unknown;
+            },
+            raw: () => res,
+          };
+          const value = await route.handler(io);
+          if (res.headersSent || res.writableEnded) return;
+          if (value === undefined) res.status(204).end();
+          else res.json(value);
+        },
+      );
+    }
+    if (spec.errorHandler !== false) {
+      app.use(kit.notFound(spec.errorHandler ?? {}));
+      app.use(kit.errorHandler(spec.errorHandler ?? {}));
+    }
+    return createServer(app);
+  },
+};

@@ -1,0 +1,53 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+
+/**
+ * The adapter module under test (express-guard or koa-guard). Both export the same names with the
+ * same options, so a scenario builds its middleware from the kit without knowing the framework.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- middleware types differ per framework
+export type GuardKit = Record<string, any>;
+
+/** What a neutral route handler sees, whichever framework runs it. */
+export interface SpecIO {
+  readonly req: IncomingMessage;
+  /** `req.guard` / `ctx.state.guard`. */
+  readonly guard: { signal: AbortSignal; deadline: number } | undefined;
+  /** `req.upload` / `ctx.state.upload`. */
+  readonly upload: unknown;
+  /** `req.body` / `ctx.request.body`. */
+  readonly body: unknown;
+  /** Take over the raw response (Koa: `ctx.respond = false`), to stream or misbehave by hand. */
+  raw(): ServerResponse;
+}
+
+/**
+ * A neutral handler: throw to fail; return a value to answer 200 JSON (undefined → 204), unless the
+ * handler took over the raw response.
+ */
+export type SpecHandler = (io: SpecIO) => unknown;
+
+export interface SpecRoute {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  /** Route-level middleware built from the kit (for example `kit.rateLimit({...})`). */
+  use?: unknown[];
+  handler: SpecHandler;
+}
+
+export interface SpecApp {
+  /** App-level middleware built from the kit, in order, after the Koa error handler / before routes. */
+  use?: unknown[];
+  routes: SpecRoute[];
+  /** Options for `errorHandler()` (Express: last, with `notFound()` before it; Koa: first). `false` to leave it out. */
+  errorHandler?: Record<string, unknown> | false;
+  /** Express `trust proxy` / Koa `app.proxy` (+ `maxIpsCount` when a number). */
+  trustProxy?: boolean | number;
+}
+
+/** One framework under test. */
+export interface Harness {
+  readonly name: 'express' | 'koa';
+  readonly kit: GuardKit;
+  /** Builds the app and returns an http.Server (not yet listening; supertest listens on 127.0.0.1:0). */
+  mount(app: SpecApp): Server;
+}

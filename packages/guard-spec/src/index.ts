@@ -1,0 +1,14 @@
+// The behaviour spec both adapters run. Each capability exports `describe<Capability>(harness)`;
+// packages/{express,koa}-guard/test/<capability>.test.ts run it against their framework.
+export type { GuardKit, Harness, SpecApp, SpecHandler, SpecIO, SpecRoute } from './harness';
+export { createMemoryLogger } from './memory-logger';
+export type { MemoryLogger } from './memory-logger';
+export {
+  REDIS_REQUIRED,
+  REDIS_URL,
+  createTestRedis,
+  redisAvailable,
+  uniquePrefix,
+} from './redis-connection';
+export { describeWithRedis } from './redis';
+export { describeErrorHandler } from './error-handler.spec';

@@ -1,0 +1,80 @@
+import type Koa from 'koa';
+import type { Context, Middleware } from 'koa';
+import { NotFoundError, createErrorReporter, staleHeaderNames } from 'guard-core';
+import type { ErrorHandlerOptions, ErrorReporter, RequestInfo } from 'guard-core';
+
+/** Errors already logged by the middleware, so the app-level listener does not log them again. */
+const reported = new WeakSet<object>();
+/** Apps whose default `error` listener was replaced. */
+const adoptedApps = new WeakSet<Koa>();
+
+/**
+ * The secure error handler: mount it first, so it wraps everything. Answers every error (and
+ * unmatched routes, as 404) with RFC 9457 problem+json and a fresh `errorId`, logs the full error
+ * once under that id, and never shows a stack, path or secret.
+ * @example app.use(errorHandler({ logger })); app.use(guard()); app.use(router.routes());
+ */
+export function errorHandler(options?: ErrorHandlerOptions): Middleware {
+  const reporter = createErrorReporter(options, 'errorHandler');
+  const notFoundMessage = options?.messages?.[404];
+  return async function errorHandlerMiddleware(ctx, next) {
+    adoptApp(ctx.app, reporter);
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body == null && ctx.respond !== false) {
+        throw new NotFoundError(notFoundMessage);
+      }
+    } catch (err) {
+      if (ctx.headerSent || !ctx.writable) {
+        // Part of a response is on the wire (or the client left): log once and close the connection.
+        reporter.reportAfterHeadersSent(err, requestInfo(ctx));
+        markReported(err);
+        ctx.res.destroy();
+        return;
+      }
+      const { status, headers, body } = reporter.report(err, requestInfo(ctx));
+      markReported(err);
+      for (const name of staleHeaderNames()) ctx.remove(name);
+      ctx.status = status;
+      ctx.set(headers);
+      ctx.body = JSON.stringify(body);
+      ctx.type = headers['content-type'] ?? 'application/problem+json';
+    }
+  };
+}
+
+/**
+ * Koa prints the stack of every error that reaches `app.on('error')` to stderr. Errors the middleware
+ * already answered never get there; the rest (a streamed body failing after the headers) are logged
+ * through the reporter instead, once, and Koa's default printer is removed.
+ */
+function adoptApp(app: Koa, reporter: ErrorReporter): void {
+  if (adoptedApps.has(app)) return;
+  adoptedApps.add(app);
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- the same reference Koa registered
+  app.removeListener('error', app.onerror);
+  app.on('error', (err: unknown, ctx?: Context) => {
+    if (typeof err === 'object' && err !== null && reported.has(err)) return;
+    markReported(err);
+    reporter.reportAfterHeadersSent(err, ctx ? requestInfo(ctx) : {});
+    if (ctx && !ctx.res.writableEnded) ctx.res.destroy();
+  });
+}
+
+function markReported(err: unknown): void {
+  if (typeof err === 'object' && err !== null) reported.add(err);
+}
+
+/** What the log line needs from a Koa context. */
+export function requestInfo(ctx: Context): RequestInfo {
+  const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+  return {
+    method: ctx.method,
+    url: ctx.originalUrl,
+    route: typeof route === 'string' ? route : undefined,
+    headers: ctx.headers,
+    query: ctx.query,
+    body: (ctx.request as { body?: unknown }).body,
+    ip: ctx.ip,
+  };
+}

@@ -1,0 +1,3 @@
+// The only entry point of koa-guard: the Koa adapter, plus everything in guard-core.
+export * from 'guard-core';
+export { errorHandler } from './error-handler';

@@ -1,0 +1,4 @@
+import { describeErrorHandler } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeErrorHandler(koaHarness);

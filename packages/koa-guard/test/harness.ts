@@ -1,0 +1,52 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import Koa from 'koa';
+import type { Middleware } from 'koa';
+import Router from '@koa/router';
+import type { Harness, SpecApp, SpecIO } from 'guard-spec';
+import * as kit from '../src/index';
+
+/** Runs the shared behaviour spec on Koa 3: errorHandler() outermost, then the app middleware, then routes. */
+export const koaHarness: Harness = {
+  name: 'koa',
+  kit,
+  mount(spec: SpecApp): Server {
+    const app = new Koa();
+    if (spec.trustProxy !== undefined && spec.trustProxy !== false) {
+      app.proxy = true;
+      if (typeof spec.trustProxy === 'number') app.maxIpsCount = spec.trustProxy;
+    }
+    if (spec.errorHandler !== false) app.use(kit.errorHandler(spec.errorHandler ?? {}));
+    for (const middleware of spec.use ?? []) app.use(middleware as Middleware);
+    const router = new Router();
+    for (const route of spec.routes) {
+      const handle: Middleware = async (ctx) => {
+        const io: SpecIO = {
+          req: ctx.req,
+          get guard() {
+            return (ctx.state as { guard?: SpecIO['guard'] }).guard;
+          },
+          get upload(): unknown {
+            return (ctx.state as { upload?: unknown }).upload;
+          },
+          get body(): unknown {
+            return (ctx.request as { body?: unknown }).body;
+          },
+          raw: () => {
+            ctx.respond = false;
+            return ctx.res;
+          },
+        };
+        const value = await route.handler(io);
+        if (ctx.respond === false) return;
+        if (value === undefined) ctx.status = 204;
+        else ctx.body = value;
+      };
+      router[route.method](route.path, ...((route.use ?? []) as Middleware[]), handle);
+    }
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+    const callback = app.callback();
+    return createServer((req, res) => void callback(req, res));
+  },
+};

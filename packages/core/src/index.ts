@@ -33,3 +33,13 @@ export type { GuardLogger } from './logging/default-logger';
 export { redact, REDACTED } from './logging/redact';
 export { serializeError } from './logging/serialize-error';
 export type { SerializedError } from './logging/serialize-error';
+
+export {
+  createConcurrencyLimiter,
+  resolveConcurrencyOptions,
+} from './policies/concurrency-limiter';
+export type {
+  ConcurrencyLimiter,
+  ConcurrencyLimiterOptions,
+  Permit,
+} from './policies/concurrency-limiter';

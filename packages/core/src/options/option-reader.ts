@@ -35,47 +35,50 @@ export function optionReader<TKey extends string>(
     );
   };
   const unit = (u: string | undefined) => (u ? ` (${u})` : '');
+  // Only `undefined` means "left out": an explicit null is a wrong value and is reported as such.
+  const valueOf = (key: string, fallback: unknown): unknown =>
+    options[key] === undefined ? fallback : options[key];
 
   return {
     raw: (key) => options[key],
     has: (key) => options[key] !== undefined,
     positiveInteger(key, fallback, u) {
-      const value = options[key] ?? fallback;
+      const value = valueOf(key, fallback);
       if (!Number.isSafeInteger(value) || (value as number) <= 0 || Object.is(value, -0))
         return fail(key, `a positive integer${unit(u)}`, value);
       return value as number;
     },
     nonNegativeInteger(key, fallback, u) {
-      const value = options[key] ?? fallback;
+      const value = valueOf(key, fallback);
       if (!Number.isSafeInteger(value) || (value as number) < 0 || Object.is(value, -0))
         return fail(key, `a non-negative integer${unit(u)}`, value);
       return value as number;
     },
     positiveNumber(key, fallback, u) {
-      const value = options[key] ?? fallback;
+      const value = valueOf(key, fallback);
       if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
         return fail(key, `a positive finite number${unit(u)}`, value);
       return value;
     },
     ratio(key, fallback) {
-      const value = options[key] ?? fallback;
+      const value = valueOf(key, fallback);
       if (typeof value !== 'number' || !(value > 0 && value <= 1))
         return fail(key, 'a number greater than 0 and at most 1', value);
       return value;
     },
     boolean(key, fallback) {
-      const value = options[key] ?? fallback;
+      const value = valueOf(key, fallback);
       if (typeof value !== 'boolean') return fail(key, 'a boolean', value);
       return value;
     },
     string(key, fallback) {
-      const value = options[key] ?? fallback;
+      const value = valueOf(key, fallback);
       if (typeof value !== 'string' || value.length === 0)
         return fail(key, 'a non-empty string', value);
       return value;
     },
     oneOf(key, allowed, fallback) {
-      const value = options[key] ?? fallback;
+      const value = valueOf(key, fallback);
       if (!(allowed as readonly unknown[]).includes(value))
         return fail(key, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, value);
       return value as never;

@@ -167,7 +167,7 @@ describe('createConcurrencyLimiter', () => {
     ['queueTimeoutMs', 0],
     ['queueTimeoutMs', '1000'],
   ])('rejects %s = %p at creation with a coded TypeError', (option, value) => {
-    const create = () => createConcurrencyLimiter({ max: 1, [option]: value } as never);
+    const create = () => createConcurrencyLimiter({ max: 1, [option]: value });
     expect(create).toThrow(GuardConfigError);
     expect(create).toThrow(TypeError);
     expect(create).toThrow(new RegExp(`"${option}"`));

@@ -31,6 +31,7 @@ export const expressHarness: Harness = {
             get body(): unknown {
               return req.body as unknown;
             },
+            setHeader: (name, value) => res.setHeader(name, value),
             raw: () => res,
           };
           const value = await route.handler(io);

@@ -1,40 +1,529 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import createHttpError from 'http-errors';
 import request from 'supertest';
+import {
+  CircuitOpenError,
+  ConcurrencyLimitError,
+  GuardConfigError,
+  InsufficientStorageError,
+  InvalidInputError,
+  LoadShedError,
+  PayloadTooLargeError,
+  RateLimitError,
+  ResourceLimitError,
+  TimeoutError,
+  UnsupportedMediaTypeError,
+  UriTooLongError,
+} from 'guard-core';
 import type { Harness, SpecHandler } from './harness';
 import { createMemoryLogger } from './memory-logger';
+
+const PROBLEM = /^application\/problem\+json/;
+const QUOTA_EXCEEDED = 'https://iana.org/assignments/http-problem-types#quota-exceeded';
+
+/** Builds a thrown value of each awkward kind a handler can produce. */
+function systemError(
+  code: string,
+  message = `${code}: something failed, open '/etc/app/secret.key'`,
+) {
+  return Object.assign(new Error(message), { code, errno: -2, path: '/etc/app/secret.key' });
+}
+
+function hostileGetters(): object {
+  const value = {};
+  for (const key of ['message', 'stack', 'status', 'code', 'name', 'expose', 'cause'])
+    Object.defineProperty(value, key, {
+      enumerable: true,
+      get() {
+        throw new Error(`getter ${key} exploded`);
+      },
+    });
+  return value;
+}
+
+function circular(): object {
+  const value: Record<string, unknown> = { message: 'circular /srv/app/x.js' };
+  value.self = value;
+  value.nested = { parent: value };
+  return value;
+}
+
+/** What the client must see for each kind of thrown value (CONTRACT.md "What the client sees"). */
+const thrownValueTable: {
+  name: string;
+  thrown: () => unknown;
+  status: number;
+  detail: string;
+  headers?: Record<string, string>;
+  type?: string;
+}[] = [
+  {
+    name: 'a plain Error',
+    thrown: () => new Error('boom'),
+    status: 500,
+    detail: 'An unexpected error occurred',
+  },
+  {
+    name: 'a string',
+    thrown: () => 'raw string with /home/app/.env',
+    status: 500,
+    detail: 'An unexpected error occurred',
+  },
+  { name: 'a number', thrown: () => 42, status: 500, detail: 'An unexpected error occurred' },
+  {
+    name: 'undefined',
+    thrown: () => undefined,
+    status: 500,
+    detail: 'An unexpected error occurred',
+  },
+  { name: 'null', thrown: () => null, status: 500, detail: 'An unexpected error occurred' },
+  {
+    name: 'a plain object',
+    thrown: () => ({ reason: 'nope', password: 'hunter2' }),
+    status: 500,
+    detail: 'An unexpected error occurred',
+  },
+  {
+    name: 'an object whose getters throw',
+    thrown: hostileGetters,
+    status: 500,
+    detail: 'An unexpected error occurred',
+  },
+  {
+    name: 'a circular object',
+    thrown: circular,
+    status: 500,
+    detail: 'An unexpected error occurred',
+  },
+  {
+    name: 'an SQL error',
+    thrown: () =>
+      Object.assign(
+        new Error('syntax error at or near "DROP" in SELECT * FROM users WHERE name = \'x\''),
+        { code: '42601' },
+      ),
+    status: 500,
+    detail: 'An unexpected error occurred',
+  },
+  {
+    name: 'an error whose message holds a stack',
+    thrown: () => new Error(new Error('inner').stack),
+    status: 500,
+    detail: 'An unexpected error occurred',
+  },
+  {
+    name: 'ENOENT',
+    thrown: () => systemError('ENOENT'),
+    status: 404,
+    detail: 'Requested resource not found',
+  },
+  { name: 'EACCES', thrown: () => systemError('EACCES'), status: 403, detail: 'Access denied' },
+  { name: 'EPERM', thrown: () => systemError('EPERM'), status: 403, detail: 'Access denied' },
+  {
+    name: 'ECONNREFUSED',
+    thrown: () => systemError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.7:5432'),
+    status: 503,
+    detail: 'Service temporarily unavailable',
+  },
+  {
+    name: 'ECONNRESET',
+    thrown: () => systemError('ECONNRESET'),
+    status: 503,
+    detail: 'Service temporarily unavailable',
+  },
+  {
+    name: 'EAI_AGAIN',
+    thrown: () => systemError('EAI_AGAIN', 'getaddrinfo EAI_AGAIN db.internal'),
+    status: 503,
+    detail: 'Service temporarily unavailable',
+  },
+  {
+    name: 'ETIMEDOUT',
+    thrown: () => systemError('ETIMEDOUT'),
+    status: 503,
+    detail: 'Operation timed out',
+  },
+  {
+    name: 'a body-parser entity.too.large',
+    thrown: () =>
+      Object.assign(createHttpError(413, 'request entity too large'), { type: 'entity.too.large' }),
+    status: 413,
+    detail: 'Payload too large',
+  },
+  {
+    name: 'a body-parser parse failure echoing the input',
+    thrown: () =>
+      Object.assign(
+        createHttpError(400, 'Unexpected token s in JSON at position 0: {"password":"hunter2"'),
+        { type: 'entity.parse.failed' },
+      ),
+    status: 400,
+    detail: 'Invalid input provided',
+  },
+  {
+    name: 'an exposed http-errors 422',
+    thrown: () => createHttpError(422, 'Email is already registered'),
+    status: 422,
+    detail: 'Email is already registered',
+  },
+  {
+    name: 'a non-exposed 4xx',
+    thrown: () =>
+      Object.assign(new Error('internal reason /srv/x'), { status: 409, expose: false }),
+    status: 409,
+    detail: 'Conflict',
+  },
+  {
+    name: 'a 5xx that claims to be exposed',
+    thrown: () =>
+      Object.assign(new Error('pool exhausted at /srv/db.js'), { status: 502, expose: true }),
+    status: 502,
+    detail: 'Bad Gateway',
+  },
+  {
+    name: 'an out-of-range status',
+    thrown: () => Object.assign(new Error('weird'), { status: 200 }),
+    status: 500,
+    detail: 'An unexpected error occurred',
+  },
+  {
+    name: 'a RateLimitError',
+    thrown: () =>
+      new RateLimitError(undefined, {
+        retryAfter: 42,
+        headers: { RateLimit: '"default";r=0;t=42' },
+      }),
+    status: 429,
+    detail: 'Too many requests',
+    headers: { 'retry-after': '42', ratelimit: '"default";r=0;t=42' },
+    type: QUOTA_EXCEEDED,
+  },
+  {
+    name: 'a ConcurrencyLimitError',
+    thrown: () => new ConcurrencyLimitError(undefined, { retryAfter: 1 }),
+    status: 503,
+    detail: 'Server is busy',
+    headers: { 'retry-after': '1' },
+  },
+  {
+    name: 'a TimeoutError',
+    thrown: () => new TimeoutError(),
+    status: 503,
+    detail: 'Operation timed out',
+  },
+  {
+    name: 'a LoadShedError',
+    thrown: () => new LoadShedError(undefined, { retryAfter: 10 }),
+    status: 503,
+    detail: 'Server is overloaded',
+    headers: { 'retry-after': '10' },
+  },
+  {
+    name: 'a CircuitOpenError',
+    thrown: () => new CircuitOpenError(undefined, { retryAfter: 29.2 }),
+    status: 503,
+    detail: 'Service temporarily unavailable',
+    headers: { 'retry-after': '30' },
+  },
+  {
+    name: 'a ResourceLimitError',
+    thrown: () => new ResourceLimitError(),
+    status: 503,
+    detail: 'Insufficient resources',
+  },
+  {
+    name: 'a UriTooLongError',
+    thrown: () => new UriTooLongError(),
+    status: 414,
+    detail: 'URI too long',
+  },
+  {
+    name: 'a PayloadTooLargeError',
+    thrown: () => new PayloadTooLargeError(),
+    status: 413,
+    detail: 'Payload too large',
+  },
+  {
+    name: 'an InvalidInputError',
+    thrown: () => new InvalidInputError(),
+    status: 400,
+    detail: 'Invalid input provided',
+  },
+  {
+    name: 'an UnsupportedMediaTypeError',
+    thrown: () => new UnsupportedMediaTypeError(),
+    status: 415,
+    detail: 'Unsupported media type',
+  },
+  {
+    name: 'an InsufficientStorageError',
+    thrown: () => new InsufficientStorageError(),
+    status: 507,
+    detail: 'Insufficient storage',
+  },
+];
+
+/** Strings that must never reach a client body. */
+const LEAKS = [
+  /\/(srv|etc|home)\//,
+  /hunter2/,
+  /\bat .+:\d+:\d+/,
+  /SELECT \*/,
+  /10\.0\.0\.7/,
+  /db\.internal/,
+  /getter .* exploded/,
+];
 
 /** The secure error handler, as the client and the log see it, on one framework. */
 export function describeErrorHandler(harness: Harness): void {
   describe(`errorHandler() on ${harness.name}`, () => {
-    function appThrowing(handler: SpecHandler, errorHandler: Record<string, unknown> = {}) {
+    function appWith(handler: SpecHandler, errorHandler: Record<string, unknown> = {}) {
       const memory = createMemoryLogger();
       const server = harness.mount({
-        routes: [{ method: 'get', path: '/boom', handler }],
+        routes: [
+          { method: 'get', path: '/boom', handler },
+          { method: 'get', path: '/ok', handler: () => ({ ok: true }) },
+        ],
         errorHandler: { logger: memory.logger, ...errorHandler },
       });
       return { server, entries: memory.entries };
     }
 
-    it('answers an unexpected error with a generic problem+json 500 and logs it under the same errorId', async () => {
-      const { server, entries } = appThrowing(() => {
-        throw new Error('db password=hunter2 at /srv/app/db.js');
+    it.each(thrownValueTable)(
+      'answers $name with $status problem+json and logs it once under the same errorId',
+      async ({ thrown, status, detail, headers, type }) => {
+        const { server, entries } = appWith(() => {
+          throw thrown();
+        });
+        const res = await request(server).get('/boom?session=abc');
+        expect(res.status).toBe(status);
+        expect(res.headers['content-type']).toMatch(PROBLEM);
+        expect(res.body).toMatchObject({ type: type ?? 'about:blank', status, detail });
+        expect(typeof res.body.title).toBe('string');
+        expect(res.body.errorId).toMatch(/^[0-9a-f-]{36}$/);
+        expect(res.body).not.toHaveProperty('stack');
+        for (const leak of LEAKS) expect(res.text).not.toMatch(leak);
+        for (const [name, value] of Object.entries(headers ?? {}))
+          expect(res.headers[name]).toBe(value);
+        if (!headers?.['retry-after']) expect(res.headers['retry-after']).toBeUndefined();
+        expect(entries).toHaveLength(1);
+        expect(entries[0]).toMatchObject({
+          errorId: res.body.errorId,
+          status,
+          method: 'GET',
+          path: '/boom',
+          level: status >= 500 ? 'error' : 'warn',
+        });
+      },
+    );
+
+    it('gives every response its own errorId and keeps the full error, stack and cause in the log', async () => {
+      const { server, entries } = appWith(() => {
+        throw new Error('outer failure at /srv/app/service.js', {
+          cause: Object.assign(new Error('db password=hunter2 rejected'), { code: 'ECONNREFUSED' }),
+        });
       });
-      const res = await request(server).get('/boom?token=abc');
+      const [a, b] = await Promise.all([
+        request(server).get('/boom'),
+        request(server).get('/boom'),
+      ]);
+      expect(a.body.errorId).not.toBe(b.body.errorId);
+      const entry = entries.find((e) => e.errorId === a.body.errorId) as {
+        error: { message: string; stack: string; cause: { message: string; code: string } };
+      };
+      expect(entry.error.message).toBe('outer failure at /srv/app/service.js');
+      expect(entry.error.stack).toMatch(/at /);
+      expect(entry.error.cause).toMatchObject({
+        message: 'db password=hunter2 rejected',
+        code: 'ECONNREFUSED',
+      });
+      // The chained ECONNREFUSED is the cause, not the error: the client still gets a generic 500.
+      expect(a.status).toBe(500);
+    });
+
+    it('redacts secret headers and query fields in the log, and drops the query string from the path', async () => {
+      const { server, entries } = appWith(() => {
+        throw Object.assign(new Error('nope'), {
+          config: { apiKey: 'k-123', nested: { password: 'p' } },
+        });
+      });
+      await request(server)
+        .get('/boom?token=t-123&page=2&user[password]=pw')
+        .set('Authorization', 'Bearer abc.def')
+        .set('Cookie', 'sid=s-123')
+        .set('X-Api-Key', 'key-123')
+        .set('X-Request-Id', 'req-7');
+      const line = JSON.stringify(entries[0]);
+      for (const secret of ['abc.def', 's-123', 'key-123', 't-123', 'k-123', '"pw"'])
+        expect(line).not.toContain(secret);
+      expect(entries[0]).toMatchObject({ path: '/boom', requestId: 'req-7' });
+      expect(line).toContain('[REDACTED]');
+      expect(line).toContain('"page":"2"');
+    });
+
+    it('cuts a 10 MB error message down in the log and never sends it', async () => {
+      const { server, entries } = appWith(() => {
+        throw new Error('x'.repeat(10 * 1024 * 1024));
+      });
+      const res = await request(server).get('/boom');
       expect(res.status).toBe(500);
-      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({
-        type: 'about:blank',
-        title: 'Internal Server Error',
-        status: 500,
-        detail: 'An unexpected error occurred',
+      expect(res.text.length).toBeLessThan(1000);
+      expect(JSON.stringify(entries[0]).length).toBeLessThan(200_000);
+    });
+
+    it('answers unknown routes with a 404 problem+json', async () => {
+      const { server, entries } = appWith(() => 'unused');
+      const res = await request(server).get('/nowhere/to/be/found');
+      expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body).toMatchObject({ status: 404, detail: 'Requested resource not found' });
+      expect(entries[0]).toMatchObject({ errorId: res.body.errorId, status: 404, level: 'warn' });
+    });
+
+    it('uses messages[status] for generic details, but never over an exposed 4xx message', async () => {
+      const messages = { 500: 'Something broke, sorry', 404: 'No such page', 422: 'never shown' };
+      const generic = appWith(
+        () => {
+          throw new Error('secret');
+        },
+        { messages },
+      );
+      expect((await request(generic.server).get('/boom')).body.detail).toBe(
+        'Something broke, sorry',
+      );
+      expect((await request(generic.server).get('/missing')).body.detail).toBe('No such page');
+      const exposed = appWith(
+        () => {
+          throw createHttpError(422, 'Email is already registered');
+        },
+        { messages },
+      );
+      expect((await request(exposed.server).get('/boom')).body.detail).toBe(
+        'Email is already registered',
+      );
+    });
+
+    it('adds message and stack to the body only with debug: true, never because of NODE_ENV', async () => {
+      const thrower = () => {
+        throw new Error('debuggable failure');
+      };
+      const previous = process.env.NODE_ENV;
+      process.env.NODE_ENV = 'development';
+      try {
+        const quiet = await request(appWith(thrower).server).get('/boom');
+        expect(quiet.text).not.toContain('debuggable failure');
+        expect(quiet.body).not.toHaveProperty('stack');
+      } finally {
+        process.env.NODE_ENV = previous;
+      }
+      const loud = await request(appWith(thrower, { debug: true }).server).get('/boom');
+      expect(loud.body.message).toBe('debuggable failure');
+      expect(loud.body.stack).toMatch(/at /);
+    });
+
+    it('logs client errors at a chosen level', async () => {
+      const { server, entries } = appWith(
+        () => {
+          throw createHttpError(400, 'bad');
+        },
+        { clientErrorLevel: 'info' },
+      );
+      await request(server).get('/boom');
+      expect(entries[0]?.level).toBe('info');
+    });
+
+    it('drops headers that described the body the handler meant to send', async () => {
+      const { server } = appWith((io) => {
+        io.setHeader('Content-Disposition', 'attachment; filename="report.pdf"');
+        throw new Error('failed while preparing the download');
       });
-      expect(res.text).not.toMatch(/hunter2|\/srv\/app|at /);
+      const res = await request(server).get('/boom');
+      expect(res.status).toBe(500);
+      expect(res.headers['content-disposition']).toBeUndefined();
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+    });
+
+    it('closes the connection and logs once when the error comes after half a response', async () => {
+      const { server, entries } = appWith(async (io) => {
+        const res = io.raw();
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('first half of the report\n');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new Error('failed halfway at /srv/app/report.js');
+      });
+      const outcome = await request(server)
+        .get('/boom')
+        .then((res) => ({ status: res.status, text: res.text }))
+        .catch((error: Error) => ({ error: error.message }));
+      // The client sees the connection close before the response completes, never a second response.
+      expect(outcome).toHaveProperty('error');
+      expect(JSON.stringify(outcome)).not.toContain('/srv/app');
+      await new Promise((resolve) => setTimeout(resolve, 50));
       expect(entries).toHaveLength(1);
-      expect(entries[0]).toMatchObject({
-        errorId: res.body.errorId,
-        status: 500,
-        path: '/boom',
-        level: 'error',
+      expect(entries[0]).toMatchObject({ status: 500, afterHeadersSent: true });
+      const next = await request(server).get('/ok');
+      expect(next.status).toBe(200);
+    });
+
+    it('logs an error whose client already left, writes nothing and keeps serving', async () => {
+      let reached!: () => void;
+      const handlerReached = new Promise<void>((resolve) => (reached = resolve));
+      const { server, entries } = appWith(async (io) => {
+        reached();
+        await new Promise((resolve) => io.req.once('close', resolve));
+        throw new Error('nobody is listening any more');
       });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const req = httpRequest({ host: '127.0.0.1', port, path: '/boom' });
+        req.on('error', () => {});
+        req.end();
+        await handlerReached;
+        req.destroy();
+        for (let i = 0; i < 100 && entries.length === 0; i++)
+          await new Promise((r) => setTimeout(r, 10));
+        expect(entries).toHaveLength(1);
+        expect(entries[0]).toMatchObject({ status: 500 });
+        const next = await request(server).get('/ok');
+        expect(next.body).toEqual({ ok: true });
+      } finally {
+        server.close();
+      }
+    });
+
+    it('gives 1,000 concurrent failing requests 1,000 distinct errorIds with no unhandled rejection', async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      const { server, entries } = appWith(async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        throw new Error('fails under load');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const agent = request(server);
+        const responses = await Promise.all(Array.from({ length: 1000 }, () => agent.get('/boom')));
+        const ids = new Set(responses.map((r) => r.body.errorId as string));
+        expect(responses.every((r) => r.status === 500)).toBe(true);
+        expect(ids.size).toBe(1000);
+        expect(new Set(entries.map((e) => e.errorId))).toEqual(ids);
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+        server.close();
+      }
+    });
+
+    it.each([
+      [{ debug: 'yes' }, /"debug" must be a boolean/],
+      [{ messages: { 200: 'fine' } }, /"messages.200"/],
+      [{ logger: {} }, /"logger" must be a winston logger/],
+      [{ debgu: true }, /unknown option "debgu" \(did you mean "debug"\?\)/],
+    ])('rejects invalid options %p at creation', (options, message) => {
+      expect(() => harness.kit.errorHandler(options)).toThrow(GuardConfigError);
+      expect(() => harness.kit.errorHandler(options)).toThrow(message);
     });
   });
 }

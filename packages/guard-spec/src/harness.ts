@@ -16,6 +16,8 @@ export interface SpecIO {
   readonly upload: unknown;
   /** `req.body` / `ctx.request.body`. */
   readonly body: unknown;
+  /** Sets a response header the framework's way (`res.setHeader` / `ctx.set`). */
+  setHeader(name: string, value: string): void;
   /** Take over the raw response (Koa: `ctx.respond = false`), to stream or misbehave by hand. */
   raw(): ServerResponse;
 }

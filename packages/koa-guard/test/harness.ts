@@ -32,6 +32,7 @@ export const koaHarness: Harness = {
           get body(): unknown {
             return (ctx.request as { body?: unknown }).body;
           },
+          setHeader: (name, value) => ctx.set(name, value),
           raw: () => {
             ctx.respond = false;
             return ctx.res;

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CircuitOpenError,
+  ErrorCodes,
+  GuardConfigError,
+  GuardError,
+  RateLimitError,
+  TimeoutError,
+  isGuardError,
+} from 'guard-core';
+
+describe('the error model', () => {
+  it('carries status, a stable code, a safe message and whole Retry-After seconds', () => {
+    const error = new CircuitOpenError(undefined, {
+      retryAfter: 12.1,
+      cause: new Error('db down'),
+    });
+    expect(error).toBeInstanceOf(GuardError);
+    expect(error).toMatchObject({
+      name: 'CircuitOpenError',
+      status: 503,
+      code: 'ERR_GUARD_CIRCUIT_OPEN',
+      expose: true,
+      retryAfter: 13,
+      message: 'Service temporarily unavailable',
+    });
+    expect((error.cause as Error).message).toBe('db down');
+  });
+
+  it('gives a 429 the quota-exceeded problem type', () => {
+    expect(new RateLimitError().type).toBe(
+      'https://iana.org/assignments/http-problem-types#quota-exceeded',
+    );
+  });
+
+  it('recognises guard errors from another copy of the package by brand or code', () => {
+    const branded = { [Symbol.for('guard-core.GuardError')]: true, message: 'x' };
+    const coded = Object.assign(new Error('busy'), { code: 'ERR_GUARD_BUSY', status: 503 });
+    expect(isGuardError(new TimeoutError())).toBe(true);
+    expect(isGuardError(branded)).toBe(true);
+    expect(isGuardError(coded)).toBe(true);
+    expect(isGuardError(Object.assign(new Error('x'), { code: 'ENOENT', status: 404 }))).toBe(
+      false,
+    );
+    expect(isGuardError('ERR_GUARD_BUSY')).toBe(false);
+    expect(isGuardError(null)).toBe(false);
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect(isGuardError(hostile)).toBe(false);
+  });
+
+  it('makes configuration errors TypeErrors with the invalid-option code', () => {
+    const error = new GuardConfigError('rateLimit: "limit" must be …', 'limit');
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.code).toBe('ERR_GUARD_INVALID_OPTION');
+    expect(isGuardError(error)).toBe(false); // a start-up error, never rendered as a response
+  });
+
+  it('documents every registered code in docs/errors.md, and nothing else', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'errors.md'), 'utf8');
+    const documented = [...doc.matchAll(/^\| `(ERR_GUARD_[A-Z_]+)` +\|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual(Object.values(ErrorCodes).sort());
+  });
+});

@@ -61,6 +61,7 @@ describe('koa errorHandler() and the app error event', () => {
       ),
     );
     expect(app.listenerCount('error')).toBe(1);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- comparing references only
     expect(app.listeners('error')).not.toContain(app.onerror);
   });
 

@@ -1,0 +1,23 @@
+// A small Koa app behind the secure error handler (outermost): every failure, and every unmatched
+// route, becomes a problem+json response with an errorId; the full error goes to the log.
+import Koa from 'koa';
+import Router from '@koa/router';
+import { errorHandler } from 'koa-guard';
+
+/** Builds the app; `logger` is any winston logger (default: JSON lines on stdout). */
+export function createApp({ logger } = {}) {
+  const app = new Koa();
+  const router = new Router();
+  router.get('/', (ctx) => {
+    ctx.body = { service: 'koa-basic', try: ['/fail', '/conflict', '/nowhere'] };
+  });
+  router.get('/fail', () => {
+    throw new Error('connect to postgres://app:hunter2@10.0.0.7/db failed at /srv/app/db.js');
+  });
+  // An exposed client error keeps its own message.
+  router.get('/conflict', (ctx) => ctx.throw(409, 'That name is already taken'));
+  app.use(errorHandler(logger ? { logger } : {}));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,110 @@
+// Shared machinery of the HTTP benchmarks: servers in child processes pinned to one core, autocannon
+// in this process pinned to the other, interleaved rounds, medians and ratios.
+import { execFileSync, spawn } from 'node:child_process';
+import autocannon from 'autocannon';
+
+const hasTaskset = (() => {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Pins this process (the load generator) to core 0 when taskset exists. */
+export function pinLoadGenerator() {
+  if (hasTaskset) execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  return hasTaskset;
+}
+
+/** Starts `node script ...args` (pinned to core 1) and waits for it to send `{ port }` over IPC. */
+export async function startServer(script, args = [], env = {}) {
+  const command = hasTaskset ? 'taskset' : process.execPath;
+  const argv = hasTaskset ? ['-c', '1', process.execPath, script, ...args] : [script, ...args];
+  // Logs go to /dev/null for every case alike; the port comes back over IPC.
+  const child = spawn(command, argv, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    child.once('message', (message) => resolve(message.port));
+    child.once('exit', (code) => reject(new Error(`${script} ${args.join(' ')} exited (${code})`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill();
+      }),
+  };
+}
+
+/** One autocannon run: requests per second and latency percentiles in milliseconds. */
+export async function load(url, { connections = 50, durationSeconds = 5, path = '/' } = {}) {
+  const result = await autocannon({ url: url + path, connections, duration: durationSeconds });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Runs every case once per round, in a rotated order each round (interleaved, so drift and heat
+ * spread over all cases), and returns the median req/s, p50 and p99 of each case.
+ */
+export async function interleave(cases, { rounds, ...loadOptions }) {
+  const samples = new Map(cases.map((c) => [c.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = cases.map((_, i) => cases[(i + round) % cases.length]);
+    for (const c of order) {
+      const server = await startServer(c.script, c.args, c.env);
+      try {
+        await load(server.url, { ...loadOptions, durationSeconds: 1, path: c.path }); // warm-up
+        const sample = await load(server.url, { ...loadOptions, path: c.path });
+        samples.get(c.name).push(sample);
+        process.stderr.write(
+          `  round ${round + 1}/${rounds} ${c.name}: ${Math.round(sample.rps)} req/s p99 ${sample.p99} ms\n`,
+        );
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  return Object.fromEntries(
+    [...samples].map(([name, s]) => [
+      name,
+      {
+        rps: median(s.map((x) => x.rps)),
+        p50: median(s.map((x) => x.p50)),
+        p99: median(s.map((x) => x.p99)),
+        non2xx: s.reduce((n, x) => n + x.non2xx, 0),
+        errors: s.reduce((n, x) => n + x.errors, 0),
+      },
+    ]),
+  );
+}
+
+/** Prints a Markdown table of medians with each row's ratio to a baseline case. */
+export function printTable(title, results, rows) {
+  console.log(`\n### ${title}\n`);
+  console.log('| case | median req/s | p50 ms | p99 ms | ratio | vs |');
+  console.log('| --- | ---: | ---: | ---: | ---: | --- |');
+  for (const { name, baseline } of rows) {
+    const r = results[name];
+    const ratio = baseline ? (r.rps / results[baseline].rps).toFixed(2) + '×' : '—';
+    console.log(
+      `| ${name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${ratio} | ${baseline ?? ''} |`,
+    );
+  }
+}

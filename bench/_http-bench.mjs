@@ -33,6 +33,17 @@ export async function startServer(script, args = [], env = {}) {
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    /** The server's CPU time so far (user + system), in microseconds. */
+    cpuMicros: () =>
+      new Promise((resolve) => {
+        const onMessage = (message) => {
+          if (!message.cpu) return;
+          child.off('message', onMessage);
+          resolve(message.cpu.user + message.cpu.system);
+        };
+        child.on('message', onMessage);
+        child.send('cpu');
+      }),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', resolve);
@@ -45,6 +56,7 @@ export async function startServer(script, args = [], env = {}) {
 export async function load(url, { connections = 50, durationSeconds = 5, path = '/' } = {}) {
   const result = await autocannon({ url: url + path, connections, duration: durationSeconds });
   return {
+    requests: result.requests.total,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -71,10 +83,13 @@ export async function interleave(cases, { rounds, ...loadOptions }) {
       const server = await startServer(c.script, c.args, c.env);
       try {
         await load(server.url, { ...loadOptions, durationSeconds: 1, path: c.path }); // warm-up
+        const cpuBefore = await server.cpuMicros();
         const sample = await load(server.url, { ...loadOptions, path: c.path });
+        sample.cpuPerRequest = ((await server.cpuMicros()) - cpuBefore) / sample.requests;
         samples.get(c.name).push(sample);
         process.stderr.write(
-          `  round ${round + 1}/${rounds} ${c.name}: ${Math.round(sample.rps)} req/s p99 ${sample.p99} ms\n`,
+          `  round ${round + 1}/${rounds} ${c.name}: ${Math.round(sample.rps)} req/s, ` +
+            `${sample.cpuPerRequest.toFixed(1)} CPU µs/req, p99 ${sample.p99} ms\n`,
         );
       } finally {
         await server.stop();
@@ -86,6 +101,7 @@ export async function interleave(cases, { rounds, ...loadOptions }) {
       name,
       {
         rps: median(s.map((x) => x.rps)),
+        cpu: median(s.map((x) => x.cpuPerRequest)),
         p50: median(s.map((x) => x.p50)),
         p99: median(s.map((x) => x.p99)),
         non2xx: s.reduce((n, x) => n + x.non2xx, 0),
@@ -95,16 +111,21 @@ export async function interleave(cases, { rounds, ...loadOptions }) {
   );
 }
 
-/** Prints a Markdown table of medians with each row's ratio to a baseline case. */
+/**
+ * Prints a Markdown table of medians with each row's ratios to a baseline case: by req/s, and by
+ * server CPU per request (baseline CPU ÷ this CPU, so above 1× means cheaper than the baseline).
+ */
 export function printTable(title, results, rows) {
   console.log(`\n### ${title}\n`);
-  console.log('| case | median req/s | p50 ms | p99 ms | ratio | vs |');
-  console.log('| --- | ---: | ---: | ---: | ---: | --- |');
+  console.log('| case | req/s | CPU µs/req | p50 ms | p99 ms | req/s ratio | CPU ratio | vs |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const { name, baseline } of rows) {
     const r = results[name];
-    const ratio = baseline ? (r.rps / results[baseline].rps).toFixed(2) + '×' : '—';
+    const b = baseline ? results[baseline] : undefined;
+    const ratio = (x) => (b ? `${x.toFixed(2)}×` : '—');
     console.log(
-      `| ${name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${ratio} | ${baseline ?? ''} |`,
+      `| ${name} | ${Math.round(r.rps)} | ${r.cpu.toFixed(1)} | ${r.p50} | ${r.p99} | ` +
+        `${ratio(b ? r.rps / b.rps : 0)} | ${ratio(b ? b.cpu / r.cpu : 0)} | ${baseline ?? ''} |`,
     );
   }
 }

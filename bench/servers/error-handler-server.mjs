@@ -4,6 +4,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import * as expressGuard from 'express-guard';
 import * as koaGuard from 'koa-guard';
+import { reportReady } from './_ready.mjs';
 
 const [framework, variant] = process.argv.slice(2);
 const guarded = variant === 'guarded';
@@ -38,7 +39,4 @@ if (framework === 'express') {
   listener = app;
 }
 
-process.on('SIGINT', () => process.exit(0));
-const server = listener.listen(0, '127.0.0.1', () => {
-  process.send({ port: server.address().port });
-});
+const server = listener.listen(0, '127.0.0.1', () => reportReady(server));

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import request from 'supertest';
-import { createMemoryLogger } from 'guard-spec';
+import { createMemoryLogger, startExampleServer } from 'guard-spec';
 // @ts-expect-error -- a plain JavaScript example without type declarations
 import { createApp } from '../app.mjs';
 
@@ -20,24 +19,11 @@ describe('examples/koa-basic', () => {
   });
 
   it('starts from its built packages and prints its URL', async () => {
-    const child = spawn(process.execPath, [join(__dirname, '..', 'server.mjs')], {
-      env: { ...process.env, PORT: '0' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const server = await startExampleServer(join(__dirname, '..', 'server.mjs'));
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
-          if (match) resolve(match[0]);
-        });
-        child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-      });
-      const res = await fetch(url);
-      expect(res.status).toBe(200);
+      expect((await fetch(server.url)).status).toBe(200);
     } finally {
-      child.kill();
+      await server.stop();
     }
   });
 });

@@ -12,3 +12,5 @@ export {
 } from './redis-connection';
 export { describeWithRedis } from './redis';
 export { describeErrorHandler } from './error-handler.spec';
+export { startExampleServer } from './example-server';
+export type { ExampleServer } from './example-server';

@@ -23,7 +23,9 @@ export function createDefaultLogger(): winston.Logger {
   return winston.createLogger({
     level: 'info',
     format: fastJson(),
-    transports: [new winston.transports.Console()],
+    // Straight to process.stdout (winston's Console transport detours through console.log when the
+    // global console is replaced, as test runners do).
+    transports: [new winston.transports.Stream({ stream: process.stdout })],
   });
 }
 

@@ -20,7 +20,9 @@ export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler
       return;
     }
     const { status, headers, body } = reporter.report(err, info);
-    if (res.destroyed || req.destroyed) return; // the client left: logged, nothing to send
+    // The client left: logged, nothing to send. A request whose body was read to the end is
+    // destroyed too (Node auto-destroys it), so only an incomplete one means the client is gone.
+    if (res.destroyed || (req.destroyed && !req.complete)) return;
     for (const name of staleHeaderNames()) res.removeHeader(name);
     res.status(status).set(headers).end(JSON.stringify(body));
   };

@@ -3,3 +3,7 @@ export * from 'guard-core';
 export { errorHandler } from './error-handler';
 export { notFound } from './not-found';
 export { asyncHandler } from './async-handler';
+
+// Rate limiting
+export { rateLimit } from './rate-limit';
+export type { ExpressRateLimitOptions, RateLimitMiddleware } from './rate-limit';

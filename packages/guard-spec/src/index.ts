@@ -17,3 +17,6 @@ export type { ExampleServer } from './example-server';
 
 // Rate limiting
 export { describeRateLimit } from './rate-limit.spec';
+export { describeRateLimitRedis } from './rate-limit-redis.spec';
+export { createTcpProxy } from './tcp-proxy';
+export type { TcpProxy } from './tcp-proxy';

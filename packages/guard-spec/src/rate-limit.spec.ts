@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { GuardConfigError } from 'guard-core';
 import type { Harness, SpecApp } from './harness';
 import { createMemoryLogger } from './memory-logger';
+import { describeRateLimitRedis } from './rate-limit-redis.spec';
 
 const PROBLEM = /^application\/problem\+json/;
 const QUOTA_EXCEEDED = 'https://iana.org/assignments/http-problem-types#quota-exceeded';
@@ -257,4 +258,6 @@ export function describeRateLimit(harness: Harness): void {
       middleware.limiter.close();
     });
   });
+
+  describeRateLimitRedis(harness);
 }

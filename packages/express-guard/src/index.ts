@@ -7,3 +7,5 @@ export { asyncHandler } from './async-handler';
 // Rate limiting
 export { rateLimit } from './rate-limit';
 export type { ExpressRateLimitOptions, RateLimitMiddleware } from './rate-limit';
+export { bruteForce } from './brute-force';
+export type { BruteForceMiddleware, ExpressBruteForceOptions } from './brute-force';

@@ -20,3 +20,4 @@ export { describeRateLimit } from './rate-limit.spec';
 export { describeRateLimitRedis } from './rate-limit-redis.spec';
 export { createTcpProxy } from './tcp-proxy';
 export type { TcpProxy } from './tcp-proxy';
+export { describeBruteForce } from './brute-force.spec';

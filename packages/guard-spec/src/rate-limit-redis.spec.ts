@@ -126,7 +126,8 @@ export function describeRateLimitRedis(harness: Harness): void {
         store: {
           redis: client,
           prefix: uniquePrefix('rl-fault'),
-          timeoutMs: 50,
+          // Generous: on a loaded CI machine a healthy Redis must never look stalled.
+          timeoutMs: 300,
           probeIntervalMs: 50,
         },
       });

@@ -5,3 +5,5 @@ export { errorHandler } from './error-handler';
 // Rate limiting
 export { rateLimit } from './rate-limit';
 export type { KoaRateLimitOptions, RateLimitMiddleware } from './rate-limit';
+export { bruteForce } from './brute-force';
+export type { BruteForceMiddleware, KoaBruteForceOptions } from './brute-force';

@@ -46,6 +46,11 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
         return Promise.reject(new Error(`Redis connection is ${client.status}`));
       return limiter.consume(key).then(toHit, onRejected);
     },
+    async peek(key) {
+      if (LOST.has(client.status)) throw new Error(`Redis connection is ${client.status}`);
+      const res = await limiter.get(key);
+      return res === null ? undefined : toHit(res);
+    },
     reset: async (key) => {
       await limiter.delete(key);
     },

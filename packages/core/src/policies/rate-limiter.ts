@@ -16,7 +16,7 @@ export type RateLimitStoreOption =
       redis: Redis;
       /** Key prefix in Redis. Default `'guard:rate-limit:'` (the policy name is appended). */
       prefix?: string;
-      /** Longest wait for Redis before the insurance limiter answers, in milliseconds. Default `100`. */
+      /** Longest wait for Redis before the insurance limiter answers, in milliseconds. Default `250`. */
       timeoutMs?: number;
       /** While on insurance, how often one request tries Redis again, in milliseconds. Default `1000`. */
       probeIntervalMs?: number;
@@ -142,7 +142,7 @@ export function resolveRateLimiterOptions(
     redis = Object.freeze({
       client: client as Redis,
       prefix: storeRead.has('prefix') ? storeRead.string('prefix', undefined) : 'guard:rate-limit:',
-      timeoutMs: storeRead.positiveInteger('timeoutMs', 100, 'milliseconds'),
+      timeoutMs: storeRead.positiveInteger('timeoutMs', 250, 'milliseconds'),
       probeIntervalMs: storeRead.positiveInteger('probeIntervalMs', 1000, 'milliseconds'),
     });
   }

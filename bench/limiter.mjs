@@ -67,7 +67,7 @@ if (mode === '--heap') {
     const m = process.memoryUsage();
     return m.heapUsed + m.arrayBuffers;
   };
-  global.gc();
+  globalThis.gc();
   const before = used();
   const pending = [];
   for (let i = 0; i < count; i++) {
@@ -78,7 +78,7 @@ if (mode === '--heap') {
   }
   await Promise.all(pending);
   pending.length = 0;
-  global.gc();
+  globalThis.gc();
   const after = used();
   console.log(
     JSON.stringify({ bytesPerKey: (after - before) / count, keep: typeof contender.keep }),

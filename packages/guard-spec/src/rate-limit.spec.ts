@@ -252,6 +252,21 @@ export function describeRateLimit(harness: Harness): void {
       },
     );
 
+    it('says what to change when rateLimit itself is mounted instead of rateLimit()', async () => {
+      const { logger, entries } = createMemoryLogger();
+      const server = harness.mount({
+        use: [kit.rateLimit],
+        routes: [{ method: 'get', path: '/', handler: ok }],
+        errorHandler: { logger },
+      });
+      const res = await request(server).get('/');
+      expect(res.status).toBe(500);
+      expect(JSON.stringify(res.body)).not.toMatch(/app\.use/);
+      expect(JSON.stringify(entries)).toMatch(
+        /write app\.use\(rateLimit\(\)\) instead of app\.use\(rateLimit\)/,
+      );
+    });
+
     it('exposes the limiter mode on the middleware', () => {
       const middleware = kit.rateLimit();
       expect(middleware.limiter.mode).toBe('memory');

@@ -1,5 +1,6 @@
 import { clientKey } from '../net/client-key';
 import { optionReader } from '../options/option-reader';
+import { rejectRequestAsOptions } from '../options/reject-request-as-options';
 import { BRUTE_FORCE_OPTION_KEYS, createBruteForceProtection } from './brute-force';
 import type { BruteForceDecision, BruteForceOptions, BruteForceProtection } from './brute-force';
 
@@ -41,6 +42,7 @@ export function createBruteForceSection<TRequest>(
   options: BruteForceMiddlewareOptions<TRequest> | undefined,
   defaultUsername: (request: TRequest) => unknown,
 ): BruteForceSection<TRequest> {
+  rejectRequestAsOptions(factory, options);
   const read = optionReader(factory, options, [...BRUTE_FORCE_OPTION_KEYS, 'username']);
   const username =
     read.optionalFunction<(request: TRequest) => unknown>('username') ?? defaultUsername;

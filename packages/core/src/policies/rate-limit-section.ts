@@ -6,6 +6,7 @@ import { clientKey } from '../net/client-key';
 import { spoofableProxyReason } from '../net/trust-proxy';
 import type { ProxySetting } from '../net/trust-proxy';
 import { optionReader } from '../options/option-reader';
+import { rejectRequestAsOptions } from '../options/reject-request-as-options';
 import { RATE_LIMITER_OPTION_KEYS, createRateLimiter } from './rate-limiter';
 import type { RateLimitDecision, RateLimiter, RateLimiterOptions } from './rate-limiter';
 
@@ -55,6 +56,7 @@ export function createRateLimitSection<TRequest>(
   options: RateLimitOptions<TRequest> | undefined,
   defaults: RateLimitDefaults = {},
 ): RateLimitSection<TRequest> {
+  rejectRequestAsOptions(factory, options);
   const read = optionReader(factory, options, [...RATE_LIMITER_OPTION_KEYS, 'key', 'skip']);
   const key = read.optionalFunction<(request: TRequest) => string>('key');
   const skip = read.optionalFunction<(request: TRequest) => boolean>('skip');

@@ -1,4 +1,5 @@
 import { RateLimitError } from '../errors/rate-limit-error';
+import { withoutStack } from '../errors/without-stack';
 import { createDefaultLogger } from '../logging/default-logger';
 import type { GuardLogger } from '../logging/default-logger';
 import { optionReader } from '../options/option-reader';
@@ -148,9 +149,10 @@ export function createBruteForceProtection(
       await byPair.reset(pairKey(username, address));
     },
     reject(decision) {
-      return new RateLimitError(undefined, {
-        retryAfter: Math.max(1, decision.retryAfterSeconds),
-      });
+      return withoutStack(
+        () =>
+          new RateLimitError(undefined, { retryAfter: Math.max(1, decision.retryAfterSeconds) }),
+      );
     },
     get mode() {
       if (!redis) return 'memory';

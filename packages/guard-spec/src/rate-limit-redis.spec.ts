@@ -16,6 +16,7 @@ function proxiedRedis(proxy: TcpProxy): Redis {
   const client = new Redis(proxy.port, '127.0.0.1', {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
+    connectTimeout: 500,
     retryStrategy: () => 20,
   });
   client.on('error', () => {});
@@ -33,6 +34,19 @@ async function waitFor(check: () => boolean, what: string): Promise<void> {
     await sleep(10);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Ends a client for good, leaving no reconnect or connect timer behind. ioredis emits 'end' only when
+ * it closes a socket: a client waiting between two reconnects (no socket) would stay 'reconnecting'
+ * forever, so wait for its next attempt and end that.
+ */
+async function endClient(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  await waitFor(() => client.status !== 'reconnecting' && client.status !== 'close', 'a socket');
+  const ended = new Promise((resolve) => client.once('end', resolve));
+  client.disconnect();
+  await ended;
 }
 
 /** Rate limiting on a real Redis: shared limits and real faults (run by describeRateLimit). */
@@ -64,7 +78,7 @@ export function describeRateLimitRedis(harness: Harness): void {
       });
 
     afterAll(async () => {
-      for (const client of clients) client.disconnect();
+      await Promise.all(clients.map(endClient));
       await Promise.all(proxies.map((p) => p.close()));
     });
 

@@ -12,7 +12,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 /**
  * KEYS[1] = hash; ARGV = instanceId, halfOpenMaxCalls, leaseMs.
- * Returns {0, 0} closed · {1, msLeft} open (or the trial is another instance's) · {2, 0} trial granted.
+ * Returns {0, 0} closed · {1, msLeft} open · {2, 0} trial granted · {4, msLeft} another instance holds the trial.
  */
 export const ADMIT_SCRIPT = `${NOW}
 local openUntil = redis.call('HGET', KEYS[1], 'openUntil')
@@ -31,7 +31,7 @@ if owner == ARGV[1] and trials < tonumber(ARGV[2]) then
   redis.call('HSET', KEYS[1], 'owner', owner, 'trials', trials + 1, 'leaseUntil', leaseUntil)
   return {2, 0}
 end
-return {1, math.max(leaseUntil - now, 1)}
+return {4, math.max(leaseUntil - now, 1)}
 `;
 
 /** KEYS[1] = hash; ARGV = resetTimeoutMs. Opens the shared state for everyone; returns the ms it stays open. */

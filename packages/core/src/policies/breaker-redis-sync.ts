@@ -24,6 +24,8 @@ export const Admission = {
   Trial: 2,
   /** Redis did not answer in time: the breaker decides alone. */
   Unavailable: 3,
+  /** Half-open, and another instance holds the trial lease. */
+  TrialElsewhere: 4,
 } as const;
 /** One of the `Admission` values. */
 export type Admission = (typeof Admission)[keyof typeof Admission];

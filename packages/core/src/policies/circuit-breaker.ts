@@ -321,6 +321,10 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
       case Admission.Open:
         if (state !== 'open' || reopenAt < Date.now() + msLeft) toOpen('shared', msLeft);
         return reject(msLeft);
+      case Admission.TrialElsewhere:
+        // Not a reason to go open locally: the trial may close the breaker any moment.
+        if (state !== 'halfOpen') toHalfOpen();
+        return reject(msLeft);
       case Admission.Trial:
         if (state !== 'halfOpen') toHalfOpen();
         trialsInFlight++;

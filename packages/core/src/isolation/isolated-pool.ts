@@ -77,13 +77,15 @@ function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
 const DEADLINE = Symbol('isolated-pool deadline');
 
 /** A worker that died of something other than the task's own exception. */
+// Duck-typed on purpose: errors raised by Node's worker machinery may come from another realm (a
+// test runner's VM context), where `instanceof Error` is false.
 function isWorkerDeath(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const { code } = error as { code?: unknown };
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
   return (
     code === 'ERR_WORKER_OUT_OF_MEMORY' ||
     code === 'ERR_WORKER_INIT_FAILED' ||
-    /^(Terminating worker thread|worker exited)/i.test(error.message)
+    (typeof message === 'string' && /^(Terminating worker thread|worker exited)/i.test(message))
   );
 }
 
@@ -104,7 +106,8 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
     maxThreads: maxWorkers,
     // Workers are started on demand and kept while idle: a cold start costs tens of milliseconds.
     minThreads: 0,
-    maxQueue,
+    // The queue bound is enforced below, exactly: piscina's own bound also counts capacity of workers
+    // still starting, so it lets a burst through.
     resourceLimits: {
       maxOldGenerationSizeMb: maxMemoryMb,
       // Keep the young generation small so the limit is mostly the configured old generation.
@@ -112,13 +115,16 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
     },
   });
   let closed = false;
+  /** Calls submitted and not yet settled: at most `maxWorkers` running plus `maxQueue` waiting. */
+  let inFlight = 0;
+  const capacity = maxWorkers + maxQueue;
 
   return {
     get workers() {
       return piscina.threads.length;
     },
     get queued() {
-      return piscina.queueSize;
+      return Math.max(0, inFlight - maxWorkers, piscina.queueSize);
     },
     run<TResult>(input: unknown, runOptions?: IsolatedRunOptions): Promise<TResult> {
       const outer = runOptions?.signal;
@@ -127,6 +133,13 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
         return Promise.reject(
           new ConcurrencyLimitError(undefined, { cause: new Error('isolated pool closed') }),
         );
+      if (inFlight >= capacity)
+        return Promise.reject(
+          new ConcurrencyLimitError(undefined, {
+            cause: new Error(`isolated pool queue is full (${maxQueue} waiting)`),
+          }),
+        );
+      inFlight++;
       const controller = new AbortController();
       const onOuterAbort = () => controller.abort(outer?.reason);
       const timer = setTimeout(() => controller.abort(DEADLINE), timeoutMs);
@@ -135,11 +148,13 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
       outer?.addEventListener('abort', onOuterAbort, { once: true });
       return (piscina.run(input, { signal: controller.signal }) as Promise<TResult>).then(
         (value) => {
+          inFlight--;
           clearTimeout(timer);
           outer?.removeEventListener('abort', onOuterAbort);
           return value;
         },
         (error: unknown) => {
+          inFlight--;
           clearTimeout(timer);
           outer?.removeEventListener('abort', onOuterAbort);
           throw translate(error, controller.signal, outer, timeoutMs);
@@ -168,7 +183,11 @@ function translate(
     if (outer?.aborted) return abortError(outer);
   }
   if (isWorkerDeath(error)) return new ResourceLimitError(undefined, { cause: error });
-  if (error instanceof Error && error.message === 'Task queue is at limit')
+  const { message } = (error ?? {}) as { message?: unknown };
+  if (
+    message === 'Task queue is at limit' ||
+    message === 'No task queue available and all Workers are busy'
+  )
     return new ConcurrencyLimitError(undefined, { cause: error });
-  return error instanceof Error ? error : new Error(String(error));
+  return typeof message === 'string' ? (error as Error) : new Error(String(error));
 }

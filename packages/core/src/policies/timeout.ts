@@ -88,6 +88,8 @@ export function runWithDeadline<TResult>(
       result = fn({ signal: controller.signal, attempt: options?.attempt ?? 1 });
     } catch (error) {
       finish();
+      // What fn threw is passed on unchanged, as a rejection, whatever it is.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       reject(error);
       return;
     }
@@ -100,6 +102,7 @@ export function runWithDeadline<TResult>(
       (error: unknown) => {
         if (settled) return;
         finish();
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(error);
       },
     );

@@ -9,7 +9,7 @@ import type { CircuitBreaker, CircuitBreakerOptions, CircuitState } from '../../
 type Step = 'ok' | 'fail' | 'notCounted' | 'rejected' | { advanceMs: number };
 
 const succeed = () => Promise.resolve('ok');
-const failWith = (error: unknown) => () => Promise.reject(error);
+const failWith = (error: Error) => () => Promise.reject(error);
 const notFound = Object.assign(new Error('dependency said 404'), { status: 404 });
 
 async function play(breaker: CircuitBreaker, steps: Step[]): Promise<void> {
@@ -29,7 +29,8 @@ const base: CircuitBreakerOptions = { name: 'table', failureThreshold: 3, resetT
 /** Every transition of the state machine, as steps from a fresh breaker. */
 const transitions: {
   name: string;
-  options?: Partial<CircuitBreakerOptions>;
+  /** Overrides of `base`; `undefined` removes an option. */
+  options?: Record<string, unknown>;
   steps: Step[];
   state: CircuitState;
   events: string[];
@@ -54,7 +55,7 @@ const transitions: {
   },
   {
     name: 'failures isFailure rejects do not count (and reset the run)',
-    options: { isFailure: (e) => (e as { status?: number }).status !== 404 },
+    options: { isFailure: (e: unknown) => (e as { status?: number }).status !== 404 },
     steps: ['fail', 'fail', 'notCounted', 'fail', 'fail'],
     state: 'closed',
     events: ['failure', 'failure', 'success', 'failure', 'failure'],
@@ -161,7 +162,8 @@ describe('createCircuitBreaker', () => {
   afterEach(() => jest.useRealTimers());
 
   it.each(transitions)('$name', async ({ options, steps, state, events }) => {
-    const breaker = createCircuitBreaker({ ...base, ...options } as CircuitBreakerOptions);
+    const merged = Object.entries({ ...base, ...options }).filter(([, v]) => v !== undefined);
+    const breaker = createCircuitBreaker(Object.fromEntries(merged));
     const seen: string[] = [];
     breaker.on('success', () => seen.push('success'));
     breaker.on('failure', () => seen.push('failure'));

@@ -15,7 +15,7 @@ describe('wrap', () => {
   it('runs policies outermost first and hands the retry attempt to the innermost fn', async () => {
     const order: string[] = [];
     const tracer = (label: string): Policy => ({
-      execute(fn, options) {
+      async execute(fn, options) {
         order.push(label);
         return fn({
           signal: options?.signal ?? new AbortController().signal,

@@ -11,7 +11,7 @@ describe('createTimeout / withTimeout', () => {
 
   it('resolves with the value and leaves no timer behind', async () => {
     jest.useFakeTimers();
-    const pending = createTimeout(10_000).execute(async () => 'later');
+    const pending = createTimeout(10_000).execute(() => Promise.resolve('later'));
     expect(jest.getTimerCount()).toBe(1);
     await expect(pending).resolves.toBe('later');
     await expect(withTimeout(() => 'done', 10_000)).resolves.toBe('done');

@@ -43,6 +43,9 @@ export interface BreakerSync {
 /** Log code of the one-time fallback warning. */
 export const BREAKER_STORE_FALLBACK = 'GUARD_BREAKER_STORE_UNAVAILABLE';
 
+/** ioredis statuses of a client that lost its connection (as opposed to one still connecting). */
+const DOWN_STATUSES = new Set(['reconnecting', 'close', 'end']);
+
 /** How long the breaker stays on local state after Redis failed, before asking it again. */
 const RECHECK_MS = 1000;
 
@@ -117,12 +120,13 @@ export function createBreakerRedisSync(
 
   /** Runs a script under the deadline; `undefined` when Redis failed (already reported). */
   function call(script: ScriptName, args: (string | number)[]): Promise<unknown> {
-    // A client that is not connected would queue the command (or fail it late): do not wait for it.
-    if (client.status !== 'ready' || Date.now() < degradedUntil) {
-      if (client.status !== 'ready')
-        degrade(new Error(`Redis client status is "${client.status}"`));
+    // A client whose connection dropped would queue the command until it reconnects (or fail it
+    // late): do not wait for it. A client still making its first connection is worth the wait.
+    if (DOWN_STATUSES.has(client.status)) {
+      degrade(new Error(`Redis client status is "${client.status}"`));
       return Promise.resolve(undefined);
     }
+    if (Date.now() < degradedUntil) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         degrade(new Error(`Redis did not answer within ${timeoutMs} ms`));

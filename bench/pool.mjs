@@ -1,13 +1,18 @@
 // pnpm bench pool [rounds] [callsPerRound]
 // Round-trip latency (p50/p99) of a trivial task through createIsolatedPool vs piscina used directly,
-// one worker each, sequential calls, interleaved rounds, medians of the per-round percentiles.
+// one worker each, sequential calls, interleaved rounds (order alternating, GC before each), medians
+// of the per-round percentiles.
 // Needs the built packages: pnpm run build.
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createIsolatedPool } from 'guard-core';
 import { Piscina } from 'piscina';
 
 const rounds = Number(process.argv[2] ?? 7);
 const callsPerRound = Number(process.argv[3] ?? 5000);
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
 const filename = fileURLToPath(new URL('./workers/echo.mjs', import.meta.url));
 
 const guardPool = createIsolatedPool({
@@ -40,7 +45,9 @@ console.log(
 for (const c of cases) await measure(c.run, 2000); // warm-up: workers started, JIT settled
 const results = new Map(cases.map((c) => [c.name, { p50: [], p99: [] }]));
 for (let round = 0; round < rounds; round++)
-  for (const c of cases) {
+  // Alternate the order each round so neither side always inherits the other's garbage.
+  for (const c of round % 2 ? [...cases].reverse() : cases) {
+    gc();
     const { p50, p99 } = await measure(c.run, callsPerRound);
     results.get(c.name).p50.push(p50);
     results.get(c.name).p99.push(p99);

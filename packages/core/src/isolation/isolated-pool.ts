@@ -6,6 +6,7 @@ import { ResourceLimitError } from '../errors/resource-limit-error';
 import { TimeoutError } from '../errors/timeout-error';
 import { optionReader } from '../options/option-reader';
 import { abortError } from '../policies/abort';
+import { CallAbort } from './call-abort';
 
 /** Options of `createIsolatedPool`. */
 export interface IsolatedPoolOptions {
@@ -140,13 +141,13 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
           }),
         );
       inFlight++;
-      const controller = new AbortController();
-      const onOuterAbort = () => controller.abort(outer?.reason);
-      const timer = setTimeout(() => controller.abort(DEADLINE), timeoutMs);
+      const handle = new CallAbort();
+      const onOuterAbort = () => handle.abort(outer?.reason);
+      const timer = setTimeout(abortAtDeadline, timeoutMs, handle);
       // The call's promise keeps the caller waiting; the timer itself must not keep the process alive.
       timer.unref();
       outer?.addEventListener('abort', onOuterAbort, { once: true });
-      return (piscina.run(input, { signal: controller.signal }) as Promise<TResult>).then(
+      return (piscina.run(input, { signal: handle }) as Promise<TResult>).then(
         (value) => {
           inFlight--;
           clearTimeout(timer);
@@ -157,7 +158,7 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
           inFlight--;
           clearTimeout(timer);
           outer?.removeEventListener('abort', onOuterAbort);
-          throw translate(error, controller.signal, outer, timeoutMs);
+          throw translate(error, handle, outer, timeoutMs);
         },
       );
     },
@@ -169,9 +170,13 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
   };
 }
 
+function abortAtDeadline(handle: CallAbort): void {
+  handle.abort(DEADLINE);
+}
+
 function translate(
   error: unknown,
-  signal: AbortSignal,
+  signal: CallAbort,
   outer: AbortSignal | undefined,
   timeoutMs: number,
 ): Error {

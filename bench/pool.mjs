@@ -1,4 +1,4 @@
-// pnpm bench pool [rounds] [callsPerRound]
+// pnpm bench pool [rounds=11] [callsPerRound=5000]
 // Round-trip latency (p50/p99) of a trivial task through createIsolatedPool vs piscina used directly,
 // one worker each, sequential calls, interleaved rounds (order alternating, GC before each), medians
 // of the per-round percentiles.
@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { createIsolatedPool } from 'guard-core';
 import { Piscina } from 'piscina';
 
-const rounds = Number(process.argv[2] ?? 7);
+const rounds = Number(process.argv[2] ?? 11);
 const callsPerRound = Number(process.argv[3] ?? 5000);
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
@@ -54,11 +54,17 @@ for (let round = 0; round < rounds; round++)
   }
 const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const base = results.get('piscina direct');
-console.log('\n| case | p50 µs (median) | p99 µs (median) | p50 vs piscina | p99 vs piscina |');
-console.log('| --- | ---: | ---: | ---: | ---: |');
+// Per-round ratios pair neighbouring measurements, which resists a shared machine's drift.
+const paired = (r, key) => median(r[key].map((value, round) => value / base[key][round]));
+console.log(
+  '\n| case | p50 µs (median) | p99 µs (median) | p50 vs piscina | p99 vs piscina | p50 vs piscina (median of per-round ratios) | p99 (same) |',
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [name, r] of results)
   console.log(
-    `| ${name} | ${median(r.p50).toFixed(1)} | ${median(r.p99).toFixed(1)} | ${(median(r.p50) / median(base.p50)).toFixed(2)}× | ${(median(r.p99) / median(base.p99)).toFixed(2)}× |`,
+    `| ${name} | ${median(r.p50).toFixed(1)} | ${median(r.p99).toFixed(1)} | ` +
+      `${(median(r.p50) / median(base.p50)).toFixed(2)}× | ${(median(r.p99) / median(base.p99)).toFixed(2)}× | ` +
+      `${paired(r, 'p50').toFixed(2)}× | ${paired(r, 'p99').toFixed(2)}× |`,
   );
 await guardPool.close();
 await piscina.destroy();

@@ -7,6 +7,7 @@ import { TimeoutError } from '../errors/timeout-error';
 import { optionReader } from '../options/option-reader';
 import { abortError } from '../policies/abort';
 import { CallAbort } from './call-abort';
+import { DeadlineQueue } from './deadline-queue';
 
 /** Options of `createIsolatedPool`. */
 export interface IsolatedPoolOptions {
@@ -105,8 +106,10 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
   const piscina = new Piscina({
     filename,
     maxThreads: maxWorkers,
-    // Workers are started on demand and kept while idle: a cold start costs tens of milliseconds.
-    minThreads: 0,
+    // Every worker is started up front and kept: a cold start costs tens of milliseconds, and with
+    // fewer minimum threads piscina arms an idle timer after every task (measured in bench/pool.mjs).
+    // A dead worker is replaced at once, since the pool never runs below this size.
+    minThreads: maxWorkers,
     // The queue bound is enforced below, exactly: piscina's own bound also counts capacity of workers
     // still starting, so it lets a burst through.
     resourceLimits: {
@@ -116,6 +119,8 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
     },
   });
   let closed = false;
+  // One timer watches every call's deadline (they expire in submission order).
+  const deadlines = new DeadlineQueue<CallAbort>(timeoutMs, (handle) => handle.abort(DEADLINE));
   /** Calls submitted and not yet settled: at most `maxWorkers` running plus `maxQueue` waiting. */
   let inFlight = 0;
   const capacity = maxWorkers + maxQueue;
@@ -143,20 +148,18 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
       inFlight++;
       const handle = new CallAbort();
       const onOuterAbort = () => handle.abort(outer?.reason);
-      const timer = setTimeout(abortAtDeadline, timeoutMs, handle);
-      // The call's promise keeps the caller waiting; the timer itself must not keep the process alive.
-      timer.unref();
+      const deadline = deadlines.add(handle);
       outer?.addEventListener('abort', onOuterAbort, { once: true });
       return (piscina.run(input, { signal: handle }) as Promise<TResult>).then(
         (value) => {
           inFlight--;
-          clearTimeout(timer);
+          deadlines.remove(deadline);
           outer?.removeEventListener('abort', onOuterAbort);
           return value;
         },
         (error: unknown) => {
           inFlight--;
-          clearTimeout(timer);
+          deadlines.remove(deadline);
           outer?.removeEventListener('abort', onOuterAbort);
           throw translate(error, handle, outer, timeoutMs);
         },
@@ -165,13 +168,10 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
     async close() {
       if (closed) return;
       closed = true;
+      deadlines.close();
       await piscina.destroy();
     },
   };
-}
-
-function abortAtDeadline(handle: CallAbort): void {
-  handle.abort(DEADLINE);
 }
 
 function translate(

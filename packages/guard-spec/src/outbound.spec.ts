@@ -145,7 +145,8 @@ export function describeOutbound(harness: Harness): void {
 
     describe('isolated pool', () => {
       it.each([
-        { input: 'spin', timeoutMs: 300, detail: 'Operation timed out' },
+        // Generous: the deadline also covers the next call's wait for the replacement worker.
+        { input: 'spin', timeoutMs: 1500, detail: 'Operation timed out' },
         { input: 'allocate', timeoutMs: 10_000, detail: 'Insufficient resources' },
       ])(
         'answers a task that does "$input" with 503 $detail, and the next request still works',

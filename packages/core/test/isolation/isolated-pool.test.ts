@@ -46,7 +46,9 @@ describe('createIsolatedPool', () => {
 
   it('terminates a while(true) task at the deadline and still serves the next call', async () => {
     await pool.close();
-    pool = createIsolatedPool({ filename, maxWorkers: 1, timeoutMs: 300, maxMemoryMb: 32 });
+    // The deadline also covers the wait for a worker, and the next call waits for the replacement
+    // worker to start (hundreds of ms on a loaded machine): a generous deadline keeps this honest.
+    pool = createIsolatedPool({ filename, maxWorkers: 1, timeoutMs: 1500, maxMemoryMb: 32 });
     const error = await pool.run({ kind: 'spin' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ status: 503, code: 'ERR_GUARD_TIMEOUT' });

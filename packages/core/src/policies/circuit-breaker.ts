@@ -98,6 +98,8 @@ interface ResolvedBreakerOptions {
   halfOpenMaxCalls: number;
   timeoutMs: number | undefined;
   isFailure: ((error: unknown) => boolean) | undefined;
+  /** Checked by `createBreakerRedisSync`. */
+  store: unknown;
 }
 
 function resolveBreakerOptions(options: unknown): ResolvedBreakerOptions {
@@ -121,6 +123,7 @@ function resolveBreakerOptions(options: unknown): ResolvedBreakerOptions {
     halfOpenMaxCalls: read.positiveInteger('halfOpenMaxCalls', 1, 'calls'),
     timeoutMs: read.optionalPositiveInteger('timeoutMs', 'milliseconds'),
     isFailure: read.optionalFunction('isFailure'),
+    store: read.raw('store'),
   };
 }
 
@@ -134,7 +137,7 @@ function resolveBreakerOptions(options: unknown): ResolvedBreakerOptions {
  * const breaker = createCircuitBreaker({ name: 'payments', failureThreshold: 5, resetTimeoutMs: 10_000 });
  * const receipt = await breaker.execute(({ signal }) => payments.charge(order, { signal }));
  */
-export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBreaker {
+export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   const resolved = resolveBreakerOptions(options);
   const {
     name,
@@ -147,9 +150,9 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     isFailure,
   } = resolved;
   const sync: BreakerSync | undefined =
-    options.store === undefined
+    resolved.store === undefined
       ? undefined
-      : createBreakerRedisSync(name, options.store, {
+      : createBreakerRedisSync(name, resolved.store, {
           resetTimeoutMs,
           halfOpenMaxCalls,
           leaseMs: timeoutMs ?? resetTimeoutMs,

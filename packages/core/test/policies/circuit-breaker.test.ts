@@ -353,6 +353,16 @@ describe('createCircuitBreaker', () => {
     expect(() => createCircuitBreaker(options as never)).toThrow(message);
   });
 
+  it('works with every option left out', async () => {
+    const breaker = createCircuitBreaker();
+    expect(breaker.name).toBe('default');
+    await expect(breaker.execute(() => 'ok')).resolves.toBe('ok');
+  });
+
+  it.each([null, 5, 'db', []])('rejects options %p that are not an object', (options) => {
+    expect(() => createCircuitBreaker(options as never)).toThrow(GuardConfigError);
+  });
+
   it('rejects an unknown event name', () => {
     const breaker = createCircuitBreaker({ name: 'events' });
     expect(() => breaker.on('opened' as never, () => {})).toThrow(GuardConfigError);

@@ -15,6 +15,9 @@ export { describeErrorHandler } from './error-handler.spec';
 export { startExampleServer } from './example-server';
 export type { ExampleServer } from './example-server';
 
+// Outbound policies
+export { describeOutbound } from './outbound.spec';
+
 // Rate limiting
 export { describeRateLimit } from './rate-limit.spec';
 export { describeRateLimitRedis } from './rate-limit-redis.spec';

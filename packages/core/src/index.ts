@@ -43,3 +43,54 @@ export type {
   ConcurrencyLimiterOptions,
   Permit,
 } from './policies/concurrency-limiter';
+
+// Inbound protection (guard): load shedding, admission (concurrency + timeout), input limits, JSON, validation, server hardening
+export {
+  createLoadShedder,
+  resolveLoadShedderOptions,
+  startLoadShedder,
+} from './policies/load-shedder';
+export type {
+  LoadFigures,
+  LoadProbe,
+  LoadShedder,
+  LoadShedderOptions,
+  ResolvedLoadShedderOptions,
+} from './policies/load-shedder';
+export { resolveRequestTimeoutOptions } from './policies/request-timeout';
+export type {
+  RequestTimeoutOptions,
+  ResolvedRequestTimeoutOptions,
+} from './policies/request-timeout';
+export { createRequestGate } from './policies/request-gate';
+export type { RequestGate } from './policies/request-gate';
+export { GuardState } from './http/guard-state';
+export { silenceLateWrites } from './http/silence-late-writes';
+export { createInputLimits, resolveInputLimitsOptions } from './input/input-limits';
+export type { InputLimits, InputLimitsOptions } from './input/input-limits';
+export { readBody } from './input/read-body';
+export { scanJson } from './input/scan-json';
+export type { JsonShape } from './input/scan-json';
+export { createJsonBodyParser, hasBody, resolveJsonBodyOptions } from './input/json-body';
+export type { JsonBodyOptions, JsonBodyParser } from './input/json-body';
+export { createRequestValidator } from './input/validate';
+export type {
+  InvalidParam,
+  RequestValidator,
+  ValidateOptions,
+  ValidationInput,
+  ValidationSchemas,
+} from './input/validate';
+export { applyHardening, hardenServer } from './server/harden-server';
+export type { HardenServerOptions, ResolvedHardenServerOptions } from './server/harden-server';
+export {
+  createConcurrencySection,
+  resolveGuardOptions,
+  resolveLoadShedding,
+} from './guard/guard-options';
+export type {
+  ConcurrencyLimitOptions,
+  GuardOptions,
+  LoadSheddingOptions,
+  ResolvedGuard,
+} from './guard/guard-options';

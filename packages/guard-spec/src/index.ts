@@ -14,3 +14,9 @@ export { describeWithRedis } from './redis';
 export { describeErrorHandler } from './error-handler.spec';
 export { startExampleServer } from './example-server';
 export type { ExampleServer } from './example-server';
+
+// Inbound protection (guard)
+export { describeTimeout } from './timeout.spec';
+export { describeConcurrencyLimit } from './concurrency-limit.spec';
+export { deferred, listen, rawRequest, sleep, startRequest, until } from './http-helpers';
+export type { Deferred, Listening, RawResult } from './http-helpers';

@@ -58,7 +58,7 @@ export interface RawResult {
 export function rawRequest(
   port: number,
   options: { method?: string; path?: string; headers?: OutgoingHttpHeaders },
-  write: (send: (chunk: string | Buffer) => boolean, end: () => void) => void = (_s, end) => end(),
+  write: (send: (chunk: string | Buffer) => boolean | null, end: () => void) => void = (_s, end) => end(),
 ): Promise<RawResult> {
   return new Promise((resolve) => {
     let settled = false;
@@ -81,7 +81,7 @@ export function rawRequest(
     req.on('error', () => done({ status: undefined, headers: {}, body: '' }));
     req.on('close', () => setImmediate(() => done({ status: undefined, headers: {}, body: '' })));
     write(
-      (chunk) => (req.destroyed ? false : req.write(chunk)),
+      (chunk) => (req.destroyed || settled ? null : req.write(chunk)),
       () => req.end(),
     );
   });

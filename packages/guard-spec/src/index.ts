@@ -17,6 +17,7 @@ export type { ExampleServer } from './example-server';
 
 // Inbound protection (guard)
 export { describeTimeout } from './timeout.spec';
+export { describeInputLimits } from './input-limits.spec';
 export { describeConcurrencyLimit } from './concurrency-limit.spec';
 export { deferred, listen, rawRequest, sleep, startRequest, until } from './http-helpers';
 export type { Deferred, Listening, RawResult } from './http-helpers';

@@ -17,6 +17,8 @@ export type { ExampleServer } from './example-server';
 
 // Inbound protection (guard)
 export { describeTimeout } from './timeout.spec';
+export { describeLoadShedding } from './load-shedding.spec';
+export { describeSecurityHeaders } from './security-headers.spec';
 export { describeJsonBody } from './json-body.spec';
 export { describeValidate } from './validate.spec';
 export { describeInputLimits } from './input-limits.spec';

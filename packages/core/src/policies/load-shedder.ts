@@ -90,18 +90,19 @@ const RESOLUTION_MS = 10;
 function createProcessProbe(): { probe: LoadProbe; stop(): void } {
   const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
-  let lastElu: EventLoopUtilization = performance.eventLoopUtilization();
+  let lastElu: EventLoopUtilization | undefined;
   return {
     probe() {
       const mean = histogram.mean;
       histogram.reset();
-      const elu = performance.eventLoopUtilization(lastElu);
+      // The first sample (at construction) covers no interval: its loop figures would be noise.
+      const elu = lastElu ? performance.eventLoopUtilization(lastElu).utilization : 0;
       lastElu = performance.eventLoopUtilization();
       const memory = process.memoryUsage();
       return {
         // The histogram reads NaN before its first tick.
         eventLoopDelayMs: Number.isFinite(mean) ? Math.max(0, mean / 1e6 - RESOLUTION_MS) : 0,
-        eventLoopUtilization: elu.utilization,
+        eventLoopUtilization: elu,
         heapUsedBytes: memory.heapUsed,
         rssBytes: memory.rss,
       };

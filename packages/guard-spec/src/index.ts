@@ -17,6 +17,7 @@ export type { ExampleServer } from './example-server';
 
 // Inbound protection (guard)
 export { describeTimeout } from './timeout.spec';
+export { describeGuard } from './guard.spec';
 export { describeLoadShedding } from './load-shedding.spec';
 export { describeSecurityHeaders } from './security-headers.spec';
 export { describeJsonBody } from './json-body.spec';

@@ -94,3 +94,29 @@ export type {
   LoadSheddingOptions,
   ResolvedGuard,
 } from './guard/guard-options';
+
+// Rate limiting
+export { clientKey, UNKNOWN_CLIENT_KEY } from './net/client-key';
+export { spoofableProxyReason } from './net/trust-proxy';
+export type { ProxySetting } from './net/trust-proxy';
+export { WarningCodes } from './logging/warning-codes';
+export type { WarningCode } from './logging/warning-codes';
+export { createMemoryStore } from './stores/memory-store';
+export type { MemoryStore, MemoryStoreOptions } from './stores/memory-store';
+export { createRedisStore } from './stores/redis-store';
+export type { RedisStoreOptions } from './stores/redis-store';
+export type { RateLimitStore, StoreHit, StoreOptions } from './stores/store';
+export { createRateLimiter, resolveRateLimiterOptions } from './policies/rate-limiter';
+export type {
+  RateLimitDecision,
+  RateLimiter,
+  RateLimiterOptions,
+  RateLimitStoreOption,
+  ResolvedRateLimiterOptions,
+} from './policies/rate-limiter';
+export { createRateLimitSection } from './policies/rate-limit-section';
+export type {
+  RateLimitDefaults,
+  RateLimitOptions,
+  RateLimitSection,
+} from './policies/rate-limit-section';

@@ -5,13 +5,15 @@ import { admit } from './admission';
 import { exposeCounts } from './concurrency-limit';
 import { createInputLimitsStep } from './input-limits';
 import { createLoadSheddingStep } from './load-shedding';
+import { createRateLimitStep } from './rate-limit';
+import type { ExpressRateLimitOptions } from './rate-limit';
 import { createSecurityHeadersStep } from './security-headers';
 import type { SecurityHeadersOptions } from './security-headers';
 import type { Step } from './step';
 import { guardStateOf, runSteps } from './step';
 
 /** Options of the Express `guard()`. */
-export type ExpressGuardOptions = GuardOptions<Request>;
+export type ExpressGuardOptions = GuardOptions<Request, ExpressRateLimitOptions>;
 
 /** Live figures of a `guard()` middleware, for a health endpoint. Absent sections are `undefined`. */
 export interface GuardStatus {
@@ -25,7 +27,7 @@ export type GuardMiddleware = RequestHandler & {
   readonly active: number;
   readonly queued: number;
   status(): GuardStatus;
-  /** Stops the load-shedding sampler and refuses queued requests. */
+  /** Stops the load-shedding sampler, refuses queued requests and frees the rate limiter's memory. */
   close(): void;
 };
 
@@ -35,7 +37,7 @@ export type GuardMiddleware = RequestHandler & {
  * @example app.use(guard({ concurrency: { max: 20 }, timeout: { ms: 10_000 } }));
  */
 export function guard(options?: ExpressGuardOptions): GuardMiddleware {
-  const resolved = resolveGuardOptions<Request, Record<string, unknown>>('guard', options);
+  const resolved = resolveGuardOptions<Request, ExpressRateLimitOptions>('guard', options);
   const steps: Step[] = [];
   if (resolved.helmet !== false)
     steps.push(createSecurityHeadersStep(resolved.helmet as SecurityHeadersOptions));
@@ -43,6 +45,12 @@ export function guard(options?: ExpressGuardOptions): GuardMiddleware {
     resolved.loadShedding === false ? undefined : startLoadShedder(resolved.loadShedding.options);
   if (shedder && resolved.loadShedding !== false)
     steps.push(createLoadSheddingStep(shedder, resolved.loadShedding.skip));
+  // Rate limiting comes before the input limits and the slot: a flood is refused at its cheapest.
+  const rateLimitStep =
+    resolved.rateLimit === false
+      ? undefined
+      : createRateLimitStep(resolved.rateLimit, { logger: resolved.logger }, 'guard');
+  if (rateLimitStep) steps.push(rateLimitStep);
   if (resolved.inputLimits !== false) steps.push(createInputLimitsStep(resolved.inputLimits));
   const limiter = resolved.concurrency === false ? undefined : resolved.concurrency;
   const gate =
@@ -62,13 +70,14 @@ export function guard(options?: ExpressGuardOptions): GuardMiddleware {
       value: (): GuardStatus => ({
         loadShedding: shedder?.figures,
         concurrency: limiter ? { active: limiter.active, queued: limiter.queued } : undefined,
-        rateLimit: undefined,
+        rateLimit: rateLimitStep ? { mode: rateLimitStep.limiter.mode } : undefined,
       }),
     },
     close: {
       value: () => {
         shedder?.close();
         limiter?.close();
+        rateLimitStep?.limiter.close();
       },
     },
   }) as GuardMiddleware;

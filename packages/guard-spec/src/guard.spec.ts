@@ -94,6 +94,32 @@ export function describeGuard(h: Harness): void {
       expect(g.active).toBe(0);
     });
 
+    it('applies the rate limit after load shedding and before the input limits and the slot', async () => {
+      const g = guard({
+        rateLimit: { limit: 1, windowMs: 60_000 },
+        inputLimits: { maxUrlLength: 20 },
+        concurrency: { max: 1 },
+      });
+      const server = app(g);
+      const first = await request(server).get('/');
+      expect(first.status).toBe(200);
+      expect(first.headers['ratelimit-policy']).toBe('"default";q=1;w=60');
+      // Over the limit: 429 although the URL is also too long (rate limit runs first).
+      const second = await request(server).get(`/?${'a'.repeat(50)}`);
+      expect(second.status).toBe(429);
+      expect(second.headers['retry-after']).toBeDefined();
+      expect(g.active).toBe(0);
+      expect((g.status() as { rateLimit: unknown }).rateLimit).toEqual({ mode: 'memory' });
+
+      const shedFirst = guard({
+        rateLimit: { limit: 1, windowMs: 60_000 },
+        loadShedding: { maxHeapUsedBytes: 1 },
+      });
+      const shed = await request(app(shedFirst)).get('/');
+      expect(shed.status).toBe(503);
+      expect(shed.headers['ratelimit']).toBeUndefined();
+    });
+
     it('turns every section off with false and still gives req.guard (deadline Infinity)', async () => {
       const g = guard({
         helmet: false,

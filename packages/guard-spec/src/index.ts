@@ -26,3 +26,6 @@ export { describeInputLimits } from './input-limits.spec';
 export { describeConcurrencyLimit } from './concurrency-limit.spec';
 export { deferred, listen, rawRequest, sleep, startRequest, until } from './http-helpers';
 export type { Deferred, Listening, RawResult } from './http-helpers';
+
+// Rate limiting
+export { describeRateLimit } from './rate-limit.spec';

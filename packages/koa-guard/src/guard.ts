@@ -5,13 +5,15 @@ import { admitAndRun } from './admission';
 import { exposeCounts } from './concurrency-limit';
 import { createInputLimitsStep } from './input-limits';
 import { createLoadSheddingStep } from './load-shedding';
+import { createRateLimitStep } from './rate-limit';
+import type { KoaRateLimitOptions } from './rate-limit';
 import { createSecurityHeadersStep } from './security-headers';
 import type { SecurityHeadersOptions } from './security-headers';
 import type { Step } from './step';
 import { guardStateOf, runSteps } from './step';
 
 /** Options of the Koa `guard()`. */
-export type KoaGuardOptions = GuardOptions<Context>;
+export type KoaGuardOptions = GuardOptions<Context, KoaRateLimitOptions>;
 
 /** Live figures of a `guard()` middleware, for a health endpoint. Absent sections are `undefined`. */
 export interface GuardStatus {
@@ -25,7 +27,7 @@ export type GuardMiddleware = Middleware & {
   readonly active: number;
   readonly queued: number;
   status(): GuardStatus;
-  /** Stops the load-shedding sampler and refuses queued requests. */
+  /** Stops the load-shedding sampler, refuses queued requests and frees the rate limiter's memory. */
   close(): void;
 };
 
@@ -35,7 +37,7 @@ export type GuardMiddleware = Middleware & {
  * @example app.use(guard({ concurrency: { max: 20 }, timeout: { ms: 10_000 } }));
  */
 export function guard(options?: KoaGuardOptions): GuardMiddleware {
-  const resolved = resolveGuardOptions<Context, Record<string, unknown>>('guard', options);
+  const resolved = resolveGuardOptions<Context, KoaRateLimitOptions>('guard', options);
   const steps: Step[] = [];
   if (resolved.helmet !== false)
     steps.push(createSecurityHeadersStep(resolved.helmet as SecurityHeadersOptions));
@@ -43,6 +45,12 @@ export function guard(options?: KoaGuardOptions): GuardMiddleware {
     resolved.loadShedding === false ? undefined : startLoadShedder(resolved.loadShedding.options);
   if (shedder && resolved.loadShedding !== false)
     steps.push(createLoadSheddingStep(shedder, resolved.loadShedding.skip));
+  // Rate limiting comes before the input limits and the slot: a flood is refused at its cheapest.
+  const rateLimitStep =
+    resolved.rateLimit === false
+      ? undefined
+      : createRateLimitStep(resolved.rateLimit, { logger: resolved.logger }, 'guard');
+  if (rateLimitStep) steps.push(rateLimitStep);
   if (resolved.inputLimits !== false) steps.push(createInputLimitsStep(resolved.inputLimits));
   const limiter = resolved.concurrency === false ? undefined : resolved.concurrency;
   const gate =
@@ -63,13 +71,14 @@ export function guard(options?: KoaGuardOptions): GuardMiddleware {
       value: (): GuardStatus => ({
         loadShedding: shedder?.figures,
         concurrency: limiter ? { active: limiter.active, queued: limiter.queued } : undefined,
-        rateLimit: undefined,
+        rateLimit: rateLimitStep ? { mode: rateLimitStep.limiter.mode } : undefined,
       }),
     },
     close: {
       value: () => {
         shedder?.close();
         limiter?.close();
+        rateLimitStep?.limiter.close();
       },
     },
   }) as GuardMiddleware;

@@ -17,3 +17,7 @@ export { jsonBody } from './json-body';
 export { validate } from './validate';
 export { runSteps } from './step';
 export type { Step } from './step';
+
+// Rate limiting
+export { rateLimit } from './rate-limit';
+export type { KoaRateLimitOptions, RateLimitMiddleware } from './rate-limit';

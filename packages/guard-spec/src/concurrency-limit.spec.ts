@@ -179,8 +179,8 @@ export function describeConcurrencyLimit(h: Harness): void {
 
     it('ends 10,000 requests with random aborts and timeouts at active === 0 && queued === 0', async () => {
       const g = h.kit.guard({
-        concurrency: { max: 8, maxQueue: 16, queueTimeoutMs: 200 },
-        timeout: { ms: 15 },
+        concurrency: { max: 16, maxQueue: 16, queueTimeoutMs: 200 },
+        timeout: { ms: 10 },
         loadShedding: false,
         rateLimit: false,
         helmet: false,
@@ -209,8 +209,8 @@ export function describeConcurrencyLimit(h: Harness): void {
       const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
       const one = () =>
         new Promise<void>((resolve) => {
-          // 0 ms answers at once, 3 ms fails, 40 ms runs past the 15 ms timeout.
-          const ms = [0, 0, 0, 1, 3, 40][Math.floor(random() * 6)] ?? 0;
+          // 0 ms answers at once, 3 ms fails, 25 ms runs past the 10 ms timeout.
+          const ms = [0, 0, 0, 1, 3, 25][Math.floor(random() * 6)] ?? 0;
           const abortAfter = random() < 0.2 ? Math.floor(random() * 10) : -1;
           const req = httpRequest(
             { host: '127.0.0.1', port, path: `/work?ms=${ms}`, agent },
@@ -238,7 +238,7 @@ export function describeConcurrencyLimit(h: Harness): void {
             await one();
           }
         };
-        await Promise.all(Array.from({ length: 48 }, worker));
+        await Promise.all(Array.from({ length: 40 }, worker));
         await until(() => idle(g));
         expect(g.active).toBe(0);
         expect(g.queued).toBe(0);

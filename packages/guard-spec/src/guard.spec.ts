@@ -39,7 +39,8 @@ export function describeGuard(h: Harness): void {
     }
 
     it('runs every section with its defaults when called without options', async () => {
-      const g = guard({ rateLimit: false });
+      // Shedding thresholds out of reach: a busy CI machine must not shed this request.
+      const g = guard({ rateLimit: false, loadShedding: { maxEventLoopUtilization: 1, maxEventLoopDelayMs: 60_000 } });
       const res = await request(app(g)).get('/');
       expect(res.status).toBe(200);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -52,6 +53,7 @@ export function describeGuard(h: Harness): void {
       const entered = deferred();
       const g = guard({
         rateLimit: false,
+        loadShedding: false,
         concurrency: { max: 1 },
         inputLimits: { maxUrlLength: 100, maxBodyBytes: 10 },
       });
@@ -97,6 +99,7 @@ export function describeGuard(h: Harness): void {
     it('applies the rate limit after load shedding and before the input limits and the slot', async () => {
       const g = guard({
         rateLimit: { limit: 1, windowMs: 60_000 },
+        loadShedding: false,
         inputLimits: { maxUrlLength: 20 },
         concurrency: { max: 1 },
       });
@@ -138,7 +141,11 @@ export function describeGuard(h: Harness): void {
     });
 
     it('exposes live figures through status() for a health endpoint', async () => {
-      const g = guard({ rateLimit: false, concurrency: { max: 3 } });
+      const g = guard({
+        rateLimit: false,
+        loadShedding: { maxEventLoopUtilization: 1, maxEventLoopDelayMs: 60_000 },
+        concurrency: { max: 3 },
+      });
       await request(app(g)).get('/');
       const status = g.status() as {
         loadShedding: { overloaded: boolean; heapUsedBytes: number };

@@ -49,6 +49,7 @@ export function describeSecurityHeaders(h: Harness): void {
 
     it('is the first section of guard(), and off with helmet: false', async () => {
       const on = h.kit.guard({ loadShedding: false, rateLimit: false });
+      // (load shedding is off so a busy test machine cannot turn these into 503s)
       const off = h.kit.guard({ helmet: false, loadShedding: false, rateLimit: false });
       try {
         expect((await request(app(on)).get('/')).headers['x-content-type-options']).toBe('nosniff');

@@ -8,7 +8,6 @@ import { createLoadSheddingStep } from './load-shedding';
 import { createRateLimitStep } from './rate-limit';
 import type { ExpressRateLimitOptions } from './rate-limit';
 import { createSecurityHeadersStep } from './security-headers';
-import type { SecurityHeadersOptions } from './security-headers';
 import type { Step } from './step';
 import { guardStateOf, runSteps } from './step';
 
@@ -39,8 +38,7 @@ export type GuardMiddleware = RequestHandler & {
 export function guard(options?: ExpressGuardOptions): GuardMiddleware {
   const resolved = resolveGuardOptions<Request, ExpressRateLimitOptions>('guard', options);
   const steps: Step[] = [];
-  if (resolved.helmet !== false)
-    steps.push(createSecurityHeadersStep(resolved.helmet as SecurityHeadersOptions));
+  if (resolved.helmet !== false) steps.push(createSecurityHeadersStep(resolved.helmet));
   const shedder =
     resolved.loadShedding === false ? undefined : startLoadShedder(resolved.loadShedding.options);
   if (shedder && resolved.loadShedding !== false)

@@ -15,7 +15,8 @@ export function createSecurityHeadersStep(options?: SecurityHeadersOptions): Ste
     apply(req, res, (error) => {
       failure = error;
     });
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined)
+      throw failure instanceof Error ? failure : new Error('helmet failed', { cause: failure });
   };
 }
 

@@ -206,7 +206,7 @@ export function describeConcurrencyLimit(h: Harness): void {
       const statuses = new Map<string, number>();
       const count = (key: string) => statuses.set(key, (statuses.get(key) ?? 0) + 1);
       let seed = 42;
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       const one = () =>
         new Promise<void>((resolve) => {
           // 0 ms answers at once, 3 ms fails, 25 ms runs past the 10 ms timeout.

@@ -40,7 +40,10 @@ export function describeGuard(h: Harness): void {
 
     it('runs every section with its defaults when called without options', async () => {
       // Shedding thresholds out of reach: a busy CI machine must not shed this request.
-      const g = guard({ rateLimit: false, loadShedding: { maxEventLoopUtilization: 1, maxEventLoopDelayMs: 60_000 } });
+      const g = guard({
+        rateLimit: false,
+        loadShedding: { maxEventLoopUtilization: 1, maxEventLoopDelayMs: 60_000 },
+      });
       const res = await request(app(g)).get('/');
       expect(res.status).toBe(200);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -57,7 +60,9 @@ export function describeGuard(h: Harness): void {
         concurrency: { max: 1 },
         inputLimits: { maxUrlLength: 100, maxBodyBytes: 10 },
       });
-      const { port, close } = await listen(app(g, { entered: entered.resolve, gate: release.promise }));
+      const { port, close } = await listen(
+        app(g, { entered: entered.resolve, gate: release.promise }),
+      );
       try {
         const holding = rawRequest(port, { path: '/hold' });
         await entered.promise;
@@ -137,7 +142,11 @@ export function describeGuard(h: Harness): void {
       expect(res.headers['x-content-type-options']).toBeUndefined();
       expect(res.body).toEqual({ deadline: null }); // JSON renders Infinity as null
       const status = g.status() as Record<string, unknown>;
-      expect(status).toEqual({ loadShedding: undefined, concurrency: undefined, rateLimit: undefined });
+      expect(status).toEqual({
+        loadShedding: undefined,
+        concurrency: undefined,
+        rateLimit: undefined,
+      });
     });
 
     it('exposes live figures through status() for a health endpoint', async () => {
@@ -166,7 +175,10 @@ export function describeGuard(h: Harness): void {
       ['concurrency: []', { concurrency: [] }],
       ['timeout: { ms: -1 }', { timeout: { ms: -1 } }],
       ['timeout: { ms: NaN }', { timeout: { ms: NaN } }],
-      ['loadShedding: { maxEventLoopUtilization: 2 }', { loadShedding: { maxEventLoopUtilization: 2 } }],
+      [
+        'loadShedding: { maxEventLoopUtilization: 2 }',
+        { loadShedding: { maxEventLoopUtilization: 2 } },
+      ],
       ['loadShedding: { skip: "health" }', { loadShedding: { skip: 'health' } }],
       ['inputLimits: { maxUrlLength: Infinity }', { inputLimits: { maxUrlLength: Infinity } }],
       ['inputLimits: { maxBodyBytes: -0 }', { inputLimits: { maxBodyBytes: -0 } }],

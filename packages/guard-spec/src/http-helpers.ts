@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 /** A server listening on 127.0.0.1 with a random port; `close()` also drops kept-alive sockets. */
 export interface Listening {
   port: number;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export async function listen(server: Server): Promise<Listening> {
@@ -23,7 +23,7 @@ export async function listen(server: Server): Promise<Listening> {
 /** A promise with its resolve function outside, to hold a handler open until the test lets it go. */
 export interface Deferred<T = void> {
   promise: Promise<T>;
-  resolve(value: T): void;
+  resolve: (value: T) => void;
 }
 
 export function deferred<T = void>(): Deferred<T> {
@@ -58,7 +58,8 @@ export interface RawResult {
 export function rawRequest(
   port: number,
   options: { method?: string; path?: string; headers?: OutgoingHttpHeaders },
-  write: (send: (chunk: string | Buffer) => boolean | null, end: () => void) => void = (_s, end) => end(),
+  write: (send: (chunk: string | Buffer) => boolean | null, end: () => void) => void = (_s, end) =>
+    end(),
 ): Promise<RawResult> {
   return new Promise((resolve) => {
     let settled = false;
@@ -69,7 +70,14 @@ export function rawRequest(
       resolve(result);
     };
     const req = httpRequest(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/', headers: options.headers ?? {}, agent: false },
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/',
+        headers: options.headers ?? {},
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');

@@ -41,7 +41,12 @@ export function describeSecurityHeaders(h: Harness): void {
 
     it("passes helmet's own options through", async () => {
       const res = await request(
-        app(h.kit.securityHeaders({ contentSecurityPolicy: false, xFrameOptions: { action: 'deny' } })),
+        app(
+          h.kit.securityHeaders({
+            contentSecurityPolicy: false,
+            xFrameOptions: { action: 'deny' },
+          }),
+        ),
       ).get('/');
       expect(res.headers['content-security-policy']).toBeUndefined();
       expect(res.headers['x-frame-options']).toBe('DENY');
@@ -53,14 +58,16 @@ export function describeSecurityHeaders(h: Harness): void {
       const off = h.kit.guard({ helmet: false, loadShedding: false, rateLimit: false });
       try {
         expect((await request(app(on)).get('/')).headers['x-content-type-options']).toBe('nosniff');
-        expect((await request(app(off)).get('/')).headers['x-content-type-options']).toBeUndefined();
+        expect(
+          (await request(app(off)).get('/')).headers['x-content-type-options'],
+        ).toBeUndefined();
       } finally {
         on.close();
         off.close();
       }
     });
 
-    it("refuses helmet options helmet itself refuses, at construction", () => {
+    it('refuses helmet options helmet itself refuses, at construction', () => {
       expect(() =>
         h.kit.securityHeaders({ contentSecurityPolicy: { directives: { 'default-src': 'self' } } }),
       ).toThrow();

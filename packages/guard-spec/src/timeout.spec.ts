@@ -224,6 +224,5 @@ export function describeTimeout(h: Harness): void {
       expect(() => h.kit.timeout({ msec: 5 })).toThrow(/timeout: unknown option "msec"/);
       expect(() => h.kit.timeout(h.kit.timeout)).toThrow(/did you write app.use\(timeout\)/);
     });
-
   });
 }

@@ -5,7 +5,9 @@ import * as koaGuard from '../src/index';
 describe('adapter parity', () => {
   const frameworkOnly = new Set(['notFound', 'asyncHandler']); // Express-only (CONTRACT.md)
   it('exports the same names from express-guard and koa-guard', () => {
-    const express = Object.keys(expressGuard).filter((name) => !frameworkOnly.has(name)).sort();
+    const express = Object.keys(expressGuard)
+      .filter((name) => !frameworkOnly.has(name))
+      .sort();
     expect(Object.keys(koaGuard).sort()).toEqual(express);
   });
 

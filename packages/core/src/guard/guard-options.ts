@@ -98,11 +98,7 @@ export function createConcurrencySection(
       'options',
     );
   }
-  return createConcurrencyLimiter(
-    { max: 10, ...given } as ConcurrencyLimiterOptions,
-    factory,
-    pathPrefix,
-  );
+  return createConcurrencyLimiter({ max: 10, ...given }, factory, pathPrefix);
 }
 
 /**
@@ -122,8 +118,8 @@ export function resolveGuardOptions<TRequest, TRateLimit>(
       return read.fail(key, 'an options object or false', value);
     return value;
   };
-  const logger = read.raw('logger');
-  if (logger !== undefined && typeof (logger as { warn?: unknown } | null)?.warn !== 'function')
+  const logger = read.raw('logger') as { warn?: unknown } | null | undefined;
+  if (logger !== undefined && typeof logger?.warn !== 'function')
     read.fail('logger', 'a winston logger (an object with a warn method)', logger);
 
   const helmet = section('helmet');

@@ -36,9 +36,9 @@ export function silenceLateWrites(res: ServerResponse): void {
     mute(res);
     return;
   }
-  const end = res.end;
-  res.end = function endThenMute(this: ServerResponse, ...args: unknown[]) {
-    const result = (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.end = function endThenMute(...args: unknown[]) {
+    const result = end(...args);
     mute(res);
     return result;
   } as ServerResponse['end'];

@@ -37,7 +37,7 @@ export function readBody(
     };
     const onEnd = () => {
       cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)); // eslint-disable-line @typescript-eslint/no-non-null-assertion -- length checked
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received));
     };
     const onError = (error: unknown) => {
       cleanup();

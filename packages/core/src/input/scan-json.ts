@@ -26,7 +26,7 @@ export function scanJson(text: Buffer, maxDepth: number, maxKeys: number): JsonS
   let keys = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
-    const byte = text[i];
+    const byte = text[i] as number; // i < length
     if (inString) {
       if (byte === BACKSLASH) i++;
       else if (byte === QUOTE) inString = false;

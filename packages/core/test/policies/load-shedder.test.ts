@@ -3,7 +3,12 @@ import type { LoadProbe } from '../../src/policies/load-shedder';
 
 /** A probe the test steers: the decision logic without real load. */
 function steeredProbe() {
-  const current = { eventLoopDelayMs: 0, eventLoopUtilization: 0.1, heapUsedBytes: 1000, rssBytes: 5000 };
+  const current = {
+    eventLoopDelayMs: 0,
+    eventLoopUtilization: 0.1,
+    heapUsedBytes: 1000,
+    rssBytes: 5000,
+  };
   const probe: LoadProbe = () => ({ ...current });
   return { current, probe };
 }
@@ -36,7 +41,10 @@ describe('createLoadShedder', () => {
 
   it('treats a figure equal to its limit as not over it', () => {
     const { current, probe } = steeredProbe();
-    const shedder = createLoadShedder({ maxEventLoopDelayMs: 100, sampleIntervalMs: 60_000 }, probe);
+    const shedder = createLoadShedder(
+      { maxEventLoopDelayMs: 100, sampleIntervalMs: 60_000 },
+      probe,
+    );
     current.eventLoopDelayMs = 100;
     shedder.sample();
     expect(shedder.overloaded).toBe(false);
@@ -44,7 +52,10 @@ describe('createLoadShedder', () => {
   });
 
   it('builds a 503 LoadShedError with the configured Retry-After', () => {
-    const shedder = createLoadShedder({ retryAfterSeconds: 3, sampleIntervalMs: 60_000 }, steeredProbe().probe);
+    const shedder = createLoadShedder(
+      { retryAfterSeconds: 3, sampleIntervalMs: 60_000 },
+      steeredProbe().probe,
+    );
     const error = shedder.error();
     expect(error).toMatchObject({ status: 503, code: 'ERR_GUARD_OVERLOADED', retryAfter: 3 });
     shedder.close();

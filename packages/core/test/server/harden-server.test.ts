@@ -63,7 +63,10 @@ describe('hardenServer', () => {
     ['keepAliveTimeoutMs: NaN', { keepAliveTimeoutMs: NaN }],
     ['maxHeadersCount: Infinity', { maxHeadersCount: Infinity }],
     ['maxRequestsPerSocket: "10"', { maxRequestsPerSocket: '10' }],
-    ['headers timeout over the request timeout', { headersTimeoutMs: 5000, requestTimeoutMs: 1000 }],
+    [
+      'headers timeout over the request timeout',
+      { headersTimeoutMs: 5000, requestTimeoutMs: 1000 },
+    ],
     ['an unknown key', { headerTimeoutMs: 5 }],
   ])('refuses %s', (_name, options) => {
     expect(() => hardenServer(createServer(), options as never)).toThrow(
@@ -72,6 +75,8 @@ describe('hardenServer', () => {
   });
 
   it('refuses something that is not a server', () => {
-    expect(() => hardenServer({} as never)).toThrow(/hardenServer: "server" must be a node:http Server/);
+    expect(() => hardenServer({} as never)).toThrow(
+      /hardenServer: "server" must be a node:http Server/,
+    );
   });
 });

@@ -4,6 +4,7 @@ import { deferred, listen, rawRequest, sleep, startRequest } from './http-helper
 import { createMemoryLogger } from './memory-logger';
 
 const PROBLEM = /^application\/problem\+json/;
+const quiet = () => ({ logger: createMemoryLogger().logger });
 
 /** Waits until the signal aborts and resolves with its reason. */
 function aborted(signal: AbortSignal): Promise<unknown> {
@@ -20,6 +21,7 @@ export function describeTimeout(h: Harness): void {
       const reason = deferred<unknown>();
       const server = h.mount({
         use: [h.kit.timeout({ ms: 50 })],
+        errorHandler: quiet(),
         routes: [
           {
             method: 'get',
@@ -103,6 +105,27 @@ export function describeTimeout(h: Harness): void {
       expect(res.status).toBe(503);
       await lateAnswer.promise;
       expect(JSON.stringify(entries)).not.toMatch(/ERR_HTTP_HEADERS_SENT/);
+    });
+
+    it('still answers 503 when the handler took over the raw response but never wrote to it', async () => {
+      const server = h.mount({
+        use: [h.kit.timeout({ ms: 30 })],
+        errorHandler: quiet(),
+        routes: [
+          {
+            method: 'get',
+            path: '/raw',
+            handler: async (io) => {
+              io.raw(); // Koa: ctx.respond = false
+              await aborted(io.guard!.signal);
+              return undefined;
+            },
+          },
+        ],
+      });
+      const res = await request(server).get('/raw');
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ detail: 'Operation timed out' });
     });
 
     it('gives the handler a deadline in epoch milliseconds and an unaborted signal', async () => {

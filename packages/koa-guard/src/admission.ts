@@ -21,6 +21,9 @@ export async function admitAndRun(
     ? new Promise<never>((_, reject) => {
         onTimeout = (error) => {
           if (ctx.res.writableEnded) return; // answered just in time; 'close' has not fired yet
+          // A handler that took over the raw response (`ctx.respond = false`) but sent nothing yet
+          // must still let the 503 out.
+          if (!ctx.res.headersSent) ctx.respond = true;
           silenceLateWrites(ctx.res);
           reject(error);
         };

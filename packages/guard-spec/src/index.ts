@@ -29,3 +29,6 @@ export type { Deferred, Listening, RawResult } from './http-helpers';
 
 // Rate limiting
 export { describeRateLimit } from './rate-limit.spec';
+
+// Outbound policies
+export { describeOutbound } from './outbound.spec';

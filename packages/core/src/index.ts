@@ -44,36 +44,56 @@ export type {
   Permit,
 } from './policies/concurrency-limiter';
 
-// Outbound policies and isolated work (issue 4)
-export { NEVER_ABORTED } from './policies/policy';
-export type { ExecuteOptions, Policy, PolicyContext, PolicyFn } from './policies/policy';
-export { createCircuitBreaker } from './policies/circuit-breaker';
+// Inbound protection (guard): load shedding, admission (concurrency + timeout), input limits, JSON, validation, server hardening
+export {
+  createLoadShedder,
+  resolveLoadShedderOptions,
+  startLoadShedder,
+} from './policies/load-shedder';
 export type {
-  CircuitBreaker,
-  CircuitBreakerEvent,
-  CircuitBreakerEventMap,
-  CircuitBreakerOptions,
-  CircuitBreakerStats,
-  CircuitBreakerStoreOptions,
-  CircuitState,
-} from './policies/circuit-breaker';
-export { BREAKER_STORE_FALLBACK } from './policies/breaker-redis-sync';
-export { createRetry, retry, isRetryable } from './policies/retry';
-export type { RetryCallOptions, RetryEvent, RetryOptions, RetryPolicy } from './policies/retry';
-export { backoffDelayMs } from './policies/backoff';
-export type { BackoffOptions, Jitter } from './policies/backoff';
-export type { RetryBudgetOptions } from './policies/retry-budget';
-export { createTimeout, withTimeout } from './policies/timeout';
-export type { TimeoutPolicy } from './policies/timeout';
-export { createBulkhead } from './policies/bulkhead';
-export type { Bulkhead, BulkheadOptions } from './policies/bulkhead';
-export { wrap } from './policies/compose';
-export { createIsolatedPool } from './isolation/isolated-pool';
+  LoadFigures,
+  LoadProbe,
+  LoadShedder,
+  LoadShedderOptions,
+  ResolvedLoadShedderOptions,
+} from './policies/load-shedder';
+export { resolveRequestTimeoutOptions } from './policies/request-timeout';
 export type {
-  IsolatedPool,
-  IsolatedPoolOptions,
-  IsolatedRunOptions,
-} from './isolation/isolated-pool';
+  RequestTimeoutOptions,
+  ResolvedRequestTimeoutOptions,
+} from './policies/request-timeout';
+export { createRequestGate } from './policies/request-gate';
+export type { RequestGate } from './policies/request-gate';
+export { GuardState } from './http/guard-state';
+export { silenceLateWrites } from './http/silence-late-writes';
+export { createInputLimits, resolveInputLimitsOptions } from './input/input-limits';
+export type { InputLimits, InputLimitsOptions } from './input/input-limits';
+export { readBody } from './input/read-body';
+export { scanJson } from './input/scan-json';
+export type { JsonShape } from './input/scan-json';
+export { createJsonBodyParser, hasBody, resolveJsonBodyOptions } from './input/json-body';
+export type { JsonBodyOptions, JsonBodyParser } from './input/json-body';
+export { createRequestValidator } from './input/validate';
+export type {
+  InvalidParam,
+  RequestValidator,
+  ValidateOptions,
+  ValidationInput,
+  ValidationSchemas,
+} from './input/validate';
+export { applyHardening, hardenServer } from './server/harden-server';
+export type { HardenServerOptions, ResolvedHardenServerOptions } from './server/harden-server';
+export {
+  createConcurrencySection,
+  resolveGuardOptions,
+  resolveLoadShedding,
+} from './guard/guard-options';
+export type {
+  ConcurrencyLimitOptions,
+  GuardOptions,
+  LoadSheddingOptions,
+  ResolvedGuard,
+} from './guard/guard-options';
 
 // Rate limiting
 export { clientKey, UNKNOWN_CLIENT_KEY } from './net/client-key';
@@ -113,3 +133,34 @@ export type {
 } from './policies/brute-force-section';
 export { createInsuredStore } from './stores/insured-store';
 export type { InsuredStore, InsuredStoreOptions } from './stores/insured-store';
+
+// Outbound policies and isolated work (issue 4)
+export { NEVER_ABORTED } from './policies/policy';
+export type { ExecuteOptions, Policy, PolicyContext, PolicyFn } from './policies/policy';
+export { createCircuitBreaker } from './policies/circuit-breaker';
+export type {
+  CircuitBreaker,
+  CircuitBreakerEvent,
+  CircuitBreakerEventMap,
+  CircuitBreakerOptions,
+  CircuitBreakerStats,
+  CircuitBreakerStoreOptions,
+  CircuitState,
+} from './policies/circuit-breaker';
+export { BREAKER_STORE_FALLBACK } from './policies/breaker-redis-sync';
+export { createRetry, retry, isRetryable } from './policies/retry';
+export type { RetryCallOptions, RetryEvent, RetryOptions, RetryPolicy } from './policies/retry';
+export { backoffDelayMs } from './policies/backoff';
+export type { BackoffOptions, Jitter } from './policies/backoff';
+export type { RetryBudgetOptions } from './policies/retry-budget';
+export { createTimeout, withTimeout } from './policies/timeout';
+export type { TimeoutPolicy } from './policies/timeout';
+export { createBulkhead } from './policies/bulkhead';
+export type { Bulkhead, BulkheadOptions } from './policies/bulkhead';
+export { wrap } from './policies/compose';
+export { createIsolatedPool } from './isolation/isolated-pool';
+export type {
+  IsolatedPool,
+  IsolatedPoolOptions,
+  IsolatedRunOptions,
+} from './isolation/isolated-pool';

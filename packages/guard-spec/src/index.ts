@@ -15,8 +15,17 @@ export { describeErrorHandler } from './error-handler.spec';
 export { startExampleServer } from './example-server';
 export type { ExampleServer } from './example-server';
 
-// Outbound policies
-export { describeOutbound } from './outbound.spec';
+// Inbound protection (guard)
+export { describeTimeout } from './timeout.spec';
+export { describeGuard } from './guard.spec';
+export { describeLoadShedding } from './load-shedding.spec';
+export { describeSecurityHeaders } from './security-headers.spec';
+export { describeJsonBody } from './json-body.spec';
+export { describeValidate } from './validate.spec';
+export { describeInputLimits } from './input-limits.spec';
+export { describeConcurrencyLimit } from './concurrency-limit.spec';
+export { deferred, listen, rawRequest, sleep, startRequest, until } from './http-helpers';
+export type { Deferred, Listening, RawResult } from './http-helpers';
 
 // Rate limiting
 export { describeRateLimit } from './rate-limit.spec';
@@ -24,3 +33,6 @@ export { describeRateLimitRedis } from './rate-limit-redis.spec';
 export { createTcpProxy } from './tcp-proxy';
 export type { TcpProxy } from './tcp-proxy';
 export { describeBruteForce } from './brute-force.spec';
+
+// Outbound policies
+export { describeOutbound } from './outbound.spec';

@@ -120,6 +120,19 @@ export type {
   RateLimitOptions,
   RateLimitSection,
 } from './policies/rate-limit-section';
+export { createBruteForceProtection } from './policies/brute-force';
+export type {
+  BruteForceDecision,
+  BruteForceOptions,
+  BruteForceProtection,
+} from './policies/brute-force';
+export { createBruteForceSection } from './policies/brute-force-section';
+export type {
+  BruteForceMiddlewareOptions,
+  BruteForceSection,
+} from './policies/brute-force-section';
+export { createInsuredStore } from './stores/insured-store';
+export type { InsuredStore, InsuredStoreOptions } from './stores/insured-store';
 
 // Outbound policies and isolated work (issue 4)
 export { NEVER_ABORTED } from './policies/policy';

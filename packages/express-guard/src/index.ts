@@ -23,3 +23,5 @@ export type { Step } from './step';
 // Rate limiting
 export { rateLimit } from './rate-limit';
 export type { ExpressRateLimitOptions, RateLimitMiddleware } from './rate-limit';
+export { bruteForce } from './brute-force';
+export type { BruteForceMiddleware, ExpressBruteForceOptions } from './brute-force';

@@ -29,6 +29,10 @@ export type { Deferred, Listening, RawResult } from './http-helpers';
 
 // Rate limiting
 export { describeRateLimit } from './rate-limit.spec';
+export { describeRateLimitRedis } from './rate-limit-redis.spec';
+export { createTcpProxy } from './tcp-proxy';
+export type { TcpProxy } from './tcp-proxy';
+export { describeBruteForce } from './brute-force.spec';
 
 // Outbound policies
 export { describeOutbound } from './outbound.spec';

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { GuardConfigError } from 'guard-core';
 import type { Harness, SpecApp } from './harness';
 import { createMemoryLogger } from './memory-logger';
+import { describeRateLimitRedis } from './rate-limit-redis.spec';
 
 const PROBLEM = /^application\/problem\+json/;
 const QUOTA_EXCEEDED = 'https://iana.org/assignments/http-problem-types#quota-exceeded';
@@ -251,10 +252,27 @@ export function describeRateLimit(harness: Harness): void {
       },
     );
 
+    it('says what to change when rateLimit itself is mounted instead of rateLimit()', async () => {
+      const { logger, entries } = createMemoryLogger();
+      const server = harness.mount({
+        use: [kit.rateLimit],
+        routes: [{ method: 'get', path: '/', handler: ok }],
+        errorHandler: { logger },
+      });
+      const res = await request(server).get('/');
+      expect(res.status).toBe(500);
+      expect(JSON.stringify(res.body)).not.toMatch(/app\.use/);
+      expect(JSON.stringify(entries)).toMatch(
+        /write app\.use\(rateLimit\(\)\) instead of app\.use\(rateLimit\)/,
+      );
+    });
+
     it('exposes the limiter mode on the middleware', () => {
       const middleware = kit.rateLimit();
       expect(middleware.limiter.mode).toBe('memory');
       middleware.limiter.close();
     });
   });
+
+  describeRateLimitRedis(harness);
 }

@@ -21,3 +21,5 @@ export type { Step } from './step';
 // Rate limiting
 export { rateLimit } from './rate-limit';
 export type { KoaRateLimitOptions, RateLimitMiddleware } from './rate-limit';
+export { bruteForce } from './brute-force';
+export type { BruteForceMiddleware, KoaBruteForceOptions } from './brute-force';

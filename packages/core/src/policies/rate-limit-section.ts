@@ -6,6 +6,8 @@ import { clientKey } from '../net/client-key';
 import { spoofableProxyReason } from '../net/trust-proxy';
 import type { ProxySetting } from '../net/trust-proxy';
 import { optionReader } from '../options/option-reader';
+import { withoutStack } from '../errors/without-stack';
+import { rejectRequestAsOptions } from '../options/reject-request-as-options';
 import { RATE_LIMITER_OPTION_KEYS, createRateLimiter } from './rate-limiter';
 import type { RateLimitDecision, RateLimiter, RateLimiterOptions } from './rate-limiter';
 
@@ -55,6 +57,7 @@ export function createRateLimitSection<TRequest>(
   options: RateLimitOptions<TRequest> | undefined,
   defaults: RateLimitDefaults = {},
 ): RateLimitSection<TRequest> {
+  rejectRequestAsOptions(factory, options);
   const read = optionReader(factory, options, [...RATE_LIMITER_OPTION_KEYS, 'key', 'skip']);
   const key = read.optionalFunction<(request: TRequest) => string>('key');
   const skip = read.optionalFunction<(request: TRequest) => boolean>('skip');
@@ -94,12 +97,15 @@ export function createRateLimitSection<TRequest>(
       logger.warn(`${factory} "${name}": ${reason}`, { code: WarningCodes.TRUST_PROXY_SPOOFABLE });
     },
     reject(decision) {
-      return new RateLimitError(undefined, {
-        retryAfter: Math.max(1, decision.resetSeconds),
-        headers: headers
-          ? { 'RateLimit-Policy': limiter.policyHeader, RateLimit: decision.header }
-          : {},
-      });
+      return withoutStack(
+        () =>
+          new RateLimitError(undefined, {
+            retryAfter: Math.max(1, decision.resetSeconds),
+            headers: headers
+              ? { 'RateLimit-Policy': limiter.policyHeader, RateLimit: decision.header }
+              : {},
+          }),
+      );
     },
   };
 }

@@ -1,13 +1,12 @@
 import type { Redis } from 'ioredis';
 import { createDefaultLogger } from '../logging/default-logger';
 import type { GuardLogger } from '../logging/default-logger';
-import { WarningCodes } from '../logging/warning-codes';
-import { serializeError } from '../logging/serialize-error';
 import { optionReader } from '../options/option-reader';
 import { createMemoryStore } from '../stores/memory-store';
 import type { MemoryStore } from '../stores/memory-store';
 import { createRedisStore } from '../stores/redis-store';
-import type { RateLimitStore, StoreHit } from '../stores/store';
+import { createInsuredStore } from '../stores/insured-store';
+import type { StoreHit } from '../stores/store';
 
 /** Where the counts live: in this process, or in a Redis every app instance shares. */
 export type RateLimitStoreOption =
@@ -17,7 +16,7 @@ export type RateLimitStoreOption =
       redis: Redis;
       /** Key prefix in Redis. Default `'guard:rate-limit:'` (the policy name is appended). */
       prefix?: string;
-      /** Longest wait for Redis before the insurance limiter answers, in milliseconds. Default `100`. */
+      /** Longest wait for Redis before the insurance limiter answers, in milliseconds. Default `250`. */
       timeoutMs?: number;
       /** While on insurance, how often one request tries Redis again, in milliseconds. Default `1000`. */
       probeIntervalMs?: number;
@@ -143,7 +142,7 @@ export function resolveRateLimiterOptions(
     redis = Object.freeze({
       client: client as Redis,
       prefix: storeRead.has('prefix') ? storeRead.string('prefix', undefined) : 'guard:rate-limit:',
-      timeoutMs: storeRead.positiveInteger('timeoutMs', 100, 'milliseconds'),
+      timeoutMs: storeRead.positiveInteger('timeoutMs', 250, 'milliseconds'),
       probeIntervalMs: storeRead.positiveInteger('probeIntervalMs', 1000, 'milliseconds'),
     });
   }
@@ -206,83 +205,34 @@ export function createRateLimiter(
     };
   }
 
-  const { probeIntervalMs, timeoutMs } = redis;
-  const shared: RateLimitStore = createRedisStore({
-    redis: redis.client,
-    keyPrefix: `${redis.prefix}${name}`,
-    limit,
-    windowMs,
-    blockMs,
-  });
-  let onInsurance = false;
-  let nextProbeAt = 0;
   let logger = givenLogger;
-  const log = (): GuardLogger => (logger ??= createDefaultLogger());
-
-  function fallBack(key: string, error: unknown): RateLimitDecision {
-    nextProbeAt = Date.now() + probeIntervalMs;
-    if (!onInsurance) {
-      onInsurance = true;
-      // Once per switch, not per request: a Redis outage must not flood the log.
-      log().warn(
-        `rateLimit "${name}": Redis store failed; limiting with the in-process insurance limiter until it answers again`,
-        { code: WarningCodes.RATE_LIMIT_STORE_UNAVAILABLE, error: serializeError(error) },
-      );
-    }
-    return decide(memory.increment(key));
-  }
-
-  function recovered(): void {
-    if (!onInsurance) return;
-    onInsurance = false;
-    log().info(`rateLimit "${name}": Redis store answers again; the shared limit is back`, {
-      code: WarningCodes.RATE_LIMIT_STORE_RECOVERED,
-    });
-  }
+  const store = createInsuredStore({
+    shared: createRedisStore({
+      redis: redis.client,
+      keyPrefix: `${redis.prefix}${name}`,
+      limit,
+      windowMs,
+      blockMs,
+    }),
+    insurance: memory,
+    timeoutMs: redis.timeoutMs,
+    probeIntervalMs: redis.probeIntervalMs,
+    label: `${factory} "${name}"`,
+    logger: () => (logger ??= createDefaultLogger()),
+  });
 
   return {
     consume(key) {
-      // While Redis is failing, only one request per probe interval pays the wait to test it.
-      if (onInsurance && Date.now() < nextProbeAt) return decide(memory.increment(key));
-      if (onInsurance) nextProbeAt = Date.now() + probeIntervalMs;
-      return withTimeout(shared.increment(key), timeoutMs).then(
-        (hit) => {
-          recovered();
-          return decide(hit);
-        },
-        (error: unknown) => fallBack(key, error),
-      );
+      const hit = store.increment(key);
+      return hit instanceof Promise ? hit.then(decide) : decide(hit);
     },
     get mode() {
-      return onInsurance ? 'insurance' : 'redis';
+      return store.onInsurance ? 'insurance' : 'redis';
     },
     policyHeader,
     options: resolved,
-    close() {
-      memory.close();
-      shared.close();
-    },
+    close: () => store.close(),
   };
-}
-
-/** Rejects when `work` takes longer than `ms`; the timer never keeps the process alive. */
-function withTimeout<T>(work: T | Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`Redis did not answer within ${ms} ms`));
-    }, ms);
-    timer.unref();
-    Promise.resolve(work).then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 function isLogger(value: unknown): value is GuardLogger {

@@ -10,8 +10,9 @@ export interface MemoryStoreOptions extends StoreOptions {
 
 /** The in-process store, with the number of keys it holds (for tests and health figures). */
 export interface MemoryStore extends RateLimitStore {
-  reset(key: string): void;
   increment(key: string): StoreHit;
+  peek(key: string): StoreHit | undefined;
+  reset(key: string): void;
   /** Keys held right now, never more than `maxKeys`. */
   readonly size: number;
 }
@@ -79,12 +80,14 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     let resetAt = generation.resetAt[slot] ?? 0;
     let hits = generation.counts[slot] ?? 0;
     if (resetAt <= time) {
-      hits = 1;
+      hits = 0;
       resetAt = time + windowMs;
-    } else if (hits <= limit) {
+    }
+    // Counting stops one past the limit: that is all a decision needs, and it cannot overflow.
+    if (hits <= limit) {
       hits++;
       // The hit that first goes over the limit starts the block (rate-limiter-flexible's blockDuration).
-      if (hits > limit && blockMs > 0) resetAt = Math.max(resetAt, time + blockMs);
+      if (hits > limit && blockMs > 0) resetAt = time + blockMs;
     }
     generation.counts[slot] = hits;
     generation.resetAt[slot] = resetAt;
@@ -109,6 +112,19 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       }
       insert(key, 0, 0);
       return count(current, current.slots.size - 1, time);
+    },
+    peek(key) {
+      const time = now();
+      let generation = current;
+      let slot = current.slots.get(key);
+      if (slot === undefined) {
+        generation = previous;
+        slot = previous.slots.get(key);
+      }
+      if (slot === undefined) return undefined;
+      const resetAt = generation.resetAt[slot] ?? 0;
+      if (resetAt <= time) return undefined;
+      return { count: generation.counts[slot] ?? 0, resetMs: resetAt - time };
     },
     reset(key) {
       // The current generation is append-only; a reset key keeps its slot with an expired window.

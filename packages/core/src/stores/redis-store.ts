@@ -2,6 +2,9 @@ import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitStore, StoreHit, StoreOptions } from './store';
 
+/** ioredis states after a connection was lost; `wait`/`connecting`/`connect` are still starting up. */
+const LOST = new Set(['reconnecting', 'close', 'end']);
+
 /** Options of `createRedisStore`. */
 export interface RedisStoreOptions extends StoreOptions {
   /** The user's ioredis client; the store never closes it. */
@@ -14,7 +17,9 @@ export interface RedisStoreOptions extends StoreOptions {
  * A store shared by every app instance on one Redis, on rate-limiter-flexible's `RateLimiterRedis`:
  * one Lua script per hit (`SET NX EX` + `INCRBY` + `PTTL`), so exactly one round trip per request.
  * Windows are whole seconds (Redis `EX`): `windowMs` and `blockMs` are rounded up to seconds.
- * A store that is not connected rejects at once (`rejectIfRedisNotReady`) rather than queueing.
+ * A client that lost its connection (reconnecting, closed, ended) fails at once instead of queueing
+ * the command; one still making its first connection queues it (ioredis's offline queue, if enabled),
+ * so an app that serves its first request before Redis answered does not start on insurance.
  */
 export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
   const limiter = new RateLimiterRedis({
@@ -23,8 +28,8 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     points: options.limit,
     duration: Math.ceil(options.windowMs / 1000),
     blockDuration: Math.ceil(options.blockMs / 1000),
-    rejectIfRedisNotReady: true,
   });
+  const client = options.redis;
   // rate-limiter-flexible rejects with a RateLimiterRes when the key is over its points: for us
   // that is an answer, not a failure. Anything else is the store failing.
   const toHit = (res: RateLimiterRes): StoreHit => ({
@@ -36,7 +41,16 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     throw reason instanceof Error ? reason : new Error(String(reason));
   };
   return {
-    increment: (key) => limiter.consume(key).then(toHit, onRejected),
+    increment(key) {
+      if (LOST.has(client.status))
+        return Promise.reject(new Error(`Redis connection is ${client.status}`));
+      return limiter.consume(key).then(toHit, onRejected);
+    },
+    async peek(key) {
+      if (LOST.has(client.status)) throw new Error(`Redis connection is ${client.status}`);
+      const res = await limiter.get(key);
+      return res === null ? undefined : toHit(res);
+    },
     reset: async (key) => {
       await limiter.delete(key);
     },

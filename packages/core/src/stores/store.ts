@@ -24,6 +24,8 @@ export interface StoreOptions {
 export interface RateLimitStore {
   /** Counts one hit for `key`. */
   increment(key: string): StoreHit | Promise<StoreHit>;
+  /** The key's current count without counting a hit; `undefined` when it has none (or it expired). */
+  peek(key: string): StoreHit | undefined | Promise<StoreHit | undefined>;
   /** Forgets `key` (a successful login resets its failures). */
   reset(key: string): void | Promise<void>;
   /** Releases what the store holds (timers, memory); the store is not used afterwards. */

@@ -54,11 +54,24 @@ export function runStoreContract(label: string, createStore: StoreFactory): void
       expect(counts.sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     });
 
+    it('peeks at a count without counting, and at nothing for an unknown key', async () => {
+      const store = make();
+      const key = freshKey();
+      expect(await store.peek(key)).toBeUndefined();
+      await hit(store, key);
+      await hit(store, key);
+      const seen = await store.peek(key);
+      expect(seen?.count).toBe(2);
+      expect(seen?.resetMs).toBeGreaterThan(55_000);
+      expect((await store.peek(key))?.count).toBe(2);
+    });
+
     it('starts over after reset(key)', async () => {
       const store = make();
       const key = freshKey();
       for (let i = 0; i < 4; i++) await hit(store, key);
       await store.reset(key);
+      expect(await store.peek(key)).toBeUndefined();
       expect((await hit(store, key)).count).toBe(1);
     });
 

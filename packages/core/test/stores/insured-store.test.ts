@@ -1,0 +1,86 @@
+import { createInsuredStore, createMemoryStore } from 'guard-core';
+import type { RateLimitStore, StoreHit } from 'guard-core';
+import { createMemoryLogger } from 'guard-spec';
+
+/** A shared store whose next answers the test decides: a hit, a failure, or no answer at all. */
+function scriptedStore() {
+  let behaviour: 'answer' | 'fail' | 'hang' = 'answer';
+  const calls: string[] = [];
+  const store: RateLimitStore = {
+    increment(key) {
+      calls.push(key);
+      if (behaviour === 'fail') return Promise.reject(new Error('ECONNRESET'));
+      if (behaviour === 'hang') return new Promise<StoreHit>(() => {});
+      return Promise.resolve({ count: 1, resetMs: 1000 });
+    },
+    peek: () => Promise.resolve(undefined),
+    reset: () => Promise.resolve(),
+    close: () => {},
+  };
+  return { store, calls, set: (b: typeof behaviour) => (behaviour = b) };
+}
+
+describe('createInsuredStore', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  function setUp() {
+    const shared = scriptedStore();
+    const { logger, entries } = createMemoryLogger();
+    const insurance = createMemoryStore({ limit: 5, windowMs: 60_000, blockMs: 0, maxKeys: 100 });
+    const store = createInsuredStore({
+      shared: shared.store,
+      insurance,
+      timeoutMs: 100,
+      probeIntervalMs: 1000,
+      label: 'test',
+      logger: () => logger,
+    });
+    return { shared, store, entries };
+  }
+
+  it('answers from insurance when the shared store fails, synchronously until a probe is due', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const { shared, store, entries } = setUp();
+    shared.set('fail');
+    expect(await store.increment('a')).toMatchObject({ count: 1 });
+    expect(store.onInsurance).toBe(true);
+    const next = store.increment('a');
+    expect(next).not.toBeInstanceOf(Promise);
+    expect(next).toMatchObject({ count: 2 });
+    expect(shared.calls).toHaveLength(1);
+    shared.set('answer');
+    jest.advanceTimersByTime(1000);
+    await store.increment('a');
+    expect(store.onInsurance).toBe(false);
+    expect(shared.calls).toHaveLength(2);
+    expect(entries.map((e) => [e.level, e.code])).toEqual([
+      ['warn', 'WARN_GUARD_RATE_LIMIT_STORE_UNAVAILABLE'],
+      ['info', 'WARN_GUARD_RATE_LIMIT_STORE_RECOVERED'],
+    ]);
+  });
+
+  it('gives up on a shared store that does not answer within timeoutMs', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const { shared, store, entries } = setUp();
+    shared.set('hang');
+    const pending = store.increment('b');
+    jest.advanceTimersByTime(100);
+    expect(await pending).toMatchObject({ count: 1 });
+    expect(store.onInsurance).toBe(true);
+    expect(entries).toHaveLength(1);
+  });
+
+  it('logs one warning however many calls fail in one outage', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const { shared, store, entries } = setUp();
+    shared.set('fail');
+    for (let i = 0; i < 50; i++) {
+      await store.increment(`k${i % 3}`);
+      jest.advanceTimersByTime(300);
+    }
+    expect(shared.calls.length).toBeGreaterThan(10);
+    expect(entries).toHaveLength(1);
+  });
+});

@@ -1,0 +1,61 @@
+import { createRedisStore } from 'guard-core';
+import { createTestRedis, describeWithRedis, uniquePrefix } from 'guard-spec';
+import type { Redis } from 'ioredis';
+import { runStoreContract } from './store-contract';
+
+describeWithRedis('createRedisStore', () => {
+  let redis: Redis;
+  const prefix = uniquePrefix('redis-store');
+  beforeAll(() => {
+    redis = createTestRedis();
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  runStoreContract('Redis', (options) =>
+    createRedisStore({ ...options, redis, keyPrefix: `${prefix}contract` }),
+  );
+
+  it('costs exactly one Redis round trip per hit', async () => {
+    const store = createRedisStore({
+      redis,
+      keyPrefix: `${prefix}trips`,
+      limit: 5,
+      windowMs: 60_000,
+      blockMs: 0,
+    });
+    // The first call may pay ioredis's one-off EVALSHA → NOSCRIPT → EVAL; count the steady state.
+    await store.increment('warm-up');
+    const sent: string[] = [];
+    const original = redis.sendCommand.bind(redis);
+    const spy = jest.spyOn(redis, 'sendCommand').mockImplementation((command, stream) => {
+      sent.push(command.name);
+      return original(command, stream);
+    });
+    try {
+      for (let i = 0; i < 20; i++) await store.increment(`key-${i % 3}`);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(sent).toHaveLength(20);
+    expect(new Set(sent)).toEqual(new Set(['evalsha']));
+  });
+
+  it('stores the count under prefix + name + key with the window as its TTL', async () => {
+    const store = createRedisStore({
+      redis,
+      keyPrefix: `${prefix}ttl`,
+      limit: 5,
+      windowMs: 1500,
+      blockMs: 0,
+    });
+    await store.increment('203.0.113.7');
+    await store.increment('203.0.113.7');
+    expect(await redis.get(`${prefix}ttl:203.0.113.7`)).toBe('2');
+    // Redis windows are whole seconds: 1500 ms rounds up to 2 s.
+    const ttl = await redis.pttl(`${prefix}ttl:203.0.113.7`);
+    expect(ttl).toBeGreaterThan(1500);
+    expect(ttl).toBeLessThanOrEqual(2000);
+  });
+});

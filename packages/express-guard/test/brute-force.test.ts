@@ -1,0 +1,4 @@
+import { describeBruteForce } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeBruteForce(expressHarness);

@@ -1,0 +1,51 @@
+import type { Context, Middleware } from 'koa';
+import { createBruteForceSection } from 'guard-core';
+import type {
+  BruteForceDecision,
+  BruteForceMiddlewareOptions,
+  BruteForceProtection,
+} from 'guard-core';
+
+/** `bruteForce()` options in Koa: `username` receives the context. */
+export type KoaBruteForceOptions = BruteForceMiddlewareOptions<Context>;
+
+/** The middleware, with the calls the login handler makes after checking the password. */
+export type BruteForceMiddleware = Middleware & {
+  /** Counts a failed attempt for this request's (username, address). */
+  reportFailure(ctx: Context): Promise<void>;
+  /** Clears this (username, address)'s consecutive failures. */
+  reportSuccess(ctx: Context): Promise<void>;
+  readonly protection: BruteForceProtection;
+};
+
+/**
+ * Blocks login attempts after repeated failures (per username and address, and per address) with a
+ * 429 and `Retry-After`. Mount it on the login route after the body parser; report the outcome.
+ * @example
+ * const loginGuard = bruteForce({ maxConsecutiveFailures: 5 });
+ * router.post('/login', bodyParser(), loginGuard, async (ctx) => {
+ *   if (!(await verify(ctx.request.body))) { await loginGuard.reportFailure(ctx); ctx.status = 401; return; }
+ *   await loginGuard.reportSuccess(ctx); ctx.body = { ok: true };
+ * });
+ */
+export function bruteForce(options?: KoaBruteForceOptions): BruteForceMiddleware {
+  const section = createBruteForceSection<Context>(
+    'bruteForce',
+    options,
+    (ctx) => (ctx.request as { body?: { username?: unknown } }).body?.username,
+  );
+  const settle = (decision: BruteForceDecision) => {
+    if (!decision.allowed) throw section.protection.reject(decision);
+  };
+  const middleware: Middleware = function bruteForceMiddleware(ctx, next) {
+    const decision = section.check(ctx, ctx.req, ctx.ip);
+    if (decision instanceof Promise) return decision.then(settle).then(() => next());
+    settle(decision);
+    return next();
+  };
+  return Object.assign(middleware, {
+    reportFailure: (ctx: Context) => section.reportFailure(ctx),
+    reportSuccess: (ctx: Context) => section.reportSuccess(ctx),
+    protection: section.protection,
+  });
+}

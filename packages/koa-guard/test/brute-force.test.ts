@@ -1,0 +1,4 @@
+import { describeBruteForce } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeBruteForce(koaHarness);

@@ -47,7 +47,7 @@ export function guard(options?: ExpressGuardOptions): GuardMiddleware {
   const rateLimitStep =
     resolved.rateLimit === false
       ? undefined
-      : createRateLimitStep(resolved.rateLimit, { logger: resolved.logger }, 'guard');
+      : createRateLimitStep(resolved.rateLimit, { logger: resolved.logger }, 'guard', 'rateLimit.');
   if (rateLimitStep) steps.push(rateLimitStep);
   if (resolved.inputLimits !== false) steps.push(createInputLimitsStep(resolved.inputLimits));
   const limiter = resolved.concurrency === false ? undefined : resolved.concurrency;

@@ -191,6 +191,12 @@ export function describeGuard(h: Harness): void {
 
     it('names the nested option path and catches app.use(guard)', () => {
       expect(() => h.kit.guard({ timeout: { ms: -1 } })).toThrow(/guard: "timeout.ms" must be/);
+      expect(() => h.kit.guard({ rateLimit: { limit: 0 } })).toThrow(
+        /guard: "rateLimit.limit" must be/,
+      );
+      expect(() => h.kit.guard({ rateLimit: { store: { redis: {} } } })).toThrow(
+        /guard: "rateLimit.store.redis" must be/,
+      );
       expect(() => h.kit.guard({ concurrency: { max: 1, maxQeue: 2 } })).toThrow(
         /"concurrency.maxQeue" \(did you mean "concurrency.maxQueue"|"concurrency.maxQeue".*maxQueue/,
       );

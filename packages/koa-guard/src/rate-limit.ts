@@ -23,8 +23,9 @@ export function createRateLimitStep(
   options: KoaRateLimitOptions | undefined,
   defaults?: RateLimitDefaults,
   factory = 'rateLimit',
+  pathPrefix = '',
 ): RateLimitStep {
-  const section = createRateLimitSection<Context>(factory, options, defaults);
+  const section = createRateLimitSection<Context>(factory, options, defaults, pathPrefix);
   const { limiter, headers, skip } = section;
   const policy = limiter.policyHeader;
 

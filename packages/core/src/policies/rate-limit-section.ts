@@ -50,15 +50,22 @@ export interface RateLimitSection<TRequest> {
 
 /**
  * Validates `rateLimit` options and builds the framework-neutral parts of the middleware.
- * `factory` names the caller in configuration errors (`rateLimit`, `guard`, …).
+ * `factory` names the caller in configuration errors (`rateLimit`, `guard`, …) and `pathPrefix`
+ * where these options sit in its own (`rateLimit.` inside `guard()`).
  */
 export function createRateLimitSection<TRequest>(
   factory: string,
   options: RateLimitOptions<TRequest> | undefined,
   defaults: RateLimitDefaults = {},
+  pathPrefix = '',
 ): RateLimitSection<TRequest> {
   rejectRequestAsOptions(factory, options);
-  const read = optionReader(factory, options, [...RATE_LIMITER_OPTION_KEYS, 'key', 'skip']);
+  const read = optionReader(
+    factory,
+    options,
+    [...RATE_LIMITER_OPTION_KEYS, 'key', 'skip'],
+    pathPrefix,
+  );
   const key = read.optionalFunction<(request: TRequest) => string>('key');
   const skip = read.optionalFunction<(request: TRequest) => boolean>('skip');
   const limiter = createRateLimiter(
@@ -68,6 +75,7 @@ export function createRateLimitSection<TRequest>(
     },
     factory,
     ['key', 'skip'],
+    pathPrefix,
   );
   const { headers, name } = limiter.options;
   let logger = options?.logger ?? defaults.logger;

@@ -113,8 +113,14 @@ export function resolveRateLimiterOptions(
   factory: string,
   options: unknown,
   extraKeys: readonly string[] = [],
+  pathPrefix = '',
 ): ResolvedRateLimiterOptions & { logger: GuardLogger | undefined } {
-  const read = optionReader(factory, options, [...RATE_LIMITER_OPTION_KEYS, ...extraKeys]);
+  const read = optionReader(
+    factory,
+    options,
+    [...RATE_LIMITER_OPTION_KEYS, ...extraKeys],
+    pathPrefix,
+  );
   const limit = read.positiveInteger('limit', 60, 'requests');
   const windowMs = read.positiveInteger('windowMs', 60_000, 'milliseconds');
   const blockMs = read.nonNegativeInteger('blockMs', 0, 'milliseconds');
@@ -135,7 +141,7 @@ export function resolveRateLimiterOptions(
       factory,
       store,
       ['redis', 'prefix', 'timeoutMs', 'probeIntervalMs'],
-      'store.',
+      `${pathPrefix}store.`,
     );
     const client = storeRead.raw('redis');
     if (!isRedisClient(client)) storeRead.fail('redis', 'an ioredis client', client);
@@ -170,11 +176,13 @@ export function createRateLimiter(
   options: RateLimiterOptions,
   factory = 'createRateLimiter',
   extraKeys: readonly string[] = [],
+  pathPrefix = '',
 ): RateLimiter {
   const { logger: givenLogger, ...resolvedFields } = resolveRateLimiterOptions(
     factory,
     options,
     extraKeys,
+    pathPrefix,
   );
   const resolved: ResolvedRateLimiterOptions = Object.freeze(resolvedFields);
   const { limit, windowMs, blockMs, maxKeys, name, redis } = resolved;

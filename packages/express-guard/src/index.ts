@@ -3,3 +3,8 @@ export * from 'guard-core';
 export { errorHandler } from './error-handler';
 export { notFound } from './not-found';
 export { asyncHandler } from './async-handler';
+
+// Uploads and downloads
+export { upload } from './upload';
+export type { Upload } from './upload';
+export { sendStoredFile } from './send-stored-file';

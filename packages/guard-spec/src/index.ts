@@ -14,3 +14,6 @@ export { describeWithRedis } from './redis';
 export { describeErrorHandler } from './error-handler.spec';
 export { startExampleServer } from './example-server';
 export type { ExampleServer } from './example-server';
+
+// Uploads and the file store
+export { describeUploads } from './upload.spec';

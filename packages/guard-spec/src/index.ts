@@ -17,3 +17,4 @@ export type { ExampleServer } from './example-server';
 
 // Uploads and the file store
 export { describeUploads } from './upload.spec';
+export { describeDownloads } from './download.spec';

@@ -21,8 +21,9 @@ export async function prepareDownload(
   store: FileStore,
   storedName: string,
 ): Promise<StoredFileDownload> {
-  const record = await store.metadata(storedName);
+  // The file itself first: a name that escapes the store is a 400 even when it has no record.
   const stats = await store.stat(storedName);
+  const record = await store.metadata(storedName);
   const stream = await store.createReadStream(storedName);
   const mimeType =
     typeof record.mimeType === 'string' && /^[\w.+-]+\/[\w.+-]+$/.test(record.mimeType)

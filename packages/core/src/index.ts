@@ -59,9 +59,13 @@ export type { UploadStatus } from './uploads/upload-status';
 export { checkFilename, MAX_FILENAME_BYTES } from './uploads/filename-policy';
 export type { CheckedFilename } from './uploads/filename-policy';
 export { sniffType, SNIFF_BYTES, SNIFF_TIMEOUT_MS } from './uploads/file-type';
-export type { DetectedType } from './uploads/file-type';
+export type { DetectedType, FileTypeFromBuffer } from './uploads/file-type';
 export { matchContent, isTextExtension } from './uploads/content-policy';
-export { ScriptScanner, TEXT_SCRIPT_PATTERNS, BINARY_SCRIPT_PATTERNS } from './uploads/script-scanner';
+export {
+  ScriptScanner,
+  TEXT_SCRIPT_PATTERNS,
+  BINARY_SCRIPT_PATTERNS,
+} from './uploads/script-scanner';
 export { toUploadError } from './uploads/upload-errors';
 export { createFileStore } from './files/file-store';
 export type { FileStore, FileStoreOptions, StoredFileStat } from './files/file-store';

@@ -1,10 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
-import {
-  createUploadEngine,
-  GuardConfigError,
-  UnsupportedMediaTypeError,
-} from 'guard-core';
+import { createUploadEngine, GuardConfigError, UnsupportedMediaTypeError } from 'guard-core';
 import type { UploadEngine, UploadOptions, UploadRecord, UploadStatus } from 'guard-core';
 
 /** What `upload(options)` returns: middleware factories plus the status lookup. */
@@ -37,12 +33,12 @@ export function upload(options: UploadOptions): Upload {
   const engine = createUploadEngine(options, 'upload');
   const parser = (maxFiles: number) =>
     multer({
-      storage: engine.storage as unknown as multer.StorageEngine,
+      storage: engine.storage,
       // The name is judged exactly as sent: multer would otherwise strip directories and decode latin1.
       preservePath: true,
       defParamCharset: 'utf8',
       limits: engine.limits(maxFiles),
-    } as multer.Options);
+    });
   return {
     single(field) {
       checkField('upload().single', field);

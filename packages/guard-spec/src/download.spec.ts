@@ -58,7 +58,10 @@ export function describeDownloads(harness: Harness): void {
 
     afterAll(async () => {
       await close(server);
-      await waitFor(() => openFdCount() <= fdAtStart, 'open descriptors to return to their start value');
+      await waitFor(
+        () => openFdCount() <= fdAtStart,
+        'open descriptors to return to their start value',
+      );
       rmSync(root, { recursive: true, force: true });
     });
 

@@ -64,7 +64,12 @@ export function describeUploads(harness: Harness): void {
         server: harness.mount({
           errorHandler: { logger: createMemoryLogger('error').logger },
           routes: [
-            { method: 'post', path: '/single', use: [u.single('file')], handler: (io) => io.upload },
+            {
+              method: 'post',
+              path: '/single',
+              use: [u.single('file')],
+              handler: (io) => io.upload,
+            },
             {
               method: 'post',
               path: '/array',
@@ -88,10 +93,7 @@ export function describeUploads(harness: Harness): void {
       );
     };
 
-    const expectRefused = async (
-      res: request.Response,
-      status: number,
-    ): Promise<void> => {
+    const expectRefused = (res: request.Response, status: number): void => {
       expect(res.status).toBe(status);
       expect(res.headers['content-type']).toMatch(PROBLEM);
       expect(typeof res.body.uploadId).toBe('string');
@@ -118,7 +120,10 @@ export function describeUploads(harness: Harness): void {
       await close(server);
       expectNothingNew();
       // Every descriptor the uploads opened (temp files, sockets) is closed again.
-      await waitFor(() => openFdCount() <= fdAtStart, 'open descriptors to return to their start value');
+      await waitFor(
+        () => openFdCount() <= fdAtStart,
+        'open descriptors to return to their start value',
+      );
       rmSync(root, { recursive: true, force: true });
     });
 
@@ -164,9 +169,19 @@ export function describeUploads(harness: Harness): void {
         ],
         ['a legacy Word document (OLE compound file)', 'old.doc', CFB_DOC, 'application/x-cfb'],
         ['an upper-case extension, judged lower-cased', 'SCAN.PNG', PNG, 'image/png'],
-        ['a double extension, judged by the last one and the content', 'a.php.jpg', JPG, 'image/jpeg'],
+        [
+          'a double extension, judged by the last one and the content',
+          'a.php.jpg',
+          JPG,
+          'image/jpeg',
+        ],
         ['a CSV', 'data.csv', 'a,b\n1,2\n', 'text/csv'],
-        ['UTF-8 text with multi-byte characters', 'résumé.md', '# Zoë — 東京 🚀\n', 'text/markdown'],
+        [
+          'UTF-8 text with multi-byte characters',
+          'résumé.md',
+          '# Zoë — 東京 🚀\n',
+          'text/markdown',
+        ],
       ])('stores %s', async (_label, filename, data, mimeType) => {
         const res = await post(server, '/single', [{ field: 'file', filename, data }]);
         expect(res.status).toBe(200);
@@ -177,7 +192,9 @@ export function describeUploads(harness: Harness): void {
 
       it('keeps the UTF-8 name as sent, NFC-normalised, and never uses it as the stored name', async () => {
         const decomposed = 'Cafe\u0301 \u5c65\u6b74\u66f8 (1).pdf';
-        const res = await post(server, '/single', [{ field: 'file', filename: decomposed, data: PDF }]);
+        const res = await post(server, '/single', [
+          { field: 'file', filename: decomposed, data: PDF },
+        ]);
         expect(res.status).toBe(200);
         remember(res.body);
         expect(res.body.originalName).toBe(decomposed.normalize('NFC'));
@@ -185,7 +202,9 @@ export function describeUploads(harness: Harness): void {
       });
 
       it('stores a 0-byte text file', async () => {
-        const res = await post(server, '/single', [{ field: 'file', filename: 'empty.txt', data: '' }]);
+        const res = await post(server, '/single', [
+          { field: 'file', filename: 'empty.txt', data: '' },
+        ]);
         expect(res.status).toBe(200);
         remember(res.body);
         expect(res.body).toMatchObject({ size: 0, sha256: sha256('') });
@@ -239,14 +258,18 @@ export function describeUploads(harness: Harness): void {
           const res = await post(server, '/single', [
             { field: 'file', filename, data: 'harmless text' },
           ]);
-          await expectRefused(res, 400);
+          expectRefused(res, 400);
         },
       );
       it('refuses a traversal sent as RFC 5987 filename*', async () => {
         const res = await post(server, '/single', [
-          { field: 'file', dispositionTail: "; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd.txt", data: 'x' },
+          {
+            field: 'file',
+            dispositionTail: "; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd.txt",
+            data: 'x',
+          },
         ]);
-        await expectRefused(res, 400);
+        expectRefused(res, 400);
       });
     });
 
@@ -264,7 +287,11 @@ export function describeUploads(harness: Harness): void {
         ['a PHP script behind a JPEG extension', 'a.php.jpg', '<?php echo 1; ?>'],
         ['a zip named .docx', 'plain.docx', zipBomb()],
         ['a zip bomb named .docx (only its header is read)', 'bomb.docx', zipBomb()],
-        ['an Office-looking zip whose [Content_Types].xml is a bomb', 'bomb2.docx', officeZipBomb()],
+        [
+          'an Office-looking zip whose [Content_Types].xml is a bomb',
+          'bomb2.docx',
+          officeZipBomb(),
+        ],
         ['a 0-byte PNG', 'empty.png', Buffer.alloc(0)],
         ['a text file with <script>', 'x.txt', 'hello <script>alert(1)</script>'],
         ['a text file with <SCRIPT> in capitals', 'x.txt', '<SCRIPT SRC=//evil>'],
@@ -281,12 +308,12 @@ export function describeUploads(harness: Harness): void {
         ['a PDF named .docx', 'x.docx', PDF],
       ])('refuses %s', async (_label, filename, data) => {
         const res = await post(server, '/single', [{ field: 'file', filename, data }]);
-        await expectRefused(res, 415);
+        expectRefused(res, 415);
       });
 
       it('refuses a request that is not multipart/form-data', async () => {
         const res = await request(server).post('/single').send({ file: 'x' });
-        await expectRefused(res, 415);
+        expectRefused(res, 415);
       });
     });
 
@@ -294,13 +321,13 @@ export function describeUploads(harness: Harness): void {
       it('refuses a file one byte over maxFileBytes', async () => {
         const data = Buffer.alloc(MAX_FILE_BYTES + 1, 'x');
         const res = await post(server, '/single', [{ field: 'file', filename: 'big.txt', data }]);
-        await expectRefused(res, 413);
+        expectRefused(res, 413);
       });
 
       it('refuses a file far over maxFileBytes', async () => {
         const data = Buffer.alloc(4 * 1024 * 1024, 'x');
         const res = await post(server, '/single', [{ field: 'file', filename: 'huge.txt', data }]);
-        await expectRefused(res, 413);
+        expectRefused(res, 413);
       });
 
       it('refuses 50 files in one request when one is allowed', async () => {
@@ -310,7 +337,7 @@ export function describeUploads(harness: Harness): void {
           data: 'x',
         }));
         const res = await post(server, '/single', parts);
-        await expectRefused(res, 413);
+        expectRefused(res, 413);
       });
 
       it('refuses more files than min(max, maxFiles) with .array()', async () => {
@@ -320,7 +347,7 @@ export function describeUploads(harness: Harness): void {
           data: 'x',
         }));
         const res = await post(server, '/array', parts);
-        await expectRefused(res, 413);
+        expectRefused(res, 413);
       });
 
       it('refuses 10,000 fields', async () => {
@@ -332,7 +359,7 @@ export function describeUploads(harness: Harness): void {
           ...parts,
           { field: 'file', filename: 'f.txt', data: 'x' },
         ]);
-        await expectRefused(res, 413);
+        expectRefused(res, 413);
       });
 
       it('refuses a 10 MB field', async () => {
@@ -340,7 +367,7 @@ export function describeUploads(harness: Harness): void {
           { field: 'note', data: Buffer.alloc(10 * 1024 * 1024, 'n') },
           { field: 'file', filename: 'f.txt', data: 'x' },
         ]);
-        await expectRefused(res, 413);
+        expectRefused(res, 413);
       });
     });
 
@@ -350,7 +377,7 @@ export function describeUploads(harness: Harness): void {
           .post('/single')
           .set('content-type', 'multipart/form-data')
           .send(Buffer.from('--x\r\n\r\n'));
-        await expectRefused(res, 400);
+        expectRefused(res, 400);
       });
 
       it('refuses an unterminated part', async () => {
@@ -358,13 +385,18 @@ export function describeUploads(harness: Harness): void {
           [{ field: 'file', filename: 'cut.txt', data: 'partial content' }],
           { terminate: false },
         );
-        const res = await request(server).post('/single').set('content-type', contentType).send(body);
-        await expectRefused(res, 400);
+        const res = await request(server)
+          .post('/single')
+          .set('content-type', contentType)
+          .send(body);
+        expectRefused(res, 400);
       });
 
       it('refuses a malformed part header', async () => {
         const boundary = 'xyz';
-        const body = Buffer.from(`--${boundary}\r\nContent-Disposition form-data\r\n\r\nx\r\n--${boundary}--\r\n`);
+        const body = Buffer.from(
+          `--${boundary}\r\nContent-Disposition form-data\r\n\r\nx\r\n--${boundary}--\r\n`,
+        );
         const res = await request(server)
           .post('/single')
           .set('content-type', `multipart/form-data; boundary=${boundary}`)
@@ -374,13 +406,15 @@ export function describeUploads(harness: Harness): void {
       });
 
       it('refuses a file sent in an unexpected field', async () => {
-        const res = await post(server, '/single', [{ field: 'other', filename: 'f.txt', data: 'x' }]);
-        await expectRefused(res, 400);
+        const res = await post(server, '/single', [
+          { field: 'other', filename: 'f.txt', data: 'x' },
+        ]);
+        expectRefused(res, 400);
       });
 
       it('refuses a request without a file', async () => {
         const res = await post(server, '/single', [{ field: 'title', data: 'no file' }]);
-        await expectRefused(res, 400);
+        expectRefused(res, 400);
       });
     });
 
@@ -391,7 +425,7 @@ export function describeUploads(harness: Harness): void {
           { field: 'files', filename: 'ok2.png', data: PNG },
           { field: 'files', filename: 'bad.pdf', data: PNG },
         ]);
-        await expectRefused(res, 415);
+        expectRefused(res, 415);
       });
 
       it('stores nothing when a later file is over the size limit', async () => {
@@ -399,7 +433,7 @@ export function describeUploads(harness: Harness): void {
           { field: 'files', filename: 'ok.txt', data: 'fine' },
           { field: 'files', filename: 'big.txt', data: Buffer.alloc(MAX_FILE_BYTES + 10, 'y') },
         ]);
-        await expectRefused(res, 413);
+        expectRefused(res, 413);
       });
     });
 
@@ -421,9 +455,7 @@ export function describeUploads(harness: Harness): void {
           post(server, '/single', [{ field: 'file', filename: `p${i}.txt`, data }]),
         );
         const aborted = Array.from({ length: 50 }, (_, i) => {
-          const { body, contentType } = multipart([
-            { field: 'file', filename: `a${i}.txt`, data },
-          ]);
+          const { body, contentType } = multipart([{ field: 'file', filename: `a${i}.txt`, data }]);
           return sendPartThenDisconnect(port, '/single', body, contentType, body.length / 2);
         });
         const [responses] = await Promise.all([Promise.all(complete), Promise.all(aborted)]);

@@ -1,11 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Middleware, ParameterizedContext } from 'koa';
 import koaMulter from '@koa/multer';
-import {
-  createUploadEngine,
-  GuardConfigError,
-  UnsupportedMediaTypeError,
-} from 'guard-core';
+import { createUploadEngine, GuardConfigError, UnsupportedMediaTypeError } from 'guard-core';
 import type { UploadEngine, UploadOptions, UploadRecord, UploadStatus } from 'guard-core';
 
 /** What `upload(options)` returns: middleware factories plus the status lookup. */
@@ -74,9 +70,11 @@ function uploadMiddleware(
     const req: IncomingMessage = ctx.req;
     const session = engine.begin(req, ctx.state.guard?.signal);
     if (!MULTIPART.test(req.headers['content-type'] ?? ''))
-      throw await session.fail(new UnsupportedMediaTypeError('Expected a multipart/form-data body'));
+      throw await session.fail(
+        new UnsupportedMediaTypeError('Expected a multipart/form-data body'),
+      );
     try {
-      await parse(ctx as never, () => Promise.resolve());
+      await parse(ctx, () => Promise.resolve());
     } catch (error) {
       throw await session.fail(error);
     }

@@ -43,8 +43,7 @@ export const koaHarness: Harness = {
         if (ctx.respond === false) return;
         if (value === undefined) {
           if (ctx.body == null) ctx.status = 204;
-        }
-        else ctx.body = value;
+        } else ctx.body = value;
       };
       router[route.method](route.path, ...((route.use ?? []) as Middleware[]), handle);
     }

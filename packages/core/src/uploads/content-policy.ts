@@ -56,6 +56,7 @@ export function matchContent(
     return { ok: false, reason: 'The file content does not match its extension' };
   }
   const expected = BINARY_ALIASES[extension] ?? extension.slice(1);
-  if (detected !== undefined && detected.ext === expected) return { ok: true, mimeType: detected.mime };
+  if (detected !== undefined && detected.ext === expected)
+    return { ok: true, mimeType: detected.mime };
   return { ok: false, reason: 'The file content does not match its extension' };
 }

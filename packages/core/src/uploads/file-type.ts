@@ -10,7 +10,8 @@ export const SNIFF_BYTES = 64 * 1024;
 /** How long the sniffer may run before the file counts as unrecognisable. */
 export const SNIFF_TIMEOUT_MS = 2_000;
 
-type FileTypeFromBuffer = (input: Uint8Array) => Promise<DetectedType | undefined>;
+/** file-type's `fileTypeFromBuffer` (replaceable in tests). */
+export type FileTypeFromBuffer = (input: Uint8Array) => Promise<DetectedType | undefined>;
 
 let loading: Promise<FileTypeFromBuffer> | undefined;
 
@@ -32,6 +33,7 @@ function loadFileType(): Promise<FileTypeFromBuffer> {
 export async function sniffType(
   head: Uint8Array,
   timeoutMs = SNIFF_TIMEOUT_MS,
+  detect: () => Promise<FileTypeFromBuffer> = loadFileType,
 ): Promise<DetectedType | undefined | 'unrecognised'> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'unrecognised'>((resolve) => {
@@ -39,7 +41,7 @@ export async function sniffType(
     timer.unref();
   });
   try {
-    const fromBuffer = await loadFileType();
+    const fromBuffer = await detect();
     return await Promise.race([fromBuffer(head), timeout]);
   } catch {
     return 'unrecognised';

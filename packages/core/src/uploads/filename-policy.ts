@@ -31,7 +31,10 @@ const TRAILING_DOT_OR_SPACE = /[. ]$/;
  * last extension, lower-cased, must be in `allowedExtensions` → otherwise 415.
  * @example checkFilename('report.PDF', new Set(['.pdf'])) // { originalName: 'report.PDF', extension: '.pdf' }
  */
-export function checkFilename(name: string, allowedExtensions: ReadonlySet<string>): CheckedFilename {
+export function checkFilename(
+  name: string,
+  allowedExtensions: ReadonlySet<string>,
+): CheckedFilename {
   if (name.length === 0) throw new InvalidInputError('The file name is empty');
   if (Buffer.byteLength(name, 'utf8') > MAX_FILENAME_BYTES)
     throw new InvalidInputError(`The file name is longer than ${MAX_FILENAME_BYTES} bytes`);

@@ -34,7 +34,7 @@ export function receiveContent(
   stream: Readable,
   fd: number,
   limits: ReceiveLimits,
-): { done: Promise<ReceivedContent>; cancel(reason: Error): void } {
+): { done: Promise<ReceivedContent>; cancel: (reason: Error) => void } {
   let cancel: (reason: Error) => void = () => undefined;
   const done = new Promise<ReceivedContent>((resolve, reject) => {
     const writer = new FileWriter(fd);
@@ -143,6 +143,9 @@ export function receiveContent(
     stream.on('end', onEnd);
     stream.on('error', fail);
     stream.on('close', onClose);
+    // The part may have been torn down while the name and disk were being checked.
+    if (stream.destroyed && !stream.readableEnded)
+      fail(new AbortedError('The upload stopped before the file was complete'));
   });
   return { done, cancel: (reason) => cancel(reason) };
 }

@@ -12,7 +12,14 @@ function caseVariants(bytes: Buffer): Buffer[] {
   let variants: number[][] = [[]];
   for (const byte of bytes) {
     const isLetter = byte >= 0x61 && byte <= 0x7a;
-    variants = variants.flatMap((v) => (isLetter ? [[...v, byte], [...v, byte - 0x20]] : [[...v, byte]]));
+    variants = variants.flatMap((v) =>
+      isLetter
+        ? [
+            [...v, byte],
+            [...v, byte - 0x20],
+          ]
+        : [[...v, byte]],
+    );
   }
   return variants.map((v) => Buffer.from(v));
 }
@@ -34,7 +41,9 @@ export class ScriptScanner {
     this.patterns = patterns.map((p) => Buffer.from(p.toLowerCase(), 'latin1'));
     // Each pattern is searched by its first two bytes, in every case variant, with `indexOf` (native,
     // fast): a one-byte needle such as `<` would stop the scan every few hundred bytes of binary data.
-    this.starts = this.patterns.map((p) => caseVariants(p.subarray(0, 2)).map((n) => [n, p] as const));
+    this.starts = this.patterns.map((p) =>
+      caseVariants(p.subarray(0, 2)).map((n) => [n, p] as const),
+    );
     this.keep = Math.max(1, ...this.patterns.map((p) => p.length)) - 1;
   }
 

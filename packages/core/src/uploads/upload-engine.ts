@@ -124,15 +124,21 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
       for (const cancel of this.active.values()) cancel(this.failure);
     }
 
+    /** Throws the request's failure once there is one (re-read after every await). */
+    private assertOpen(): void {
+      const failure = this.failure;
+      if (failure) throw failure;
+    }
+
     async handle(file: IncomingUploadFile): Promise<ReceivedFile> {
-      if (this.failure) throw this.failure;
+      this.assertOpen();
       // The name is judged before a single byte is written (CONTRACT.md "Upload result").
       const name = checkFilename(
         typeof file.originalname === 'string' ? file.originalname : '',
         resolved.allowedExtensions,
       );
       await assertFreeDisk(resolved);
-      if (this.failure) throw this.failure;
+      this.assertOpen();
       const tempPath = join(resolved.tmpDir, `.upload-${randomUUID()}.part`);
       const fd = await openExclusive(tempPath);
       // From here FileWriter owns the descriptor and closes it however the file ends.
@@ -167,7 +173,10 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
 
     async commit(files: readonly object[], shape: 'single' | 'array'): Promise<UploadRecord[]> {
       const items = files.map((file) => safeGet(file, RECEIVED) as ReceivedFile | undefined);
-      if (items.length === 0 || items.some((item) => item === undefined || !this.received.has(item)))
+      if (
+        items.length === 0 ||
+        items.some((item) => item === undefined || !this.received.has(item))
+      )
         return Promise.reject(
           await this.fail(new InvalidInputError('No file was uploaded in the expected field')),
         );
@@ -210,7 +219,12 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
         return Promise.reject(await this.fail(error));
       }
       this.finish();
-      log.set({ status: 'completed', uploadId: this.uploadId, startedAt: this.startedAt, files: records });
+      log.set({
+        status: 'completed',
+        uploadId: this.uploadId,
+        startedAt: this.startedAt,
+        files: records,
+      });
       return records;
     }
 

@@ -8,7 +8,10 @@ import { PayloadTooLargeError } from '../errors/payload-too-large-error';
 import { UnsupportedMediaTypeError } from '../errors/unsupported-media-type-error';
 import { safeGet } from '../logging/safe-get';
 
-type Rebuild = new (message: string, options: Omit<GuardErrorOptions, 'status' | 'code'>) => GuardError;
+type Rebuild = new (
+  message: string,
+  options: Omit<GuardErrorOptions, 'status' | 'code'>,
+) => GuardError;
 
 // Guard errors are immutable, so adding the uploadId means building the same class again.
 const CLASSES: Readonly<Record<string, Rebuild>> = {

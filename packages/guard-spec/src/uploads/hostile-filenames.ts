@@ -112,7 +112,10 @@ export function hostileFilenames(): { label: string; name: string }[] {
   add('NUL', '\u0000.txt');
   add('NUL', 'file\u0000');
   for (let code = 1; code < 0x20; code += 1)
-    add(`control character U+${code.toString(16).padStart(4, '0')}`, `a${String.fromCharCode(code)}b.txt`);
+    add(
+      `control character U+${code.toString(16).padStart(4, '0')}`,
+      `a${String.fromCharCode(code)}b.txt`,
+    );
   add('control character DEL', 'a\u007fb.txt');
   add('control character NEL', 'a\u0085b.txt');
   add('control character CSI', 'a\u009bb.txt');

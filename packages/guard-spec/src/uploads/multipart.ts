@@ -11,6 +11,14 @@ export interface Part {
   data: Buffer | string;
 }
 
+/** Whether a name holds a control byte other than CR and LF (which browsers escape). */
+function hasRawControl(name: string): boolean {
+  return [...name].some((c) => {
+    const code = c.charCodeAt(0);
+    return (code < 0x20 && code !== 0x0a && code !== 0x0d) || code === 0x7f;
+  });
+}
+
 /** Quotes a filename for a Content-Disposition parameter the way busboy reads it back exactly. */
 export function quoteFilename(name: string): string {
   const escaped = name
@@ -37,7 +45,7 @@ export function multipart(
     else if (part.filename !== undefined)
       // Control bytes are not allowed raw in a header (busboy refuses the part as malformed), so such a
       // name goes as RFC 5987 `filename*`, which busboy decodes: the name itself must reach the policy.
-      disposition += /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]/.test(part.filename)
+      disposition += hasRawControl(part.filename)
         ? `; filename*=UTF-8''${encodeURIComponent(part.filename)}`
         : `; filename=${quoteFilename(part.filename)}`;
     const headers = [`Content-Disposition: ${disposition}`];

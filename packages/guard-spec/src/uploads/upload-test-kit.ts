@@ -7,7 +7,11 @@ import type { Part } from './multipart';
 import { multipart } from './multipart';
 
 /** Polls `check` until it holds (bounded), for cleanups that finish after the client is gone. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+export async function waitFor(
+  check: () => boolean,
+  what: string,
+  timeoutMs = 5_000,
+): Promise<void> {
   const start = Date.now();
   while (!check()) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);

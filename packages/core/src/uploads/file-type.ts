@@ -16,8 +16,8 @@ export type FileTypeFromBuffer = (input: Uint8Array) => Promise<DetectedType | u
 let loading: Promise<FileTypeFromBuffer> | undefined;
 
 /**
- * Loads file-type on first use. It ships ESM only: a dynamic import keeps the ESM build lazy, and the
- * CommonJS build (where tsup turns it into `require`) relies on Node ≥ 20.19 loading ESM synchronously.
+ * Loads file-type on first use. It ships ESM only: `import()` works from both builds (tsup keeps it as
+ * a real dynamic import in the CommonJS output too), and nothing is loaded until the first upload.
  */
 function loadFileType(): Promise<FileTypeFromBuffer> {
   loading ??= import('file-type/node').then((module) => module.fileTypeFromBuffer);

@@ -1,7 +1,7 @@
 import { close, writev } from 'node:fs';
 
 /** Bytes queued behind the write in flight before the writer asks its source to pause. */
-const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+const HIGH_WATER_BYTES = 1024 * 1024;
 
 /**
  * Writes chunks to an open file descriptor with `writev`, batching every chunk that arrived while the

@@ -24,7 +24,10 @@ export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler
     // destroyed too (Node auto-destroys it), so only an incomplete one means the client is gone.
     if (res.destroyed || (req.destroyed && !req.complete)) return;
     for (const name of staleHeaderNames()) res.removeHeader(name);
-    res.status(status).set(headers).end(JSON.stringify(body));
+    const payload = JSON.stringify(body);
+    // An explicit length keeps Node from chunking the body: one write instead of a writev of four.
+    res.status(status).set(headers).setHeader('content-length', Buffer.byteLength(payload));
+    res.end(payload);
   };
 }
 

@@ -1,14 +1,28 @@
 import { join } from 'node:path';
+import type { RequestListener } from 'node:http';
 import request from 'supertest';
 import { createMemoryLogger, startExampleServer } from 'guard-spec';
 // @ts-expect-error -- a plain JavaScript example without type declarations
-import { createApp } from '../app.mjs';
+import { createApp as createExpressApp } from '../express-basic/app.mjs';
+// @ts-expect-error -- a plain JavaScript example without type declarations
+import { createApp as createKoaApp } from '../koa-basic/app.mjs';
 
-describe('examples/koa-basic', () => {
+type Listen = (options: { logger: unknown }) => RequestListener;
+
+/** The two small examples, one table: each builds its app and starts from its server.mjs. */
+const examples: { name: string; listener: Listen }[] = [
+  { name: 'express-basic', listener: (options) => (createExpressApp as Listen)(options) },
+  {
+    name: 'koa-basic',
+    listener: (options) =>
+      (createKoaApp as (o: unknown) => { callback(): RequestListener })(options).callback(),
+  },
+];
+
+describe.each(examples)('examples/$name', ({ name, listener }) => {
   it('answers a bug with a generic problem+json 500 and logs the detail under its errorId', async () => {
     const { logger, entries } = createMemoryLogger();
-    const app = createApp({ logger });
-    const server = app.callback();
+    const server = listener({ logger });
     const res = await request(server).get('/fail');
     expect(res.status).toBe(500);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -19,7 +33,7 @@ describe('examples/koa-basic', () => {
   });
 
   it('starts from its built packages and prints its URL', async () => {
-    const server = await startExampleServer(join(__dirname, '..', 'server.mjs'));
+    const server = await startExampleServer(join(__dirname, '..', name, 'server.mjs'));
     try {
       expect((await fetch(server.url)).status).toBe(200);
     } finally {

@@ -162,7 +162,13 @@ const base = mibs('multer-disk');
 const hand = mibs('handwritten');
 const rows = [
   ['bare multer DiskStorage', base, '1.00×', '', rss['multer-disk']],
-  ['multer + hand-written write+sha256', hand, `${(hand / base).toFixed(2)}×`, '1.00×', rss.handwritten],
+  [
+    'multer + hand-written write+sha256',
+    hand,
+    `${(hand / base).toFixed(2)}×`,
+    '1.00×',
+    rss.handwritten,
+  ],
   [
     'upload() (write+sha256+sniff+scan)',
     mibs('upload'),
@@ -179,6 +185,8 @@ for (const [name, value, vsBase, vsHand, peak] of rows)
   console.log(
     `| ${name} | ${value.toFixed(0)} | ${vsBase} | ${vsHand} | ${mib(peak.maxRssBytes)} (${mib(peak.idleRssBytes)}) |`,
   );
-console.log(`\nPhysical limits, same run (client core): sha256 alone ${median(sha).toFixed(0)} MiB/s, ` +
-  `plain file write ${median(disk).toFixed(0)} MiB/s`);
+console.log(
+  `\nPhysical limits, same run (client core): sha256 alone ${median(sha).toFixed(0)} MiB/s, ` +
+    `plain file write ${median(disk).toFixed(0)} MiB/s`,
+);
 console.log(`Raw seconds per upload: ${JSON.stringify(times)}`);

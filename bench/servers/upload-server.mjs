@@ -42,14 +42,20 @@ const handwrittenStorage = {
 
 const app = express();
 if (variant === 'upload') {
-  const uploads = upload({ dir, maxFileBytes: MAX_BYTES, allowedExtensions: ['.pdf'], minFreeDiskBytes: 0 });
+  const uploads = upload({
+    dir,
+    maxFileBytes: MAX_BYTES,
+    allowedExtensions: ['.pdf'],
+    minFreeDiskBytes: 0,
+  });
   app.post('/upload', uploads.single('file'), (req, res) => {
     res.json({ size: req.upload.size, sha256: req.upload.sha256 });
     void rm(join(dir, req.upload.storedName), { force: true });
     void rm(join(dir, `${req.upload.storedName}.meta.json`), { force: true });
   });
 } else {
-  const storage = variant === 'handwritten' ? handwrittenStorage : multer.diskStorage({ destination: dir });
+  const storage =
+    variant === 'handwritten' ? handwrittenStorage : multer.diskStorage({ destination: dir });
   const parse = multer({ storage, limits: { fileSize: MAX_BYTES } }).single('file');
   app.post('/upload', parse, (req, res) => {
     res.json({ size: req.file.size, sha256: req.file.sha256 });

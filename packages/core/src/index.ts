@@ -72,3 +72,4 @@ export type { FileStore, FileStoreOptions, StoredFileStat } from './files/file-s
 export { contentDisposition } from './files/content-disposition';
 export { prepareDownload } from './files/download-response';
 export type { StoredFileDownload } from './files/download-response';
+export { closeAfterAnswer, LINGER_MS } from './uploads/linger';

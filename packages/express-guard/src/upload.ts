@@ -1,6 +1,11 @@
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
-import { createUploadEngine, GuardConfigError, UnsupportedMediaTypeError } from 'guard-core';
+import {
+  closeAfterAnswer,
+  createUploadEngine,
+  GuardConfigError,
+  UnsupportedMediaTypeError,
+} from 'guard-core';
 import type { UploadEngine, UploadOptions, UploadRecord, UploadStatus } from 'guard-core';
 
 /** What `upload(options)` returns: middleware factories plus the status lookup. */
@@ -65,10 +70,11 @@ function uploadMiddleware(
 ): RequestHandler {
   return function uploadMiddleware(req: UploadRequest, res: Response, next) {
     const session = engine.begin(req, req.guard?.signal);
+    let settled = false;
     const fail = (error: unknown) => void session.fail(error).then(next);
-    if (!MULTIPART.test(req.headers['content-type'] ?? ''))
-      return fail(new UnsupportedMediaTypeError('Expected a multipart/form-data body'));
-    void parse(req, res, (error?: unknown) => {
+    const settle = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
       if (error) return fail(error);
       const files: object[] =
         shape === 'single'
@@ -82,7 +88,15 @@ function uploadMiddleware(
         req.upload = shape === 'single' ? (records[0] as UploadRecord) : records;
         next();
       }, next);
+    };
+    if (!MULTIPART.test(req.headers['content-type'] ?? ''))
+      return settle(new UnsupportedMediaTypeError('Expected a multipart/form-data body'));
+    // A refused file is answered now: multer would first read the rest of the body, all 2 GB of it.
+    session.onRefused((error) => {
+      closeAfterAnswer(req, res);
+      settle(error);
     });
+    void parse(req, res, (error?: unknown) => settle(error));
   };
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -328,6 +329,49 @@ export function describeUploads(harness: Harness): void {
         const data = Buffer.alloc(4 * 1024 * 1024, 'x');
         const res = await post(server, '/single', [{ field: 'file', filename: 'huge.txt', data }]);
         expectRefused(res, 413);
+      });
+
+      it('answers 413 without waiting for the rest of a huge body, then closes the connection', async () => {
+        const announced = 2 * 1024 * 1024 * 1024;
+        const head = Buffer.from(
+          `--b\r\nContent-Disposition: form-data; name="file"; filename="huge.txt"\r\n\r\n`,
+        );
+        const answer = new Promise<{ status: number; body: string; closed: Promise<void> }>(
+          (resolve, reject) => {
+            const req = httpRequest({
+              host: '127.0.0.1',
+              port,
+              method: 'POST',
+              path: '/single',
+              headers: {
+                'content-type': 'multipart/form-data; boundary=b',
+                'content-length': String(announced),
+              },
+            });
+            req.on('error', () => undefined);
+            req.on('response', (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (chunk: Buffer) => chunks.push(chunk));
+              res.on('end', () =>
+                resolve({
+                  status: res.statusCode ?? 0,
+                  body: Buffer.concat(chunks).toString('utf8'),
+                  // The client keeps the request open without sending: the server must hang up.
+                  closed: new Promise((done) => req.socket?.once('close', () => done())),
+                }),
+              );
+              res.on('error', reject);
+            });
+            // Well over the limit, but a tiny part of the 2 GiB announced: the rest never comes.
+            req.write(Buffer.concat([head, Buffer.alloc(MAX_FILE_BYTES * 4, 'z')]));
+          },
+        );
+        const { status, body, closed } = await answer;
+        expect(status).toBe(413);
+        expect(JSON.parse(body).uploadId).toEqual(expect.any(String));
+        await closed;
+        await waitFor(() => list(tmpDir).length === 0, 'the temporary file to be removed');
+        expectNothingNew();
       });
 
       it('refuses 50 files in one request when one is allowed', async () => {

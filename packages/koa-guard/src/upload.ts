@@ -1,7 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Middleware, ParameterizedContext } from 'koa';
 import koaMulter from '@koa/multer';
-import { createUploadEngine, GuardConfigError, UnsupportedMediaTypeError } from 'guard-core';
+import {
+  closeAfterAnswer,
+  createUploadEngine,
+  GuardConfigError,
+  UnsupportedMediaTypeError,
+} from 'guard-core';
 import type { UploadEngine, UploadOptions, UploadRecord, UploadStatus } from 'guard-core';
 
 /** What `upload(options)` returns: middleware factories plus the status lookup. */
@@ -73,11 +78,19 @@ function uploadMiddleware(
       throw await session.fail(
         new UnsupportedMediaTypeError('Expected a multipart/form-data body'),
       );
-    try {
-      await parse(ctx, () => Promise.resolve());
-    } catch (error) {
-      throw await session.fail(error);
-    }
+    // A refused file is answered now: multer would first read the rest of the body, all 2 GB of it.
+    const refused = new Promise<{ error: unknown }>((resolve) =>
+      session.onRefused((error) => {
+        closeAfterAnswer(req, ctx.res);
+        resolve({ error });
+      }),
+    );
+    const parsed = (parse(ctx, () => Promise.resolve()) as Promise<unknown>).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+    const outcome = await Promise.race([parsed, refused]);
+    if (outcome) throw await session.fail(outcome.error);
     const { file, files } = ctx as unknown as { file?: object; files?: unknown };
     const received: object[] =
       shape === 'single' ? (file ? [file] : []) : Array.isArray(files) ? (files as object[]) : [];

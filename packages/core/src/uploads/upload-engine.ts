@@ -60,6 +60,11 @@ export interface UploadSession {
   commit(files: readonly object[], shape: 'single' | 'array'): Promise<UploadRecord[]>;
   /** Stops every file in flight, removes everything the request wrote, records the failure and returns the error to raise. */
   fail(error: unknown): Promise<GuardError>;
+  /**
+   * Calls back once when the engine itself refuses a file (413 over `maxFileBytes`, 415, 400, 507),
+   * so the adapter can answer at once rather than after multer has drained the rest of the body.
+   */
+  onRefused(listener: (error: GuardError) => void): void;
 }
 
 /** The framework-free upload engine both adapters plug into multer. */
@@ -124,13 +129,44 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
       for (const cancel of this.active.values()) cancel(this.failure);
     }
 
+    private refusedListener: ((error: GuardError) => void) | undefined;
+    private refusal: GuardError | undefined;
+
+    /** A file was refused by the engine (name, size, content, disk): the request cannot succeed. */
+    refuse(error: GuardError) {
+      this.cancelActive(error);
+      if (this.refusal || this.settled) return;
+      this.refusal = this.failure ?? error;
+      this.refusedListener?.(this.refusal);
+    }
+
+    onRefused(listener: (error: GuardError) => void) {
+      this.refusedListener = listener;
+      if (this.refusal) listener(this.refusal);
+    }
+
     /** Throws the request's failure once there is one (re-read after every await). */
     private assertOpen(): void {
       const failure = this.failure;
       if (failure) throw failure;
     }
 
-    async handle(file: IncomingUploadFile): Promise<ReceivedFile> {
+    /** Every file being handled, from its name check to its temp file's removal on failure. */
+    private readonly handling = new Set<Promise<unknown>>();
+
+    handle(file: IncomingUploadFile): Promise<ReceivedFile> {
+      const work = this.receive(file);
+      // fail() waits for these, so nothing of a cancelled file (not even its temp file) outlives it.
+      const tracked = work.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.handling.add(tracked);
+      void tracked.then(() => this.handling.delete(tracked));
+      return work;
+    }
+
+    private async receive(file: IncomingUploadFile): Promise<ReceivedFile> {
       this.assertOpen();
       // The name is judged before a single byte is written (CONTRACT.md "Upload result").
       const name = checkFilename(
@@ -233,7 +269,7 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
       const failure = this.failure ?? toUploadError(error, this.uploadId);
       this.failure = failure;
       this.cancelActive(failure);
-      await Promise.allSettled([...this.active.keys()]);
+      await Promise.allSettled([...this.active.keys(), ...this.handling]);
       // All or nothing: every file of this request goes, received or already moved into `dir`.
       await Promise.all([
         ...[...this.received].map((item) => removeQuietly(item.tempPath)),
@@ -281,7 +317,8 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
           // Drain the part so the parser can reach the end of the body and multer can answer.
           file.stream.resume();
           const failure = toUploadError(error, session.uploadId);
-          session.cancelActive(failure);
+          // Tell the adapter first: it can answer now instead of waiting for multer to drain the body.
+          session.refuse(failure);
           callback(failure);
         },
       );

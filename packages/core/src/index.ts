@@ -45,7 +45,12 @@ export type {
 } from './policies/concurrency-limiter';
 
 // Uploads and the file store
-export { createUploadEngine, MAX_FIELD_BYTES, MAX_TRACKED_UPLOADS } from './uploads/upload-engine';
+export {
+  createUploadEngine,
+  MAX_FIELD_BYTES,
+  MAX_TRACKED_UPLOADS,
+  STREAM_BUFFER_BYTES,
+} from './uploads/upload-engine';
 export type {
   IncomingUploadFile,
   StorageEngine,

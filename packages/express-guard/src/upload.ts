@@ -43,6 +43,7 @@ export function upload(options: UploadOptions): Upload {
       preservePath: true,
       defParamCharset: 'utf8',
       limits: engine.limits(maxFiles),
+      ...engine.streamBuffers,
     });
   return {
     single(field) {

@@ -46,6 +46,7 @@ export function upload(options: UploadOptions): Upload {
       preservePath: true,
       defParamCharset: 'utf8',
       limits: engine.limits(maxFiles),
+      ...engine.streamBuffers,
     } as unknown as KoaMulterOptions);
   return {
     single(field) {

@@ -20,6 +20,9 @@ import type { UploadStatus } from './upload-status';
 /** How many upload ids `status()` remembers. */
 export const MAX_TRACKED_UPLOADS = 10_000;
 
+/** busboy's parser and file stream buffer sizes, in bytes. */
+export const STREAM_BUFFER_BYTES = 256 * 1024;
+
 /** Largest non-file field value, in bytes (multer's default): a 10 MB field is refused with 413. */
 export const MAX_FIELD_BYTES = 1024 * 1024;
 
@@ -74,6 +77,8 @@ export interface UploadEngine {
   readonly storage: StorageEngine;
   /** multer `limits` for a request accepting `maxFiles` files. */
   limits(maxFiles: number): Record<string, number>;
+  /** multer's stream buffer sizes (busboy `highWaterMark`, `fileHwm`), in bytes. */
+  readonly streamBuffers: { highWaterMark: number; fileHwm: number };
   /** Starts tracking one request; `signal` (the request timeout) cancels its files when it aborts. */
   begin(req: object, signal?: AbortSignal): UploadSession;
   /** The state of an upload by its id. */
@@ -335,6 +340,9 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
   return {
     options: resolved,
     storage,
+    // Larger than Node's 16 KiB default: each 64 KiB socket read then passes through busboy into the
+    // engine without a stall per chunk, at a bounded cost per request.
+    streamBuffers: { highWaterMark: STREAM_BUFFER_BYTES, fileHwm: STREAM_BUFFER_BYTES },
     limits(maxFiles) {
       return {
         fileSize: resolved.maxFileBytes,

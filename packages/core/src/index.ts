@@ -44,6 +44,37 @@ export type {
   Permit,
 } from './policies/concurrency-limiter';
 
+// Outbound policies and isolated work (issue 4)
+export { NEVER_ABORTED } from './policies/policy';
+export type { ExecuteOptions, Policy, PolicyContext, PolicyFn } from './policies/policy';
+export { createCircuitBreaker } from './policies/circuit-breaker';
+export type {
+  CircuitBreaker,
+  CircuitBreakerEvent,
+  CircuitBreakerEventMap,
+  CircuitBreakerOptions,
+  CircuitBreakerStats,
+  CircuitBreakerStoreOptions,
+  CircuitState,
+} from './policies/circuit-breaker';
+export { BREAKER_STORE_FALLBACK } from './policies/breaker-redis-sync';
+export { createRetry, retry, isRetryable } from './policies/retry';
+export type { RetryCallOptions, RetryEvent, RetryOptions, RetryPolicy } from './policies/retry';
+export { backoffDelayMs } from './policies/backoff';
+export type { BackoffOptions, Jitter } from './policies/backoff';
+export type { RetryBudgetOptions } from './policies/retry-budget';
+export { createTimeout, withTimeout } from './policies/timeout';
+export type { TimeoutPolicy } from './policies/timeout';
+export { createBulkhead } from './policies/bulkhead';
+export type { Bulkhead, BulkheadOptions } from './policies/bulkhead';
+export { wrap } from './policies/compose';
+export { createIsolatedPool } from './isolation/isolated-pool';
+export type {
+  IsolatedPool,
+  IsolatedPoolOptions,
+  IsolatedRunOptions,
+} from './isolation/isolated-pool';
+
 // Uploads and the file store
 export {
   createUploadEngine,

@@ -15,6 +15,9 @@ export { describeErrorHandler } from './error-handler.spec';
 export { startExampleServer } from './example-server';
 export type { ExampleServer } from './example-server';
 
+// Outbound policies
+export { describeOutbound } from './outbound.spec';
+
 // Uploads and the file store
 export { describeUploads } from './upload.spec';
 export { describeDownloads } from './download.spec';

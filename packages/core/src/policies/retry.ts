@@ -1,0 +1,180 @@
+import { CircuitOpenError } from '../errors/circuit-open-error';
+import { isGuardError } from '../errors/guard-error';
+import { optionReader } from '../options/option-reader';
+import { abortError } from './abort';
+import { backoffDelayMs } from './backoff';
+import type { BackoffOptions, Jitter } from './backoff';
+import type { ExecuteOptions, Policy, PolicyFn } from './policy';
+import { NEVER_ABORTED } from './policy';
+import { createRetryBudget } from './retry-budget';
+import type { RetryBudget, RetryBudgetOptions } from './retry-budget';
+
+/** What `onRetry` is told before each wait. */
+export interface RetryEvent {
+  /** The failure that triggered the retry. */
+  error: unknown;
+  /** The attempt that failed (1 = the first call). */
+  attempt: number;
+  /** The wait before the next attempt, in milliseconds. */
+  delayMs: number;
+}
+
+/** Options of `createRetry` and `retry`. */
+export interface RetryOptions {
+  /** Retries after the first attempt (so at most `retries + 1` calls). Default `3`. */
+  retries?: number;
+  /** Delay before the first retry, in milliseconds; doubles on each retry. Default `1000`. */
+  baseDelayMs?: number;
+  /** Cap of any delay, in milliseconds. Default `60000`. */
+  maxDelayMs?: number;
+  /** `'full'` (uniform 0…delay, the default), `'equal'` (delay/2…delay) or `'none'`. */
+  jitter?: Jitter;
+  /**
+   * Decides whether a failure is retried. Default: everything except a `CircuitOpenError`, an
+   * `AbortedError`, and any error whose `status` or `statusCode` is a 4xx (the request itself is wrong;
+   * sending it again cannot help). Even a custom `retryIf` never sees a `CircuitOpenError`.
+   */
+  retryIf?: (error: unknown, attempt: number) => boolean;
+  /** Called before each wait (for logs or metrics). */
+  onRetry?: (event: RetryEvent) => void;
+  /** Caps retries to a share of calls over a rolling window; see `RetryBudgetOptions`. Default: no budget. */
+  budget?: RetryBudgetOptions;
+}
+
+/** Options of the one-call `retry`: the policy's options plus the caller's signal. */
+export interface RetryCallOptions extends RetryOptions {
+  /** Stops retrying at once when it aborts, also in the middle of a wait. */
+  signal?: AbortSignal;
+}
+
+/** A retry policy. */
+export type RetryPolicy = Policy;
+
+const KNOWN_OPTIONS = [
+  'retries',
+  'baseDelayMs',
+  'maxDelayMs',
+  'jitter',
+  'retryIf',
+  'onRetry',
+  'budget',
+] as const;
+
+interface ResolvedRetry extends BackoffOptions {
+  retries: number;
+  retryIf: ((error: unknown, attempt: number) => boolean) | undefined;
+  onRetry: ((event: RetryEvent) => void) | undefined;
+  budget: RetryBudget | undefined;
+}
+
+function resolveRetryOptions(factory: string, options: unknown): ResolvedRetry {
+  const read = optionReader(factory, options, KNOWN_OPTIONS);
+  const baseDelayMs = read.nonNegativeInteger('baseDelayMs', 1000, 'milliseconds');
+  const maxDelayMs = read.nonNegativeInteger('maxDelayMs', 60_000, 'milliseconds');
+  if (maxDelayMs < baseDelayMs)
+    read.fail('maxDelayMs', `at least baseDelayMs (${baseDelayMs})`, maxDelayMs);
+  return {
+    retries: read.nonNegativeInteger('retries', 3, 'retries'),
+    baseDelayMs,
+    maxDelayMs,
+    jitter: read.oneOf('jitter', ['full', 'equal', 'none'] as const, 'full'),
+    retryIf: read.optionalFunction('retryIf'),
+    onRetry: read.optionalFunction('onRetry'),
+    budget: read.has('budget') ? createRetryBudget(read.raw('budget'), factory) : undefined,
+  };
+}
+
+/** The default `retryIf`: transient failures only. */
+export function isRetryable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return true;
+  if (isGuardError(error) && error.code === 'ERR_GUARD_ABORTED') return false;
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  return !(typeof code === 'number' && code >= 400 && code < 500);
+}
+
+function isCircuitOpen(error: unknown): boolean {
+  return (
+    error instanceof CircuitOpenError ||
+    (isGuardError(error) && error.code === 'ERR_GUARD_CIRCUIT_OPEN')
+  );
+}
+
+/** Seconds the failure asks the caller to wait (`retryAfter`, as on guard errors), if any. */
+function retryAfterMs(error: unknown): number {
+  if (typeof error !== 'object' || error === null) return 0;
+  const { retryAfter } = error as { retryAfter?: unknown };
+  return typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter > 0
+    ? retryAfter * 1000
+    : 0;
+}
+
+/** Waits `ms`, or rejects as soon as `signal` aborts; no timer or listener outlives it. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    timer.unref();
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Creates a retry policy: exponential backoff with jitter, capped at `maxDelayMs`, honouring a larger
+ * `retryAfter` (seconds) on the error, stopping at once when the caller's signal aborts. It never
+ * retries a `CircuitOpenError` (the breaker already said when to come back) and, by default, no 4xx.
+ * When every attempt fails the last failure is rethrown as it is.
+ * @example
+ * const policy = createRetry({ retries: 3, baseDelayMs: 200, maxDelayMs: 5000 });
+ * const user = await policy.execute(({ signal, attempt }) => api.getUser(id, { signal }));
+ */
+export function createRetry(options: RetryOptions = {}): RetryPolicy {
+  return makeRetry(resolveRetryOptions('createRetry', options));
+}
+
+/**
+ * Runs `fn` with retries: the one-call shorthand of `createRetry(opts).execute(fn, { signal })`.
+ * @example const data = await retry(({ signal }) => fetchData(signal), { retries: 2, signal });
+ */
+export function retry<TResult>(
+  fn: PolicyFn<TResult>,
+  options: RetryCallOptions = {},
+): Promise<TResult> {
+  const { signal, ...rest } = options;
+  return makeRetry(resolveRetryOptions('retry', rest)).execute(fn, { signal });
+}
+
+function makeRetry(resolved: ResolvedRetry): RetryPolicy {
+  const { retries, retryIf, onRetry, budget } = resolved;
+  return {
+    async execute<TResult>(fn: PolicyFn<TResult>, options?: ExecuteOptions): Promise<TResult> {
+      const signal = options?.signal ?? NEVER_ABORTED;
+      budget?.recordCall(Date.now());
+      for (let attempt = 1; ; attempt++) {
+        if (signal.aborted) throw abortError(signal);
+        try {
+          return await fn({ signal, attempt });
+        } catch (error) {
+          if (
+            attempt > retries ||
+            signal.aborted ||
+            isCircuitOpen(error) ||
+            !(retryIf ? retryIf(error, attempt) : isRetryable(error)) ||
+            (budget !== undefined && !budget.tryRetry(Date.now()))
+          )
+            throw error;
+          const delayMs = Math.max(backoffDelayMs(attempt, resolved), retryAfterMs(error));
+          onRetry?.({ error, attempt, delayMs });
+          await sleep(delayMs, signal);
+        }
+      }
+    },
+  };
+}

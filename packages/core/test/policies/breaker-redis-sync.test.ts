@@ -1,0 +1,194 @@
+import { createServer, connect } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import {
+  REDIS_URL,
+  createMemoryLogger,
+  createTestRedis,
+  describeWithRedis,
+  uniquePrefix,
+} from 'guard-spec';
+import { BREAKER_STORE_FALLBACK, CircuitOpenError, createCircuitBreaker } from '../../src/index';
+import type { CircuitBreakerOptions } from '../../src/index';
+
+const prefix = uniquePrefix('breaker-redis-sync');
+const fail = () => Promise.reject(new Error('dependency down'));
+const succeed = () => Promise.resolve('ok');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A TCP proxy in front of the real Redis, so a test can stop "Redis" for one client only (closing the
+ * proxy resets its connections; pausing it swallows commands) without touching the shared server.
+ */
+async function startRedisProxy() {
+  const target = new URL(REDIS_URL);
+  const sockets = new Set<Socket>();
+  let paused = false;
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk) => {
+      if (!paused) upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    pause() {
+      paused = true;
+    },
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describeWithRedis('circuit breaker state shared through Redis', () => {
+  const clients: Redis[] = [];
+  const client = () => {
+    const redis = createTestRedis();
+    clients.push(redis);
+    return redis;
+  };
+  const ready = (redis: Redis) =>
+    redis.status === 'ready' ? Promise.resolve() : new Promise((r) => redis.once('ready', r));
+
+  afterAll(async () => {
+    const cleanup = createTestRedis();
+    const keys = await cleanup.keys(`${prefix}*`);
+    if (keys.length) await cleanup.del(...keys);
+    await cleanup.quit();
+    const open = clients.filter((c) => c.status !== 'end');
+    await Promise.all(open.map((c) => c.quit().catch(() => 'already closed')));
+  });
+
+  async function pair(name: string, extra: Partial<CircuitBreakerOptions> = {}) {
+    const a = client();
+    const b = client();
+    await Promise.all([ready(a), ready(b)]);
+    const options = { name, failureThreshold: 2, resetTimeoutMs: 300, ...extra };
+    return [
+      createCircuitBreaker({ ...options, store: { redis: a, prefix } }),
+      createCircuitBreaker({ ...options, store: { redis: b, prefix } }),
+    ] as const;
+  }
+
+  it("opens for every instance when one instance's failures open it", async () => {
+    const [a, b] = await pair('open-for-all');
+    await expect(b.execute(succeed)).resolves.toBe('ok');
+    await expect(a.execute(fail)).rejects.toThrow('dependency down');
+    await expect(a.execute(fail)).rejects.toThrow('dependency down');
+    expect(a.state).toBe('open');
+    await sleep(20); // the open is published without delaying the failing call
+    const dependency = jest.fn(succeed);
+    const error = await b.execute(dependency).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CircuitOpenError);
+    expect((error as CircuitOpenError).retryAfter).toBe(1);
+    expect(dependency).not.toHaveBeenCalled();
+    expect(b.state).toBe('open');
+  });
+
+  it('grants the half-open trial to one instance at a time, and its success closes it for all', async () => {
+    const [a, b] = await pair('one-trial');
+    await a.execute(fail).catch(() => {});
+    await a.execute(fail).catch(() => {});
+    await sleep(350);
+    let reached = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const trial = async () => {
+      reached++;
+      await gate;
+      return 'trial ok';
+    };
+    const calls = [a, b, a, b, b, a].map((breaker) => breaker.execute(trial));
+    const settled = Promise.allSettled(calls);
+    await sleep(50);
+    expect(reached).toBe(1);
+    release();
+    const outcomes = await settled;
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(
+      outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof CircuitOpenError),
+    ).toHaveLength(5);
+    await sleep(20);
+    await expect(a.execute(succeed)).resolves.toBe('ok');
+    await expect(b.execute(succeed)).resolves.toBe('ok');
+    expect([a.state, b.state]).toEqual(['closed', 'closed']);
+  });
+
+  it('re-opens for all when the trial fails, whichever instance ran it', async () => {
+    const [a, b] = await pair('trial-fails');
+    await b.execute(fail).catch(() => {});
+    await b.execute(fail).catch(() => {});
+    await sleep(350);
+    await expect(a.execute(fail)).rejects.toThrow('dependency down');
+    await sleep(20);
+    await expect(b.execute(succeed)).rejects.toBeInstanceOf(CircuitOpenError);
+    await expect(a.execute(succeed)).rejects.toBeInstanceOf(CircuitOpenError);
+  });
+
+  it('falls back to local state when Redis stops mid-run, and says so once', async () => {
+    const proxy = await startRedisProxy();
+    const { logger, entries } = createMemoryLogger();
+    const redis = new Redis({
+      port: proxy.port,
+      host: '127.0.0.1',
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => null,
+    });
+    redis.on('error', () => {});
+    clients.push(redis);
+    await ready(redis);
+    const breaker = createCircuitBreaker({
+      name: 'redis-stops',
+      failureThreshold: 3,
+      resetTimeoutMs: 60_000,
+      store: { redis, prefix, logger, timeoutMs: 100 },
+    });
+    await expect(breaker.execute(succeed)).resolves.toBe('ok');
+    await proxy.stop();
+    // Every call still runs: the dependency decides, not Redis.
+    for (let i = 0; i < 5; i++) await expect(breaker.execute(succeed)).resolves.toBe('ok');
+    // And the local state machine still protects it.
+    for (let i = 0; i < 3; i++) await breaker.execute(fail).catch(() => {});
+    await expect(breaker.execute(succeed)).rejects.toBeInstanceOf(CircuitOpenError);
+    const warnings = entries.filter((e) => e.code === BREAKER_STORE_FALLBACK);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 'warn', breaker: 'redis-stops' });
+    // The client ended itself when its connection dropped (no reconnect strategy).
+    expect(redis.status).toBe('end');
+  });
+
+  it('does not wait on a Redis that stopped answering longer than store.timeoutMs', async () => {
+    const proxy = await startRedisProxy();
+    const { logger, entries } = createMemoryLogger();
+    const redis = new Redis({ port: proxy.port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+    redis.on('error', () => {});
+    clients.push(redis);
+    await ready(redis);
+    const breaker = createCircuitBreaker({
+      name: 'redis-hangs',
+      store: { redis, prefix, logger, timeoutMs: 100 },
+    });
+    proxy.pause();
+    const started = Date.now();
+    await expect(breaker.execute(succeed)).resolves.toBe('ok');
+    // Generous bound: the point is "not forever", not a latency figure.
+    expect(Date.now() - started).toBeLessThan(5000);
+    await expect(breaker.execute(succeed)).resolves.toBe('ok');
+    expect(entries.filter((e) => e.code === BREAKER_STORE_FALLBACK)).toHaveLength(1);
+    redis.disconnect();
+    await proxy.stop();
+  });
+});

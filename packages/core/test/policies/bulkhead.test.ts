@@ -1,0 +1,51 @@
+import { ConcurrencyLimitError, GuardConfigError, createBulkhead } from '../../src/index';
+
+describe('createBulkhead', () => {
+  it('runs at most max calls at once and queues the next in order', async () => {
+    const bulkhead = createBulkhead({ max: 2, maxQueue: 2, queueTimeoutMs: 5000 });
+    const release: (() => void)[] = [];
+    const order: number[] = [];
+    const calls = [1, 2, 3, 4].map((n) =>
+      bulkhead.execute(
+        () =>
+          new Promise<number>((resolve) => {
+            order.push(n);
+            release.push(() => resolve(n));
+          }),
+      ),
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(bulkhead.active).toBe(2);
+    expect(bulkhead.queued).toBe(2);
+    expect(order).toEqual([1, 2]);
+    await expect(bulkhead.execute(() => 5)).rejects.toBeInstanceOf(ConcurrencyLimitError);
+    release.shift()?.();
+    await calls[0];
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual([1, 2, 3]);
+    while (release.length) release.shift()?.();
+    await new Promise((r) => setImmediate(r));
+    while (release.length) release.shift()?.();
+    await expect(Promise.all(calls)).resolves.toEqual([1, 2, 3, 4]);
+    expect(bulkhead.active).toBe(0);
+  });
+
+  it('frees the slot when fn throws', async () => {
+    const bulkhead = createBulkhead({ max: 1 });
+    await expect(
+      bulkhead.execute(() => {
+        throw new Error('x');
+      }),
+    ).rejects.toThrow('x');
+    expect(bulkhead.active).toBe(0);
+    await expect(bulkhead.execute(() => 'next')).resolves.toBe('next');
+  });
+
+  it('validates its options like the concurrency limit, naming createBulkhead', () => {
+    expect(() => createBulkhead({ max: 0 })).toThrow(GuardConfigError);
+    expect(() => createBulkhead({ max: 0 })).toThrow(/^createBulkhead: "max"/);
+    expect(() => createBulkhead({ max: 1, maxQeue: 1 } as never)).toThrow(
+      /did you mean "maxQueue"/,
+    );
+  });
+});

@@ -1,0 +1,159 @@
+import {
+  AbortedError,
+  CircuitOpenError,
+  GuardConfigError,
+  createRetry,
+  retry,
+} from '../../src/index';
+
+/** A function failing `failures` times before succeeding, recording each attempt. */
+function flaky(failures: number, error: () => unknown = () => new Error('transient')) {
+  const attempts: number[] = [];
+  const fn = ({ attempt }: { attempt: number }) => {
+    attempts.push(attempt);
+    if (attempts.length <= failures) throw error();
+    return Promise.resolve(`ok after ${attempts.length}`);
+  };
+  return { fn, attempts };
+}
+
+describe('retry', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('retries until success, counting attempt from 1', async () => {
+    const { fn, attempts } = flaky(2);
+    await expect(retry(fn, { retries: 3, baseDelayMs: 0, maxDelayMs: 0 })).resolves.toBe(
+      'ok after 3',
+    );
+    expect(attempts).toEqual([1, 2, 3]);
+  });
+
+  it('rethrows the last failure after retries + 1 attempts', async () => {
+    let n = 0;
+    const fn = () => Promise.reject(new Error(`failure ${++n}`));
+    await expect(retry(fn, { retries: 2, baseDelayMs: 0, maxDelayMs: 0 })).rejects.toThrow(
+      'failure 3',
+    );
+  });
+
+  it('waits the exponential delays (fake timers for the arithmetic)', async () => {
+    jest.useFakeTimers();
+    const delays: number[] = [];
+    const { fn } = flaky(3);
+    const pending = createRetry({
+      retries: 3,
+      baseDelayMs: 100,
+      maxDelayMs: 250,
+      jitter: 'none',
+      onRetry: ({ delayMs }) => delays.push(delayMs),
+    }).execute(fn);
+    await jest.advanceTimersByTimeAsync(100 + 200 + 250);
+    await expect(pending).resolves.toBe('ok after 4');
+    expect(delays).toEqual([100, 200, 250]);
+  });
+
+  it('honours a larger retryAfter (seconds) on the error', async () => {
+    jest.useFakeTimers();
+    const delays: number[] = [];
+    const { fn, attempts } = flaky(1, () =>
+      Object.assign(new Error('slow down'), { retryAfter: 3 }),
+    );
+    const pending = retry(fn, {
+      retries: 1,
+      baseDelayMs: 10,
+      jitter: 'none',
+      onRetry: ({ delayMs }) => delays.push(delayMs),
+    });
+    await jest.advanceTimersByTimeAsync(2999);
+    expect(attempts).toEqual([1]);
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(pending).resolves.toBe('ok after 2');
+    expect(delays).toEqual([3000]);
+  });
+
+  it('stops at once when the signal aborts mid-sleep and leaves no timer', async () => {
+    jest.useFakeTimers();
+    const controller = new AbortController();
+    const { fn, attempts } = flaky(5);
+    const pending = retry(fn, {
+      retries: 5,
+      baseDelayMs: 60_000,
+      signal: controller.signal,
+      jitter: 'none',
+    });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(jest.getTimerCount()).toBe(1); // the backoff sleep
+    controller.abort();
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+    expect(attempts).toEqual([1]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('rethrows an abort reason that is an Error as it is', async () => {
+    const reason = new Error('client went away');
+    await expect(retry(() => 1, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+  });
+
+  it.each([
+    ['a CircuitOpenError', () => new CircuitOpenError(undefined, { retryAfter: 5 })],
+    [
+      'a 404 (status, as http-errors sets it)',
+      () => Object.assign(new Error('Not Found'), { status: 404, expose: true }),
+    ],
+    ['a 429 statusCode', () => Object.assign(new Error('x'), { statusCode: 429 })],
+    ['an AbortedError', () => new AbortedError()],
+  ])('never retries %s by default', async (_name, error) => {
+    const { fn, attempts } = flaky(1, error);
+    await expect(retry(fn, { retries: 3, baseDelayMs: 0, maxDelayMs: 0 })).rejects.toBeDefined();
+    expect(attempts).toEqual([1]);
+  });
+
+  it('retries a 5xx by default and follows a custom retryIf, which never sees a CircuitOpenError', async () => {
+    const five = flaky(1, () => Object.assign(new Error('Unavailable'), { status: 503 }));
+    await expect(retry(five.fn, { baseDelayMs: 0, maxDelayMs: 0 })).resolves.toBe('ok after 2');
+    const retryIf = jest.fn(() => true);
+    const open = flaky(1, () => new CircuitOpenError());
+    await expect(retry(open.fn, { baseDelayMs: 0, maxDelayMs: 0, retryIf })).rejects.toBeInstanceOf(
+      CircuitOpenError,
+    );
+    expect(retryIf).not.toHaveBeenCalled();
+    const none = flaky(1);
+    await expect(
+      retry(none.fn, { baseDelayMs: 0, maxDelayMs: 0, retryIf: () => false }),
+    ).rejects.toThrow('transient');
+    expect(none.attempts).toEqual([1]);
+  });
+
+  it('enforces the retry budget: retries stay within ratio of calls plus minRetries', async () => {
+    const policy = createRetry({
+      retries: 3,
+      baseDelayMs: 0,
+      maxDelayMs: 0,
+      budget: { ratio: 0.1, minRetries: 5, windowMs: 60_000 },
+    });
+    let calls = 0;
+    const alwaysFails = () => {
+      calls++;
+      return Promise.reject(new Error('outage'));
+    };
+    for (let i = 0; i < 100; i++) await policy.execute(alwaysFails).catch(() => {});
+    // Without a budget: 400 calls. With it: 100 first attempts and max(5, 10 % of 100) retries.
+    expect(calls).toBe(110);
+  });
+
+  it.each([
+    [{ retries: -1 }, /"retries" must be a non-negative integer/],
+    [{ baseDelayMs: NaN }, /"baseDelayMs"/],
+    [{ maxDelayMs: Infinity }, /"maxDelayMs"/],
+    [{ baseDelayMs: 100, maxDelayMs: 10 }, /"maxDelayMs" must be at least baseDelayMs/],
+    [{ jitter: 'half' }, /"jitter" must be one of "full", "equal", "none"/],
+    [{ retryIf: 'yes' }, /"retryIf" must be a function/],
+    [{ budget: { ratio: 0 } }, /"budget.ratio"/],
+    [{ budget: { raito: 0.1 } }, /unknown option "budget.raito" \(did you mean "ratio"\?\)/],
+    [{ retires: 3 }, /did you mean "retries"/],
+    [null, /options must be an object/],
+  ])('rejects %p at construction', (options, message) => {
+    expect(() => createRetry(options as never)).toThrow(GuardConfigError);
+    expect(() => createRetry(options as never)).toThrow(message);
+  });
+});

@@ -1,0 +1,4 @@
+import { describeOutbound } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeOutbound(expressHarness);

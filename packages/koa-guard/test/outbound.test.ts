@@ -1,0 +1,4 @@
+import { describeOutbound } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeOutbound(koaHarness);

@@ -108,14 +108,14 @@ export const DOCX = makeZip([
   },
 ]);
 
-/** A zip bomb: one entry of 64 MiB of zeros that deflates to about 64 KiB. Only its header may be read. */
+/** A zip bomb: one entry of 16 MiB of zeros that deflates to about 16 KiB. Only its header may be read. */
 export function zipBomb(): Buffer {
-  return makeZip([{ name: 'bomb.bin', data: Buffer.alloc(64 * 1024 * 1024), deflate: true }]);
+  return makeZip([{ name: 'bomb.bin', data: Buffer.alloc(16 * 1024 * 1024), deflate: true }]);
 }
 
-/** A zip bomb dressed as Office: its [Content_Types].xml itself inflates to 32 MiB. */
+/** A zip bomb dressed as Office: its [Content_Types].xml inflates to 8 MiB, over file-type's 1 MiB cap. */
 export function officeZipBomb(): Buffer {
-  const padding = Buffer.alloc(32 * 1024 * 1024, 0x20);
+  const padding = Buffer.alloc(8 * 1024 * 1024, 0x20);
   return makeZip([
     {
       name: '[Content_Types].xml',

@@ -32,6 +32,21 @@ describe.each(examples)('examples/$name', ({ name, listener }) => {
     expect((await request(server).get('/nowhere')).status).toBe(404);
   });
 
+  it('runs guard() and reports its live figures at /health', async () => {
+    const server = listener({ logger: createMemoryLogger().logger });
+    const home = await request(server).get('/');
+    expect(home.status).toBe(200);
+    expect(home.headers['x-content-type-options']).toBe('nosniff');
+    expect(home.headers['ratelimit-policy']).toBe('"default";q=120;w=60');
+    const health = await request(server).get('/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({
+      loadShedding: { overloaded: false },
+      concurrency: { active: expect.any(Number), queued: 0 },
+      rateLimit: { mode: 'memory' },
+    });
+  });
+
   it('starts from its built packages and prints its URL', async () => {
     const server = await startExampleServer(join(__dirname, '..', name, 'server.mjs'));
     try {

@@ -44,6 +44,83 @@ export type {
   Permit,
 } from './policies/concurrency-limiter';
 
+// Inbound protection (guard): load shedding, admission (concurrency + timeout), input limits, JSON, validation, server hardening
+export {
+  createLoadShedder,
+  resolveLoadShedderOptions,
+  startLoadShedder,
+} from './policies/load-shedder';
+export type {
+  LoadFigures,
+  LoadProbe,
+  LoadShedder,
+  LoadShedderOptions,
+  ResolvedLoadShedderOptions,
+} from './policies/load-shedder';
+export { resolveRequestTimeoutOptions } from './policies/request-timeout';
+export type {
+  RequestTimeoutOptions,
+  ResolvedRequestTimeoutOptions,
+} from './policies/request-timeout';
+export { createRequestGate } from './policies/request-gate';
+export type { RequestGate } from './policies/request-gate';
+export { GuardState } from './http/guard-state';
+export { silenceLateWrites } from './http/silence-late-writes';
+export { createInputLimits, resolveInputLimitsOptions } from './input/input-limits';
+export type { InputLimits, InputLimitsOptions } from './input/input-limits';
+export { readBody } from './input/read-body';
+export { scanJson } from './input/scan-json';
+export type { JsonShape } from './input/scan-json';
+export { createJsonBodyParser, hasBody, resolveJsonBodyOptions } from './input/json-body';
+export type { JsonBodyOptions, JsonBodyParser } from './input/json-body';
+export { createRequestValidator } from './input/validate';
+export type {
+  InvalidParam,
+  RequestValidator,
+  ValidateOptions,
+  ValidationInput,
+  ValidationSchemas,
+} from './input/validate';
+export { applyHardening, hardenServer } from './server/harden-server';
+export type { HardenServerOptions, ResolvedHardenServerOptions } from './server/harden-server';
+export {
+  createConcurrencySection,
+  resolveGuardOptions,
+  resolveLoadShedding,
+} from './guard/guard-options';
+export type {
+  ConcurrencyLimitOptions,
+  GuardOptions,
+  LoadSheddingOptions,
+  ResolvedGuard,
+} from './guard/guard-options';
+
+// Rate limiting
+export { clientKey, UNKNOWN_CLIENT_KEY } from './net/client-key';
+export { spoofableProxyReason } from './net/trust-proxy';
+export type { ProxySetting } from './net/trust-proxy';
+export { WarningCodes } from './logging/warning-codes';
+export type { WarningCode } from './logging/warning-codes';
+export { createMemoryStore } from './stores/memory-store';
+export type { MemoryStore, MemoryStoreOptions } from './stores/memory-store';
+export { createRedisStore } from './stores/redis-store';
+export type { RedisStoreOptions } from './stores/redis-store';
+export type { RateLimitStore, StoreHit, StoreOptions } from './stores/store';
+export { createRateLimiter, resolveRateLimiterOptions } from './policies/rate-limiter';
+export type {
+  RateLimitDecision,
+  RateLimiter,
+  RateLimiterOptions,
+  RateLimitStoreOption,
+  ResolvedRateLimiterOptions,
+} from './policies/rate-limiter';
+export { createRateLimitSection } from './policies/rate-limit-section';
+export type {
+  RateLimitDefaults,
+  RateLimitOptions,
+  RateLimitSection,
+} from './policies/rate-limit-section';
+
 // Outbound policies and isolated work (issue 4)
 export { NEVER_ABORTED } from './policies/policy';
 export type { ExecuteOptions, Policy, PolicyContext, PolicyFn } from './policies/policy';

@@ -41,8 +41,16 @@ export function requestInfo(req: Request): RequestInfo {
     headers: req.headers,
     query: safeQuery(req),
     body: req.body as unknown,
-    ip: req.ip,
+    ip: safeIp(req),
   };
+}
+
+function safeIp(req: Request): string | undefined {
+  try {
+    return req.ip; // reads req.socket, which is gone once a body reader destroyed the request
+  } catch {
+    return undefined;
+  }
 }
 
 function safeQuery(req: Request): unknown {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { Server, ServerOptions } from 'node:http';
 import express from 'express';
 import type { RequestHandler } from 'express';
 import type { Harness, SpecApp, SpecIO } from 'guard-spec';
@@ -46,6 +46,10 @@ export const expressHarness: Harness = {
       app.use(kit.notFound(spec.errorHandler ?? {}));
       app.use(kit.errorHandler(spec.errorHandler ?? {}));
     }
-    return createServer(app);
+    return createServer(serverOptions(spec), app);
   },
 };
+
+function serverOptions(spec: SpecApp): ServerOptions {
+  return spec.maxHeaderSize === undefined ? {} : { maxHeaderSize: spec.maxHeaderSize };
+}

@@ -49,6 +49,8 @@ export interface SpecApp {
   errorHandler?: Record<string, unknown> | false;
   /** Express `trust proxy` / Koa `app.proxy` (+ `maxIpsCount` when a number). */
   trustProxy?: boolean | number;
+  /** node:http `maxHeaderSize` of the server, in bytes (Node's default is 16 KiB), e.g. to let a 100 KB URL reach the app. */
+  maxHeaderSize?: number;
 }
 
 /** One framework under test. */

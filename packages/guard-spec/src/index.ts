@@ -15,6 +15,21 @@ export { describeErrorHandler } from './error-handler.spec';
 export { startExampleServer } from './example-server';
 export type { ExampleServer } from './example-server';
 
+// Inbound protection (guard)
+export { describeTimeout } from './timeout.spec';
+export { describeGuard } from './guard.spec';
+export { describeLoadShedding } from './load-shedding.spec';
+export { describeSecurityHeaders } from './security-headers.spec';
+export { describeJsonBody } from './json-body.spec';
+export { describeValidate } from './validate.spec';
+export { describeInputLimits } from './input-limits.spec';
+export { describeConcurrencyLimit } from './concurrency-limit.spec';
+export { deferred, listen, rawRequest, sleep, startRequest, until } from './http-helpers';
+export type { Deferred, Listening, RawResult } from './http-helpers';
+
+// Rate limiting
+export { describeRateLimit } from './rate-limit.spec';
+
 // Outbound policies
 export { describeOutbound } from './outbound.spec';
 

@@ -75,6 +75,14 @@ export function requestInfo(ctx: Context): RequestInfo {
     headers: ctx.headers,
     query: ctx.query,
     body: (ctx.request as { body?: unknown }).body,
-    ip: ctx.ip,
+    ip: safeIp(ctx),
   };
+}
+
+function safeIp(ctx: Context): string | undefined {
+  try {
+    return ctx.ip; // reads ctx.req.socket, which is gone once a body reader destroyed the request
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { Server, ServerOptions } from 'node:http';
 import Koa from 'koa';
 import type { Middleware } from 'koa';
 import Router from '@koa/router';
@@ -50,6 +50,10 @@ export const koaHarness: Harness = {
     app.use(router.routes());
     app.use(router.allowedMethods());
     const callback = app.callback();
-    return createServer((req, res) => void callback(req, res));
+    return createServer(serverOptions(spec), (req, res) => void callback(req, res));
   },
 };
+
+function serverOptions(spec: SpecApp): ServerOptions {
+  return spec.maxHeaderSize === undefined ? {} : { maxHeaderSize: spec.maxHeaderSize };
+}

@@ -55,8 +55,9 @@ const KNOWN_OPTIONS = ['max', 'maxQueue', 'queueTimeoutMs', 'retryAfterSeconds']
 export function resolveConcurrencyOptions(
   factory: string,
   options: unknown,
+  pathPrefix = '',
 ): Readonly<Required<ConcurrencyLimiterOptions>> {
-  const read = optionReader(factory, options, KNOWN_OPTIONS);
+  const read = optionReader(factory, options, KNOWN_OPTIONS, pathPrefix);
   return Object.freeze({
     max: read.positiveInteger('max', undefined, 'operations'),
     maxQueue: read.nonNegativeInteger('maxQueue', 0, 'operations'),
@@ -75,8 +76,9 @@ export function resolveConcurrencyOptions(
 export function createConcurrencyLimiter(
   options: ConcurrencyLimiterOptions,
   factory = 'createConcurrencyLimiter',
+  pathPrefix = '',
 ): ConcurrencyLimiter {
-  const resolved = resolveConcurrencyOptions(factory, options);
+  const resolved = resolveConcurrencyOptions(factory, options, pathPrefix);
   const { max, maxQueue, queueTimeoutMs, retryAfterSeconds } = resolved;
   let active = 0;
   let queued = 0;

@@ -1,0 +1,108 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PayloadTooLargeError } from '../errors/payload-too-large-error';
+import { UriTooLongError } from '../errors/uri-too-long-error';
+import { optionReader } from '../options/option-reader';
+
+/** Options of `inputLimits()` / `guard({ inputLimits })`. */
+export interface InputLimitsOptions {
+  /** Longest request target (path and query), in characters; longer → 414. Default `2048`. */
+  maxUrlLength?: number;
+  /** Largest request body, in bytes: a larger declared `Content-Length` → 413 before reading; a
+   * chunked body is cut off with 413 when it streams past it. Default `1048576` (1 MiB). */
+  maxBodyBytes?: number;
+}
+
+/** Checks one request's URL and body size; the adapters call `check` first thing. */
+export interface InputLimits {
+  readonly options: Readonly<Required<InputLimitsOptions>>;
+  /**
+   * Throws `UriTooLongError` or `PayloadTooLargeError` for what the headers already show, and
+   * otherwise arranges for a body that streams past `maxBodyBytes` to fail with
+   * `PayloadTooLargeError` for whoever reads it (body parser, multer, a handler).
+   */
+  check(req: IncomingMessage, res: ServerResponse): void;
+}
+
+/** Checks and completes input-limit options. */
+export function resolveInputLimitsOptions(
+  factory: string,
+  options: unknown,
+  pathPrefix = '',
+): Readonly<Required<InputLimitsOptions>> {
+  const read = optionReader(factory, options, ['maxUrlLength', 'maxBodyBytes'], pathPrefix);
+  return Object.freeze({
+    maxUrlLength: read.positiveInteger('maxUrlLength', 2048, 'characters'),
+    maxBodyBytes: read.positiveInteger('maxBodyBytes', 1_048_576, 'bytes'),
+  });
+}
+
+/**
+ * Creates the input-limit check.
+ * @example const limits = createInputLimits({ maxUrlLength: 2048, maxBodyBytes: 1_048_576 });
+ */
+export function createInputLimits(
+  options: InputLimitsOptions = {},
+  factory = 'createInputLimits',
+  pathPrefix = '',
+): InputLimits {
+  const resolved = resolveInputLimitsOptions(factory, options, pathPrefix);
+  const { maxUrlLength, maxBodyBytes } = resolved;
+  return {
+    options: resolved,
+    check(req, res) {
+      if ((req.url?.length ?? 0) > maxUrlLength) throw new UriTooLongError();
+      const declared = req.headers['content-length'];
+      if (declared !== undefined) {
+        // Node has already rejected a malformed Content-Length; a number too big to count is too big.
+        if (Number(declared) > maxBodyBytes) throw tooLarge(res);
+        return; // Node's parser never delivers more bytes than declared.
+      }
+      if (req.headers['transfer-encoding'] !== undefined) capBody(req, res, maxBodyBytes);
+    },
+  };
+}
+
+/** A 413 that also closes the connection: the rest of an unread body is never worth reading. */
+export function tooLarge(res: ServerResponse): PayloadTooLargeError {
+  if (!res.headersSent) res.setHeader('Connection', 'close');
+  return new PayloadTooLargeError();
+}
+
+/**
+ * Counts a streamed body as Node's parser pushes it into the request, and past the limit drops the
+ * rest and fails the stream for its reader. Wrapping `push` (not listening to 'data') leaves the
+ * stream paused for the parser or multer that reads it later.
+ */
+function capBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): void {
+  // Bytes the parser pushed before this check ran (an async step came first) count too.
+  let received = req.readableLength;
+  let failed = false;
+  const push = req.push.bind(req);
+  req.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+    if (failed) return false;
+    if (chunk !== null && chunk !== undefined) {
+      received += (chunk as { length: number }).length;
+      if (received > maxBytes) {
+        failed = true;
+        fail(req, tooLarge(res));
+        return false;
+      }
+    }
+    return push(chunk, encoding);
+  };
+}
+
+function fail(req: IncomingMessage, error: PayloadTooLargeError): void {
+  // The reader may attach its 'error' listener only later (a body parser after an await); emitting
+  // into no listener would crash the process, and destroying the request would also destroy the
+  // socket and with it the 413. So: emit now if someone listens, else on the next tick, and destroy
+  // only when still nobody listens (the client then sees the connection close).
+  if (req.listenerCount('error') > 0) {
+    req.emit('error', error);
+    return;
+  }
+  process.nextTick(() => {
+    if (req.listenerCount('error') > 0) req.emit('error', error);
+    else req.destroy(error);
+  });
+}

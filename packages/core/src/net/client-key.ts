@@ -1,0 +1,37 @@
+import ipaddr from 'ipaddr.js';
+
+/**
+ * The key every request without a resolvable address shares. Sharing one bucket means such requests
+ * are still limited (together), never waved through: a missing address must not be a bypass.
+ */
+export const UNKNOWN_CLIENT_KEY = 'unknown';
+
+/**
+ * The rate-limit key of a client address as the framework resolved it (`req.ip` / `ctx.ip`).
+ * IPv4 stays as it is; an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) becomes the IPv4 address it
+ * is; any other IPv6 address is keyed by its /64, the block one subscriber usually holds, so
+ * rotating through the 2^64 addresses of one's own prefix gains nothing. An empty, missing or
+ * unparsable address gets `UNKNOWN_CLIENT_KEY`.
+ * @example clientKey('2001:db8::1') === clientKey('2001:db8::2'); // both '2001:db8::/64'
+ */
+export function clientKey(address: string | undefined): string {
+  if (!address) return UNKNOWN_CLIENT_KEY;
+  // The common case, a plain dotted IPv4 address, needs no parsing beyond this check.
+  if (address.indexOf(':') === -1) {
+    return ipaddr.IPv4.isValidFourPartDecimal(address) ? address : UNKNOWN_CLIENT_KEY;
+  }
+  // Node reports zone-scoped link-local addresses as `fe80::1%eth0`; the zone names our
+  // interface, not the client.
+  const zone = address.indexOf('%');
+  const bare = zone === -1 ? address : address.slice(0, zone);
+  if (!ipaddr.IPv6.isValid(bare)) return UNKNOWN_CLIENT_KEY;
+  const ip = ipaddr.IPv6.parse(bare);
+  if (ip.isIPv4MappedAddress()) return ip.toIPv4Address().toString();
+  const parts = ip.parts;
+  // The first four 16-bit groups are the /64 prefix.
+  return `${hex(parts[0])}:${hex(parts[1])}:${hex(parts[2])}:${hex(parts[3])}::/64`;
+}
+
+function hex(part: number | undefined): string {
+  return (part ?? 0).toString(16);
+}

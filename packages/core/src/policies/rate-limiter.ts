@@ -1,0 +1,304 @@
+import type { Redis } from 'ioredis';
+import { createDefaultLogger } from '../logging/default-logger';
+import type { GuardLogger } from '../logging/default-logger';
+import { WarningCodes } from '../logging/warning-codes';
+import { serializeError } from '../logging/serialize-error';
+import { optionReader } from '../options/option-reader';
+import { createMemoryStore } from '../stores/memory-store';
+import type { MemoryStore } from '../stores/memory-store';
+import { createRedisStore } from '../stores/redis-store';
+import type { RateLimitStore, StoreHit } from '../stores/store';
+
+/** Where the counts live: in this process, or in a Redis every app instance shares. */
+export type RateLimitStoreOption =
+  | 'memory'
+  | {
+      /** An ioredis client (the limiter never closes it). */
+      redis: Redis;
+      /** Key prefix in Redis. Default `'guard:rate-limit:'` (the policy name is appended). */
+      prefix?: string;
+      /** Longest wait for Redis before the insurance limiter answers, in milliseconds. Default `100`. */
+      timeoutMs?: number;
+      /** While on insurance, how often one request tries Redis again, in milliseconds. Default `1000`. */
+      probeIntervalMs?: number;
+    };
+
+/** Options of `createRateLimiter`: the contract's `rateLimit` options without `key` and `skip`. */
+export interface RateLimiterOptions {
+  /** Requests allowed per window and key. Default `60`. */
+  limit?: number;
+  /** Window length in milliseconds; a key's window starts at its first request. Default `60_000`. */
+  windowMs?: number;
+  /** Once a key goes over the limit, reject it for this long (ms) instead of until the window ends. Default: no block. */
+  blockMs?: number;
+  /** `'memory'` (default) or `{ redis, prefix? }` for a limit shared by all instances. */
+  store?: RateLimitStoreOption;
+  /** Most keys the memory store (and the Redis insurance limiter) holds. Default `100_000`. */
+  maxKeys?: number;
+  /** Send `RateLimit-Policy` and `RateLimit` headers. Default `true`. */
+  headers?: boolean;
+  /** Policy name in the headers (and in Redis keys). Default `'default'`. */
+  name?: string;
+  /** Where store switches are logged (winston). Default: a JSON logger on stdout, created on first use. */
+  logger?: GuardLogger;
+}
+
+/** The answer for one request. */
+export interface RateLimitDecision {
+  /** Whether the request is within the limit. */
+  allowed: boolean;
+  /** The policy's limit per window. */
+  limit: number;
+  /** Requests left in the current window (0 when rejected). */
+  remaining: number;
+  /** Seconds until the window (or block) ends, rounded up. */
+  resetSeconds: number;
+  /** The `RateLimit` header value: `"name";r=<remaining>;t=<resetSeconds>`. */
+  header: string;
+}
+
+/** A rate limiter: counts requests per key and decides. */
+export interface RateLimiter {
+  /**
+   * Counts one request for `key`. Synchronous with the memory store (and while on insurance); a
+   * promise with Redis. Never rejects: a failing or slow Redis hands over to the insurance limiter.
+   */
+  consume(key: string): RateLimitDecision | Promise<RateLimitDecision>;
+  /** `'memory'`, `'redis'`, or `'insurance'` while Redis is failing. */
+  readonly mode: 'memory' | 'redis' | 'insurance';
+  /** The `RateLimit-Policy` header value: `"name";q=<limit>;w=<window seconds>`. */
+  readonly policyHeader: string;
+  /** The resolved options. */
+  readonly options: ResolvedRateLimiterOptions;
+  /** Releases the memory the limiter holds; the Redis client is the caller's to close. */
+  close(): void;
+}
+
+/** The options with every default filled in. */
+export interface ResolvedRateLimiterOptions {
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly blockMs: number;
+  readonly maxKeys: number;
+  readonly headers: boolean;
+  readonly name: string;
+  readonly redis:
+    | {
+        readonly client: Redis;
+        readonly prefix: string;
+        readonly timeoutMs: number;
+        readonly probeIntervalMs: number;
+      }
+    | undefined;
+}
+
+export const RATE_LIMITER_OPTION_KEYS = [
+  'limit',
+  'windowMs',
+  'blockMs',
+  'store',
+  'maxKeys',
+  'headers',
+  'name',
+  'logger',
+] as const;
+
+// An sf-string of draft-ietf-httpapi-ratelimit-headers: printable ASCII without `"` and `\`.
+const POLICY_NAME = /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
+
+/**
+ * Checks and completes rate-limiter options. `extraKeys` are the options the caller reads itself
+ * (the adapters' `key` and `skip`), so they are not reported as unknown.
+ */
+export function resolveRateLimiterOptions(
+  factory: string,
+  options: unknown,
+  extraKeys: readonly string[] = [],
+): ResolvedRateLimiterOptions & { logger: GuardLogger | undefined } {
+  const read = optionReader(factory, options, [...RATE_LIMITER_OPTION_KEYS, ...extraKeys]);
+  const limit = read.positiveInteger('limit', 60, 'requests');
+  const windowMs = read.positiveInteger('windowMs', 60_000, 'milliseconds');
+  const blockMs = read.nonNegativeInteger('blockMs', 0, 'milliseconds');
+  const maxKeys = read.positiveInteger('maxKeys', 100_000, 'keys');
+  const headers = read.boolean('headers', true);
+  const name = read.string('name', 'default');
+  if (!POLICY_NAME.test(name))
+    read.fail('name', 'printable ASCII without quotes or backslashes (at most 64)', name);
+  const logger = read.raw('logger');
+  if (logger !== undefined && !isLogger(logger))
+    read.fail('logger', 'a winston logger (with warn and info methods)', logger);
+  const store = read.raw('store');
+  let redis: ResolvedRateLimiterOptions['redis'];
+  if (store !== undefined && store !== 'memory') {
+    if (typeof store !== 'object' || store === null || Array.isArray(store))
+      read.fail('store', `'memory' or { redis, prefix? }`, store);
+    const storeRead = optionReader(
+      factory,
+      store,
+      ['redis', 'prefix', 'timeoutMs', 'probeIntervalMs'],
+      'store.',
+    );
+    const client = storeRead.raw('redis');
+    if (!isRedisClient(client)) storeRead.fail('redis', 'an ioredis client', client);
+    redis = Object.freeze({
+      client: client as Redis,
+      prefix: storeRead.has('prefix') ? storeRead.string('prefix', undefined) : 'guard:rate-limit:',
+      timeoutMs: storeRead.positiveInteger('timeoutMs', 100, 'milliseconds'),
+      probeIntervalMs: storeRead.positiveInteger('probeIntervalMs', 1000, 'milliseconds'),
+    });
+  }
+  return {
+    limit,
+    windowMs,
+    blockMs,
+    maxKeys,
+    headers,
+    name,
+    redis,
+    logger: logger as GuardLogger | undefined,
+  };
+}
+
+/**
+ * Creates a fixed-window rate limiter: `limit` requests per `windowMs` per key, in a bounded memory
+ * store or in Redis with an in-process insurance limiter.
+ * @example
+ * const limiter = createRateLimiter({ limit: 100, windowMs: 60_000 });
+ * const decision = limiter.consume(clientKey(req.socket.remoteAddress));
+ * if (!decision.allowed) reject(decision.resetSeconds);
+ */
+export function createRateLimiter(
+  options: RateLimiterOptions,
+  factory = 'createRateLimiter',
+  extraKeys: readonly string[] = [],
+): RateLimiter {
+  const { logger: givenLogger, ...resolvedFields } = resolveRateLimiterOptions(
+    factory,
+    options,
+    extraKeys,
+  );
+  const resolved: ResolvedRateLimiterOptions = Object.freeze(resolvedFields);
+  const { limit, windowMs, blockMs, maxKeys, name, redis } = resolved;
+  const policyHeader = `"${name}";q=${limit};w=${Math.ceil(windowMs / 1000)}`;
+  const headerPrefix = `"${name}";r=`;
+
+  function decide(hit: StoreHit): RateLimitDecision {
+    const remaining = hit.count >= limit ? 0 : limit - hit.count;
+    const resetSeconds = Math.ceil(hit.resetMs / 1000);
+    return {
+      allowed: hit.count <= limit,
+      limit,
+      remaining,
+      resetSeconds,
+      header: `${headerPrefix}${remaining};t=${resetSeconds}`,
+    };
+  }
+
+  // In memory mode this is the store; with Redis it is the insurance limiter.
+  const memory: MemoryStore = createMemoryStore({ limit, windowMs, blockMs, maxKeys });
+  if (!redis) {
+    return {
+      consume: (key) => decide(memory.increment(key)),
+      mode: 'memory',
+      policyHeader,
+      options: resolved,
+      close: () => memory.close(),
+    };
+  }
+
+  const { probeIntervalMs, timeoutMs } = redis;
+  const shared: RateLimitStore = createRedisStore({
+    redis: redis.client,
+    keyPrefix: `${redis.prefix}${name}`,
+    limit,
+    windowMs,
+    blockMs,
+  });
+  let onInsurance = false;
+  let nextProbeAt = 0;
+  let logger = givenLogger;
+  const log = (): GuardLogger => (logger ??= createDefaultLogger());
+
+  function fallBack(key: string, error: unknown): RateLimitDecision {
+    nextProbeAt = Date.now() + probeIntervalMs;
+    if (!onInsurance) {
+      onInsurance = true;
+      // Once per switch, not per request: a Redis outage must not flood the log.
+      log().warn(
+        `rateLimit "${name}": Redis store failed; limiting with the in-process insurance limiter until it answers again`,
+        { code: WarningCodes.RATE_LIMIT_STORE_UNAVAILABLE, error: serializeError(error) },
+      );
+    }
+    return decide(memory.increment(key));
+  }
+
+  function recovered(): void {
+    if (!onInsurance) return;
+    onInsurance = false;
+    log().info(`rateLimit "${name}": Redis store answers again; the shared limit is back`, {
+      code: WarningCodes.RATE_LIMIT_STORE_RECOVERED,
+    });
+  }
+
+  return {
+    consume(key) {
+      // While Redis is failing, only one request per probe interval pays the wait to test it.
+      if (onInsurance && Date.now() < nextProbeAt) return decide(memory.increment(key));
+      if (onInsurance) nextProbeAt = Date.now() + probeIntervalMs;
+      return withTimeout(shared.increment(key), timeoutMs).then(
+        (hit) => {
+          recovered();
+          return decide(hit);
+        },
+        (error: unknown) => fallBack(key, error),
+      );
+    },
+    get mode() {
+      return onInsurance ? 'insurance' : 'redis';
+    },
+    policyHeader,
+    options: resolved,
+    close() {
+      memory.close();
+      shared.close();
+    },
+  };
+}
+
+/** Rejects when `work` takes longer than `ms`; the timer never keeps the process alive. */
+function withTimeout<T>(work: T | Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`Redis did not answer within ${ms} ms`));
+    }, ms);
+    timer.unref();
+    Promise.resolve(work).then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+function isLogger(value: unknown): value is GuardLogger {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as GuardLogger).warn === 'function' &&
+    typeof (value as GuardLogger).info === 'function'
+  );
+}
+
+function isRedisClient(value: unknown): value is Redis {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { evalsha?: unknown }).evalsha === 'function' &&
+    typeof (value as { defineCommand?: unknown }).defineCommand === 'function'
+  );
+}

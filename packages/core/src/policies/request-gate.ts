@@ -1,0 +1,82 @@
+import type { ServerResponse } from 'node:http';
+import { AbortedError } from '../errors/aborted-error';
+import { TimeoutError } from '../errors/timeout-error';
+import type { GuardState } from '../http/guard-state';
+import type { ConcurrencyLimiter, Permit } from './concurrency-limiter';
+
+/** What a request passes through after the cheap checks: a concurrency slot, then a deadline. */
+export interface RequestGate {
+  /**
+   * Admits the request. Returns `undefined` when it was admitted at once (the hot path: no promise),
+   * else a promise that resolves on admission or rejects (`ConcurrencyLimitError`, or `AbortedError`
+   * when the client left while queued). From admission, the slot is released exactly once — when the
+   * response closes (finished, failed or abandoned by the client) or when the deadline passes — and
+   * at the deadline `state.signal` aborts and `onTimeout` receives the `TimeoutError`.
+   */
+  enter(
+    res: ServerResponse,
+    state: GuardState,
+    onTimeout: (error: TimeoutError) => void,
+  ): Promise<void> | undefined;
+}
+
+/**
+ * Builds the admission step shared by both adapters. Either part may be absent.
+ * @example const gate = createRequestGate(limiter, 30_000);
+ */
+export function createRequestGate(
+  limiter: ConcurrencyLimiter | undefined,
+  timeoutMs: number | undefined,
+): RequestGate {
+  function start(
+    res: ServerResponse,
+    state: GuardState,
+    permit: Permit | undefined,
+    onTimeout: (error: TimeoutError) => void,
+  ): void {
+    let timer: NodeJS.Timeout | undefined;
+    if (timeoutMs !== undefined) {
+      // The deadline runs from admission: time spent queued is bounded by queueTimeoutMs instead.
+      state.deadline = Date.now() + timeoutMs;
+      timer = setTimeout(() => {
+        timer = undefined;
+        const error = new TimeoutError();
+        state.abort(error);
+        // A handler that never ends its response must not hold the slot for ever.
+        permit?.release();
+        onTimeout(error);
+      }, timeoutMs);
+      timer.unref();
+    }
+    if (permit === undefined && timer === undefined) return;
+    const done = () => {
+      if (timer) clearTimeout(timer);
+      permit?.release();
+    };
+    // 'close' fires once for every response: after 'finish', on error, and when the client leaves.
+    if (res.destroyed) done();
+    else res.once('close', done);
+  }
+
+  return {
+    enter(res, state, onTimeout) {
+      if (!limiter) {
+        start(res, state, undefined, onTimeout);
+        return undefined;
+      }
+      const permit = limiter.tryAcquire();
+      if (permit) {
+        start(res, state, permit, onTimeout);
+        return undefined;
+      }
+      // Queued: the signal lets a client that leaves give up its place in the queue.
+      return limiter.acquire(state.signal).then((queuedPermit) => {
+        if (res.destroyed) {
+          queuedPermit.release();
+          throw new AbortedError('Client disconnected while queued');
+        }
+        start(res, state, queuedPermit, onTimeout);
+      });
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { UNKNOWN_CLIENT_KEY, clientKey } from 'guard-core';
+
+describe('clientKey', () => {
+  it('keys an IPv4 address as itself', () => {
+    expect(clientKey('203.0.113.7')).toBe('203.0.113.7');
+  });
+
+  it('keys an IPv4-mapped IPv6 address as the IPv4 address it is, one key per client', () => {
+    expect(clientKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey('::FFFF:203.0.113.7')).toBe('203.0.113.7');
+    expect(clientKey('::ffff:cb00:7107')).toBe('203.0.113.7');
+    expect(clientKey('::ffff:203.0.113.8')).toBe('203.0.113.8');
+  });
+
+  it('keys every address of one IPv6 /64 alike and other /64s apart', () => {
+    const key = clientKey('2001:db8:1:2::1');
+    expect(key).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:0db8:0001:0002:ffff:ffff:ffff:ffff')).toBe(key);
+    expect(clientKey('2001:db8:1:2:abcd::9')).toBe(key);
+    expect(clientKey('2001:db8:1:3::1')).not.toBe(key);
+    expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+  });
+
+  it.each([undefined, '', 'not-an-ip', '1.2.3', '999.1.1.1', '1.2.3.4.5', ':::', '2001:db8::g'])(
+    'gives %p the one shared key, never a bypass',
+    (address) => {
+      expect(clientKey(address)).toBe(UNKNOWN_CLIENT_KEY);
+    },
+  );
+});

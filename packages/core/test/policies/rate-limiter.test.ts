@@ -1,0 +1,112 @@
+import { GuardConfigError, createRateLimiter } from 'guard-core';
+import type { RateLimitDecision } from 'guard-core';
+
+const sync = (decision: RateLimitDecision | Promise<RateLimitDecision>): RateLimitDecision => {
+  if (decision instanceof Promise) throw new Error('the memory limiter must answer synchronously');
+  return decision;
+};
+
+describe('createRateLimiter (memory)', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('allows limit requests per window, answers synchronously, then rejects with r=0', () => {
+    const limiter = createRateLimiter({ limit: 3, windowMs: 60_000 });
+    expect(limiter.mode).toBe('memory');
+    expect(limiter.policyHeader).toBe('"default";q=3;w=60');
+    expect(sync(limiter.consume('a'))).toEqual({
+      allowed: true,
+      limit: 3,
+      remaining: 2,
+      resetSeconds: 60,
+      header: '"default";r=2;t=60',
+    });
+    sync(limiter.consume('a'));
+    expect(sync(limiter.consume('a'))).toMatchObject({ allowed: true, remaining: 0 });
+    expect(sync(limiter.consume('a'))).toMatchObject({
+      allowed: false,
+      remaining: 0,
+      header: '"default";r=0;t=60',
+    });
+    expect(sync(limiter.consume('b')).allowed).toBe(true);
+    limiter.close();
+  });
+
+  it('rounds w and t up to whole seconds', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const limiter = createRateLimiter({ limit: 1, windowMs: 1500, name: 'api' });
+    expect(limiter.policyHeader).toBe('"api";q=1;w=2');
+    sync(limiter.consume('k'));
+    jest.advanceTimersByTime(600);
+    expect(sync(limiter.consume('k'))).toMatchObject({ allowed: false, resetSeconds: 1 });
+  });
+
+  it('lets a key through again when its window rolls over', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const limiter = createRateLimiter({ limit: 2, windowMs: 10_000 });
+    sync(limiter.consume('k'));
+    sync(limiter.consume('k'));
+    jest.advanceTimersByTime(9_999);
+    expect(sync(limiter.consume('k')).allowed).toBe(false);
+    jest.advanceTimersByTime(1);
+    expect(sync(limiter.consume('k'))).toMatchObject({ allowed: true, remaining: 1 });
+  });
+
+  it('keeps a key that went over the limit blocked for blockMs', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const limiter = createRateLimiter({ limit: 1, windowMs: 1000, blockMs: 30_000 });
+    sync(limiter.consume('k'));
+    expect(sync(limiter.consume('k'))).toMatchObject({ allowed: false, resetSeconds: 30 });
+    jest.advanceTimersByTime(5_000);
+    expect(sync(limiter.consume('k'))).toMatchObject({ allowed: false, resetSeconds: 25 });
+    jest.advanceTimersByTime(25_000);
+    expect(sync(limiter.consume('k')).allowed).toBe(true);
+  });
+
+  const show = (value: unknown) =>
+    typeof value === 'number'
+      ? Object.is(value, -0)
+        ? '-0'
+        : String(value)
+      : JSON.stringify(value);
+  const invalid: [string, Record<string, unknown>, RegExp][] = [];
+  for (const key of ['limit', 'windowMs', 'maxKeys'])
+    for (const value of [0, -1, -0, 1.5, NaN, Infinity, -Infinity, '5', null, {}, [], true])
+      invalid.push([`${key}: ${show(value)}`, { [key]: value }, new RegExp(`"${key}"`)]);
+  for (const value of [-1, -0, 0.5, NaN, Infinity, '1000', null, {}])
+    invalid.push([`blockMs: ${show(value)}`, { blockMs: value }, /"blockMs"/]);
+  for (const value of ['yes', 1, null, {}])
+    invalid.push([`headers: ${show(value)}`, { headers: value }, /"headers"/]);
+  for (const value of ['', 'a"b', 'back\\slash', 'tab\there', 'x'.repeat(65), 5, null])
+    invalid.push([`name: ${show(value)}`, { name: value }, /"name"/]);
+  for (const value of ['redis', 'Memory', 5, null, [], {}, { redis: {} }, { redis: null }])
+    invalid.push([`store: ${JSON.stringify(value)}`, { store: value }, /"store/]);
+  invalid.push(['logger: console.log', { logger: () => undefined }, /"logger"/]);
+  invalid.push([
+    'an unknown option',
+    { limt: 5 },
+    /unknown option "limt" \(did you mean "limit"\?\)/,
+  ]);
+
+  it.each(invalid)('rejects %s at construction', (_label, options, message) => {
+    let thrown: unknown;
+    try {
+      createRateLimiter(options);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(GuardConfigError);
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect(thrown).toMatchObject({ code: 'ERR_GUARD_INVALID_OPTION' });
+    expect((thrown as Error).message).toMatch(/^createRateLimiter: /);
+    expect((thrown as Error).message).toMatch(message);
+  });
+
+  it('rejects a non-object options value with a hint', () => {
+    expect(() => createRateLimiter(createRateLimiter as never)).toThrow(
+      /did you write app.use\(createRateLimiter\)/,
+    );
+    expect(() => createRateLimiter(5 as never)).toThrow(GuardConfigError);
+  });
+});

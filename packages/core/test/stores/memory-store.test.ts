@@ -1,0 +1,57 @@
+import { createMemoryStore } from 'guard-core';
+import { runStoreContract } from './store-contract';
+
+runStoreContract('memory', (options) => createMemoryStore({ ...options, maxKeys: 1000 }));
+
+describe('createMemoryStore', () => {
+  it('starts a new window once the old one is over', () => {
+    let time = 1_000_000;
+    const store = createMemoryStore({
+      limit: 2,
+      windowMs: 1000,
+      blockMs: 0,
+      maxKeys: 10,
+      now: () => time,
+    });
+    expect(store.increment('a').count).toBe(1);
+    time += 400;
+    expect(store.increment('a')).toEqual({ count: 2, resetMs: 600 });
+    time += 599;
+    expect(store.increment('a').count).toBe(3);
+    time += 1;
+    expect(store.increment('a')).toEqual({ count: 1, resetMs: 1000 });
+  });
+
+  it('stays within maxKeys under 1,000,000 unique keys', () => {
+    const store = createMemoryStore({ limit: 5, windowMs: 60_000, blockMs: 0, maxKeys: 10_000 });
+    let largest = 0;
+    for (let i = 0; i < 1_000_000; i++) {
+      store.increment(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+      if ((i & 1023) === 0) largest = Math.max(largest, store.size);
+    }
+    expect(Math.max(largest, store.size)).toBeLessThanOrEqual(10_000);
+    expect(store.size).toBeGreaterThan(5_000);
+    store.close();
+  });
+
+  it('keeps a key in use through a flood of unique keys, and forgets untouched ones', () => {
+    const store = createMemoryStore({ limit: 1000, windowMs: 60_000, blockMs: 0, maxKeys: 100 });
+    store.increment('busy');
+    store.increment('idle');
+    for (let i = 0; i < 1000; i++) {
+      store.increment(`flood-${i}`);
+      if (i % 40 === 0) store.increment('busy');
+    }
+    expect(store.increment('busy').count).toBe(2 + Math.ceil(1000 / 40));
+    expect(store.increment('idle').count).toBe(1);
+    expect(store.size).toBeLessThanOrEqual(100);
+  });
+
+  it.each([1, 2, 3, 7])('never holds more than maxKeys = %i', (maxKeys) => {
+    const store = createMemoryStore({ limit: 10, windowMs: 60_000, blockMs: 0, maxKeys });
+    for (let i = 0; i < 100; i++) {
+      store.increment(`k${i % 13}`);
+      expect(store.size).toBeLessThanOrEqual(maxKeys);
+    }
+  });
+});

@@ -1,0 +1,22 @@
+import type { RequestHandler } from 'express';
+import { createJsonBodyParser } from 'guard-core';
+import type { JsonBodyOptions } from 'guard-core';
+
+/**
+ * Parses a JSON body into `req.body` under size, depth and key limits, refusing prototype
+ * poisoning (400), other content types (415) and oversized bodies (413).
+ * @example app.post('/items', jsonBody({ maxBytes: 10_240 }), handler);
+ */
+export function jsonBody(options?: JsonBodyOptions): RequestHandler {
+  const parser = createJsonBodyParser(options, 'jsonBody');
+  return function jsonBodyMiddleware(req, res, next) {
+    if (req.body !== undefined) {
+      next(); // another parser already read the body
+      return;
+    }
+    parser.parse(req, res).then((body) => {
+      req.body = body;
+      next();
+    }, next);
+  };
+}

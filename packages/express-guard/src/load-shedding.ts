@@ -1,0 +1,43 @@
+import type { Request, RequestHandler } from 'express';
+import { resolveLoadShedding, startLoadShedder } from 'guard-core';
+import type { LoadFigures, LoadShedder, LoadSheddingOptions } from 'guard-core';
+import type { Step } from './step';
+import { stepMiddleware } from './step';
+
+/** `loadShedding()` options: the core options plus `skip(req)`. */
+export type ExpressLoadSheddingOptions = LoadSheddingOptions<Request>;
+
+/** Builds the load-shedding step over a started shedder: one property read per request. */
+export function createLoadSheddingStep(
+  shedder: LoadShedder,
+  skip: ((req: Request) => boolean) | undefined,
+): Step {
+  return function loadSheddingStep(req) {
+    if (shedder.overloaded && !skip?.(req)) throw shedder.error();
+  };
+}
+
+/** The `loadShedding()` middleware: live figures for a health endpoint, and `close()`. */
+export type LoadSheddingMiddleware = RequestHandler & {
+  readonly figures: LoadFigures;
+  readonly shedder: LoadShedder;
+  close(): void;
+};
+
+/**
+ * Sheds new requests with 503 and `Retry-After` while the process is overloaded.
+ * @example const shed = loadShedding({ maxEventLoopDelayMs: 200, skip: (req) => req.path === '/health' });
+ */
+export function loadShedding(options?: ExpressLoadSheddingOptions): LoadSheddingMiddleware {
+  const { options: resolved, skip } = resolveLoadShedding<Request>('loadShedding', options);
+  const shedder = startLoadShedder(resolved);
+  const middleware = stepMiddleware(
+    'loadSheddingMiddleware',
+    createLoadSheddingStep(shedder, skip),
+  );
+  return Object.defineProperties(middleware, {
+    figures: { get: () => shedder.figures },
+    shedder: { value: shedder },
+    close: { value: () => shedder.close() },
+  }) as LoadSheddingMiddleware;
+}

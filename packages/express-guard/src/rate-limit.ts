@@ -1,0 +1,71 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { createRateLimitSection } from 'guard-core';
+import type { RateLimitDefaults, RateLimitOptions, RateLimiter } from 'guard-core';
+
+/** `rateLimit()` options in Express: `key` and `skip` receive the request. */
+export type ExpressRateLimitOptions = RateLimitOptions<Request>;
+
+/** One rate-limit check on a request; guard() runs it inside its single middleware. */
+export interface RateLimitStep {
+  /** Sets the RateLimit headers; throws (or rejects with) a `RateLimitError` when over the limit. */
+  (req: Request, res: Response): void | Promise<void>;
+  readonly limiter: RateLimiter;
+}
+
+/** The `rateLimit()` middleware; `.limiter.mode` tells a health endpoint whether Redis is in use. */
+export type RateLimitMiddleware = RequestHandler & { readonly limiter: RateLimiter };
+
+/**
+ * Builds the rate-limit step (internal: guard() composes it; users call `rateLimit()`).
+ * @example const step = createRateLimitStep({ limit: 60 }, { logger });
+ */
+export function createRateLimitStep(
+  options: ExpressRateLimitOptions | undefined,
+  defaults?: RateLimitDefaults,
+  factory = 'rateLimit',
+): RateLimitStep {
+  const section = createRateLimitSection<Request>(factory, options, defaults);
+  const { limiter, headers, skip } = section;
+  const policy = limiter.policyHeader;
+
+  const step = function rateLimitStep(req: Request, res: Response): void | Promise<void> {
+    if (section.proxyUnchecked)
+      section.checkProxy({ framework: 'express', trustProxy: req.app.get('trust proxy') });
+    if (skip?.(req)) return;
+    const decision = limiter.consume(section.keyOf(req, req.ip));
+    if (decision instanceof Promise) return decision.then(apply);
+    apply(decision);
+
+    function apply(d: Exclude<typeof decision, Promise<unknown>>): void {
+      if (!d.allowed) throw section.reject(d);
+      if (headers) {
+        res.setHeader('RateLimit-Policy', policy);
+        res.setHeader('RateLimit', d.header);
+      }
+    }
+  };
+  return Object.assign(step, { limiter });
+}
+
+/**
+ * Limits requests per client: `limit` per `windowMs`, 429 problem+json with `Retry-After` beyond it.
+ * Mount it app-wide or on one route with its own `name`.
+ * @example
+ * app.use(rateLimit({ limit: 100, windowMs: 60_000 }));
+ * app.post('/login', rateLimit({ name: 'login', limit: 5, windowMs: 60_000 }), login);
+ */
+export function rateLimit(options?: ExpressRateLimitOptions): RateLimitMiddleware {
+  const step = createRateLimitStep(options);
+  const middleware: RequestHandler = function rateLimitMiddleware(req, res, next) {
+    let pending: void | Promise<void>;
+    try {
+      pending = step(req, res);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    if (pending) pending.then(() => next(), next);
+    else next();
+  };
+  return Object.assign(middleware, { limiter: step.limiter });
+}

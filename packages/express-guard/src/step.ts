@@ -1,0 +1,61 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { GuardState } from 'guard-core';
+
+/**
+ * One section of `guard()` as a plain function: it returns when the request may go on and throws
+ * (or rejects) to refuse it. `guard()` runs several steps inside one middleware, because every
+ * Express layer costs a dispatch.
+ */
+export type Step = (req: Request, res: Response) => void | Promise<void>;
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own extension point
+  namespace Express {
+    interface Request {
+      /** Per-request deadline and abort signal set by `guard()`, `timeout()` or `concurrencyLimit()`. */
+      guard?: GuardState;
+    }
+  }
+}
+
+/** `req.guard`, created on first use (deadline `Infinity`, signal aborting on disconnect). */
+export function guardStateOf(req: Request, res: Response): GuardState {
+  return (req.guard ??= new GuardState(res));
+}
+
+/**
+ * Runs steps in order with no promise while they stay synchronous, then `done`. A throw or
+ * rejection goes to `next(err)`.
+ */
+export function runSteps(
+  steps: readonly Step[],
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  done: () => void,
+  from = 0,
+): void {
+  try {
+    for (let i = from; i < steps.length; i++) {
+      const result = (steps[i] as Step)(req, res);
+      if (result !== undefined) {
+        result.then(() => runSteps(steps, req, res, next, done, i + 1), next);
+        return;
+      }
+    }
+  } catch (error) {
+    next(error);
+    return;
+  }
+  done();
+}
+
+/** Wraps one step as a stand-alone middleware. */
+export function stepMiddleware(name: string, step: Step): RequestHandler {
+  const middleware: RequestHandler = (req, res, next) => {
+    guardStateOf(req, res);
+    runSteps([step], req, res, next, () => next());
+  };
+  Object.defineProperty(middleware, 'name', { value: name });
+  return middleware;
+}

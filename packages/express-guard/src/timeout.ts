@@ -1,0 +1,17 @@
+import type { RequestHandler } from 'express';
+import { createRequestGate, resolveRequestTimeoutOptions } from 'guard-core';
+import type { RequestTimeoutOptions } from 'guard-core';
+import { admit } from './admission';
+
+/**
+ * Answers 503 "Operation timed out" when the response is not sent within `ms`, and aborts
+ * `req.guard.signal`. It cannot stop synchronous CPU work: use `createIsolatedPool` for that.
+ * @example app.use(timeout({ ms: 5000 }));
+ */
+export function timeout(options?: RequestTimeoutOptions): RequestHandler {
+  const { ms } = resolveRequestTimeoutOptions('timeout', options);
+  const gate = createRequestGate(undefined, ms);
+  return function timeoutMiddleware(req, res, next) {
+    admit(gate, req, res, next);
+  };
+}

@@ -1,0 +1,4 @@
+import { describeConcurrencyLimit } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeConcurrencyLimit(expressHarness);

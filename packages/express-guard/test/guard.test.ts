@@ -1,0 +1,4 @@
+import { describeGuard } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeGuard(expressHarness);

@@ -1,0 +1,4 @@
+import { describeInputLimits } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeInputLimits(expressHarness);

@@ -1,0 +1,4 @@
+import { describeJsonBody } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeJsonBody(expressHarness);

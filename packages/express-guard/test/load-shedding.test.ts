@@ -1,0 +1,4 @@
+import { describeLoadShedding } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeLoadShedding(expressHarness);

@@ -1,0 +1,4 @@
+import { describeRateLimit } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeRateLimit(expressHarness);

@@ -1,0 +1,4 @@
+import { describeSecurityHeaders } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeSecurityHeaders(expressHarness);

@@ -1,0 +1,4 @@
+import { describeTimeout } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeTimeout(expressHarness);

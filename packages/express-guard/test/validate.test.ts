@@ -1,0 +1,4 @@
+import { describeValidate } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeValidate(expressHarness);

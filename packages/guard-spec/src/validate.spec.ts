@@ -1,0 +1,108 @@
+import request from 'supertest';
+import { z } from 'zod';
+import type { Harness } from './harness';
+import { createMemoryLogger } from './memory-logger';
+
+const quiet = () => ({ logger: createMemoryLogger().logger });
+
+/** `validate()` with a Standard Schema validator (zod 4 here). */
+export function describeValidate(h: Harness): void {
+  describe(`validate (${h.name})`, () => {
+    const user = z.object({ name: z.string().min(1), age: z.number().int().min(0) });
+    const app = (options?: unknown) =>
+      h.mount({
+        errorHandler: quiet(),
+        routes: [
+          {
+            method: 'post',
+            path: '/users/:id',
+            use: [
+              h.kit.jsonBody(),
+              h.kit.validate(
+                {
+                  body: user,
+                  params: z.object({ id: z.coerce.number().int() }),
+                  query: z.object({ dryRun: z.enum(['yes', 'no']).default('no') }),
+                },
+                options,
+              ),
+            ],
+            handler: (io) => {
+              const req = io.req as unknown as { query?: unknown; params?: unknown };
+              return { body: io.body, query: req.query ?? null, params: req.params ?? null };
+            },
+          },
+        ],
+      });
+
+    it('passes valid input on with the validated values', async () => {
+      const res = await request(app()).post('/users/7').send({ name: 'Ada', age: 36 });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ body: { name: 'Ada', age: 36 } });
+    });
+
+    it('answers 400 "Invalid input provided" without field details by default', async () => {
+      const res = await request(app()).post('/users/7').send({ name: 'Ada', age: 'old' });
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ detail: 'Invalid input provided' });
+      expect(res.body).not.toHaveProperty('invalidParams');
+      expect(JSON.stringify(res.body)).not.toContain('age');
+    });
+
+    it('lists the failing fields with revealFields: true', async () => {
+      const res = await request(app({ revealFields: true }))
+        .post('/users/x?dryRun=maybe')
+        .send({ name: '', age: -1 });
+      expect(res.status).toBe(400);
+      const names = (
+        res.body as { invalidParams: { name: string; reason: string }[] }
+      ).invalidParams
+        .map((p) => p.name)
+        .sort();
+      expect(names).toEqual(['body.age', 'body.name', 'params.id', 'query.dryRun']);
+      for (const p of (res.body as { invalidParams: { reason: string }[] }).invalidParams)
+        expect(typeof p.reason).toBe('string');
+    });
+
+    it('validates asynchronous schemas too', async () => {
+      const slowCheck = z
+        .object({ name: z.string() })
+        .refine((v) => Promise.resolve(v.name !== 'taken'));
+      const server = h.mount({
+        errorHandler: quiet(),
+        routes: [
+          {
+            method: 'post',
+            path: '/',
+            use: [h.kit.jsonBody(), h.kit.validate({ body: slowCheck })],
+            handler: () => ({ ok: true }),
+          },
+        ],
+      });
+      expect((await request(server).post('/').send({ name: 'free' })).status).toBe(200);
+      expect((await request(server).post('/').send({ name: 'taken' })).status).toBe(400);
+    });
+
+    it.each([
+      ['no schemas', {}],
+      ['a non-schema body', { body: { type: 'object' } }],
+      ['a function', { body: () => true }],
+      ['an unknown part', { headers: z.object({}) }],
+      ['null', null],
+    ])('refuses %s at construction', (_name, schemas) => {
+      expect(() => h.kit.validate(schemas)).toThrow(
+        expect.objectContaining({ code: 'ERR_GUARD_INVALID_OPTION' }),
+      );
+    });
+
+    it.each([
+      ['revealFields: "yes"', { revealFields: 'yes' }],
+      ['an unknown option', { revealField: true }],
+    ])('refuses the option %s at construction', (_name, options) => {
+      expect(() => h.kit.validate({ body: user }, options)).toThrow(
+        expect.objectContaining({ code: 'ERR_GUARD_INVALID_OPTION' }),
+      );
+    });
+  });
+}

@@ -1,0 +1,43 @@
+import type { Context, Middleware } from 'koa';
+import { resolveLoadShedding, startLoadShedder } from 'guard-core';
+import type { LoadFigures, LoadShedder, LoadSheddingOptions } from 'guard-core';
+import type { Step } from './step';
+import { stepMiddleware } from './step';
+
+/** `loadShedding()` options: the core options plus `skip(ctx)`. */
+export type KoaLoadSheddingOptions = LoadSheddingOptions<Context>;
+
+/** Builds the load-shedding step over a started shedder: one property read per request. */
+export function createLoadSheddingStep(
+  shedder: LoadShedder,
+  skip: ((ctx: Context) => boolean) | undefined,
+): Step {
+  return function loadSheddingStep(ctx) {
+    if (shedder.overloaded && !skip?.(ctx)) throw shedder.error();
+  };
+}
+
+/** The `loadShedding()` middleware: live figures for a health endpoint, and `close()`. */
+export type LoadSheddingMiddleware = Middleware & {
+  readonly figures: LoadFigures;
+  readonly shedder: LoadShedder;
+  close(): void;
+};
+
+/**
+ * Sheds new requests with 503 and `Retry-After` while the process is overloaded.
+ * @example app.use(loadShedding({ maxEventLoopDelayMs: 200, skip: (ctx) => ctx.path === '/health' }));
+ */
+export function loadShedding(options?: KoaLoadSheddingOptions): LoadSheddingMiddleware {
+  const { options: resolved, skip } = resolveLoadShedding<Context>('loadShedding', options);
+  const shedder = startLoadShedder(resolved);
+  const middleware = stepMiddleware(
+    'loadSheddingMiddleware',
+    createLoadSheddingStep(shedder, skip),
+  );
+  return Object.defineProperties(middleware, {
+    figures: { get: () => shedder.figures },
+    shedder: { value: shedder },
+    close: { value: () => shedder.close() },
+  }) as LoadSheddingMiddleware;
+}

@@ -1,0 +1,68 @@
+import type { Context, Middleware } from 'koa';
+import { createRateLimitSection } from 'guard-core';
+import type { RateLimitDefaults, RateLimitOptions, RateLimiter } from 'guard-core';
+
+/** `rateLimit()` options in Koa: `key` and `skip` receive the context. */
+export type KoaRateLimitOptions = RateLimitOptions<Context>;
+
+/** One rate-limit check on a request; guard() runs it inside its single middleware. */
+export interface RateLimitStep {
+  /** Sets the RateLimit headers; throws (or rejects with) a `RateLimitError` when over the limit. */
+  (ctx: Context): void | Promise<void>;
+  readonly limiter: RateLimiter;
+}
+
+/** The `rateLimit()` middleware; `.limiter.mode` tells a health endpoint whether Redis is in use. */
+export type RateLimitMiddleware = Middleware & { readonly limiter: RateLimiter };
+
+/**
+ * Builds the rate-limit step (internal: guard() composes it; users call `rateLimit()`).
+ * @example const step = createRateLimitStep({ limit: 60 }, { logger });
+ */
+export function createRateLimitStep(
+  options: KoaRateLimitOptions | undefined,
+  defaults?: RateLimitDefaults,
+  factory = 'rateLimit',
+): RateLimitStep {
+  const section = createRateLimitSection<Context>(factory, options, defaults);
+  const { limiter, headers, skip } = section;
+  const policy = limiter.policyHeader;
+
+  const step = function rateLimitStep(ctx: Context): void | Promise<void> {
+    if (section.proxyUnchecked)
+      section.checkProxy({
+        framework: 'koa',
+        proxy: ctx.app.proxy,
+        maxIpsCount: ctx.app.maxIpsCount,
+      });
+    if (skip?.(ctx)) return;
+    const decision = limiter.consume(section.keyOf(ctx, ctx.ip));
+    if (decision instanceof Promise) return decision.then(apply);
+    apply(decision);
+
+    function apply(d: Exclude<typeof decision, Promise<unknown>>): void {
+      if (!d.allowed) throw section.reject(d);
+      if (headers) {
+        ctx.set('RateLimit-Policy', policy);
+        ctx.set('RateLimit', d.header);
+      }
+    }
+  };
+  return Object.assign(step, { limiter });
+}
+
+/**
+ * Limits requests per client: `limit` per `windowMs`, 429 problem+json with `Retry-After` beyond it.
+ * Mount it app-wide or on one route with its own `name`.
+ * @example
+ * app.use(rateLimit({ limit: 100, windowMs: 60_000 }));
+ * router.post('/login', rateLimit({ name: 'login', limit: 5, windowMs: 60_000 }), login);
+ */
+export function rateLimit(options?: KoaRateLimitOptions): RateLimitMiddleware {
+  const step = createRateLimitStep(options);
+  const middleware: Middleware = function rateLimitMiddleware(ctx, next) {
+    const pending = step(ctx);
+    return pending ? pending.then(() => next()) : next();
+  };
+  return Object.assign(middleware, { limiter: step.limiter });
+}

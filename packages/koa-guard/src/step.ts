@@ -1,0 +1,38 @@
+import type { Context, Middleware } from 'koa';
+import { GuardState } from 'guard-core';
+
+/**
+ * One section of `guard()` as a plain function: it returns when the request may go on and throws
+ * (or rejects) to refuse it. `guard()` runs several steps inside one middleware.
+ */
+export type Step = (ctx: Context) => void | Promise<void>;
+
+/** `ctx.state.guard`, created on first use (deadline `Infinity`, signal aborting on disconnect). */
+export function guardStateOf(ctx: Context): GuardState {
+  const state = ctx.state as { guard?: GuardState };
+  return (state.guard ??= new GuardState(ctx.res));
+}
+
+/** Runs steps in order; returns a promise only once a step turned asynchronous. */
+export function runSteps(
+  steps: readonly Step[],
+  ctx: Context,
+  from = 0,
+): Promise<void> | undefined {
+  for (let i = from; i < steps.length; i++) {
+    const result = (steps[i] as Step)(ctx);
+    if (result !== undefined) return result.then(() => runSteps(steps, ctx, i + 1));
+  }
+  return undefined;
+}
+
+/** Wraps one step as a stand-alone middleware. */
+export function stepMiddleware(name: string, step: Step): Middleware {
+  const middleware: Middleware = async (ctx, next) => {
+    guardStateOf(ctx);
+    await step(ctx);
+    await next();
+  };
+  Object.defineProperty(middleware, 'name', { value: name });
+  return middleware;
+}

@@ -1,0 +1,17 @@
+import type { Middleware } from 'koa';
+import { createRequestGate, resolveRequestTimeoutOptions } from 'guard-core';
+import type { RequestTimeoutOptions } from 'guard-core';
+import { admitAndRun } from './admission';
+
+/**
+ * Answers 503 "Operation timed out" when the chain has not finished within `ms`, and aborts
+ * `ctx.state.guard.signal`. It cannot stop synchronous CPU work: use `createIsolatedPool` for that.
+ * @example app.use(timeout({ ms: 5000 }));
+ */
+export function timeout(options?: RequestTimeoutOptions): Middleware {
+  const { ms } = resolveRequestTimeoutOptions('timeout', options);
+  const gate = createRequestGate(undefined, ms);
+  return function timeoutMiddleware(ctx, next) {
+    return admitAndRun(gate, true, ctx, next);
+  };
+}

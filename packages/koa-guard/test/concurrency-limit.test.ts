@@ -1,0 +1,4 @@
+import { describeConcurrencyLimit } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeConcurrencyLimit(koaHarness);

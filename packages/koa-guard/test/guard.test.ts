@@ -1,0 +1,4 @@
+import { describeGuard } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeGuard(koaHarness);

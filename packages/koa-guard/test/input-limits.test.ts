@@ -1,0 +1,4 @@
+import { describeInputLimits } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeInputLimits(koaHarness);

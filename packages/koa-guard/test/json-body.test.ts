@@ -1,0 +1,4 @@
+import { describeJsonBody } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeJsonBody(koaHarness);

@@ -1,0 +1,4 @@
+import { describeLoadShedding } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeLoadShedding(koaHarness);

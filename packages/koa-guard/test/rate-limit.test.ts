@@ -1,0 +1,4 @@
+import { describeRateLimit } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeRateLimit(koaHarness);

@@ -1,0 +1,4 @@
+import { describeSecurityHeaders } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeSecurityHeaders(koaHarness);

@@ -1,0 +1,4 @@
+import { describeTimeout } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeTimeout(koaHarness);

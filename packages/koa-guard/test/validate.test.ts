@@ -1,0 +1,4 @@
+import { describeValidate } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeValidate(koaHarness);

@@ -504,6 +504,45 @@ export function describeUploads(harness: Harness): void {
         expectNothingNew();
       });
 
+      it('removes the temporary file when the request timeout fires mid-upload', async () => {
+        const u = harness.kit.upload({ dir, maxFileBytes: MAX_FILE_BYTES });
+        const timed = harness.mount({
+          errorHandler: { logger: createMemoryLogger('error').logger },
+          use: [harness.kit.timeout({ ms: 300 })],
+          routes: [
+            { method: 'post', path: '/slow', use: [u.single('file')], handler: (io) => io.upload },
+          ],
+        });
+        const timedPort = await listen(timed);
+        const { body, contentType } = multipart([
+          { field: 'file', filename: 'slow.txt', data: Buffer.alloc(MAX_FILE_BYTES - 100, 's') },
+        ]);
+        let client: ReturnType<typeof httpRequest> | undefined;
+        const answer = new Promise<number>((resolve) => {
+          const req = httpRequest({
+            host: '127.0.0.1',
+            port: timedPort,
+            method: 'POST',
+            path: '/slow',
+            headers: { 'content-type': contentType, 'content-length': String(body.length) },
+          });
+          req.on('error', () => undefined);
+          client = req;
+          req.on('response', (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          // Half the body, then nothing: the request timeout must end it.
+          req.write(body.subarray(0, body.length / 2));
+        });
+        expect(await answer).toBe(503);
+        // The client is still connected: only the timeout's signal can have stopped the file.
+        await waitFor(() => list(tmpDir).length === 0, 'the temporary file to be removed');
+        expectNothingNew();
+        client?.destroy();
+        await close(timed);
+      });
+
       it('handles 100 parallel uploads of which half abort', async () => {
         const data = Buffer.alloc(32 * 1024, 'p');
         const complete = Array.from({ length: 50 }, (_, i) =>

@@ -164,3 +164,38 @@ export type {
   IsolatedPoolOptions,
   IsolatedRunOptions,
 } from './isolation/isolated-pool';
+
+// Uploads and the file store
+export {
+  createUploadEngine,
+  MAX_FIELD_BYTES,
+  MAX_TRACKED_UPLOADS,
+  STREAM_BUFFER_BYTES,
+} from './uploads/upload-engine';
+export type {
+  IncomingUploadFile,
+  StorageEngine,
+  UploadEngine,
+  UploadSession,
+} from './uploads/upload-engine';
+export { resolveUploadOptions, DEFAULT_ALLOWED_EXTENSIONS } from './uploads/upload-options';
+export type { ResolvedUploadOptions, UploadOptions } from './uploads/upload-options';
+export type { UploadRecord } from './uploads/upload-record';
+export type { UploadStatus } from './uploads/upload-status';
+export { checkFilename, MAX_FILENAME_BYTES } from './uploads/filename-policy';
+export type { CheckedFilename } from './uploads/filename-policy';
+export { sniffType, SNIFF_BYTES, SNIFF_TIMEOUT_MS } from './uploads/file-type';
+export type { DetectedType, FileTypeFromBuffer } from './uploads/file-type';
+export { matchContent, isTextExtension } from './uploads/content-policy';
+export {
+  ScriptScanner,
+  TEXT_SCRIPT_PATTERNS,
+  BINARY_SCRIPT_PATTERNS,
+} from './uploads/script-scanner';
+export { toUploadError } from './uploads/upload-errors';
+export { createFileStore } from './files/file-store';
+export type { FileStore, FileStoreOptions, StoredFileStat } from './files/file-store';
+export { contentDisposition } from './files/content-disposition';
+export { prepareDownload } from './files/download-response';
+export type { StoredFileDownload } from './files/download-response';
+export { closeAfterAnswer, LINGER_MS } from './uploads/linger';

@@ -25,3 +25,8 @@ export { rateLimit } from './rate-limit';
 export type { ExpressRateLimitOptions, RateLimitMiddleware } from './rate-limit';
 export { bruteForce } from './brute-force';
 export type { BruteForceMiddleware, ExpressBruteForceOptions } from './brute-force';
+
+// Uploads and downloads
+export { upload } from './upload';
+export type { Upload } from './upload';
+export { sendStoredFile } from './send-stored-file';

@@ -33,6 +33,7 @@ export const expressHarness: Harness = {
             },
             setHeader: (name, value) => res.setHeader(name, value),
             raw: () => res,
+            native: res,
           };
           const value = await route.handler(io);
           if (res.headersSent || res.writableEnded) return;

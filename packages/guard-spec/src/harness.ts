@@ -20,6 +20,11 @@ export interface SpecIO {
   setHeader(name: string, value: string): void;
   /** Take over the raw response (Koa: `ctx.respond = false`), to stream or misbehave by hand. */
   raw(): ServerResponse;
+  /**
+   * The framework's own response object, for adapter helpers that take it (`sendStoredFile`): Express
+   * `res`, Koa `ctx`. A Koa handler that set `ctx.body` through it and returns undefined keeps that body.
+   */
+  readonly native: unknown;
 }
 
 /**

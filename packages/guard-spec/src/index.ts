@@ -36,3 +36,7 @@ export { describeBruteForce } from './brute-force.spec';
 
 // Outbound policies
 export { describeOutbound } from './outbound.spec';
+
+// Uploads and the file store
+export { describeUploads } from './upload.spec';
+export { describeDownloads } from './download.spec';

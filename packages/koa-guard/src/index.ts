@@ -23,3 +23,8 @@ export { rateLimit } from './rate-limit';
 export type { KoaRateLimitOptions, RateLimitMiddleware } from './rate-limit';
 export { bruteForce } from './brute-force';
 export type { BruteForceMiddleware, KoaBruteForceOptions } from './brute-force';
+
+// Uploads and downloads
+export { upload } from './upload';
+export type { Upload } from './upload';
+export { sendStoredFile } from './send-stored-file';

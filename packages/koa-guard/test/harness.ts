@@ -37,11 +37,13 @@ export const koaHarness: Harness = {
             ctx.respond = false;
             return ctx.res;
           },
+          native: ctx,
         };
         const value = await route.handler(io);
         if (ctx.respond === false) return;
-        if (value === undefined) ctx.status = 204;
-        else ctx.body = value;
+        if (value === undefined) {
+          if (ctx.body == null) ctx.status = 204;
+        } else ctx.body = value;
       };
       router[route.method](route.path, ...((route.use ?? []) as Middleware[]), handle);
     }

@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import type { ReadStream } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { isAbsolute, resolve, sep } from 'node:path';
+import { InvalidInputError } from '../errors/invalid-input-error';
+import { NotFoundError } from '../errors/not-found-error';
+import { PayloadTooLargeError } from '../errors/payload-too-large-error';
+import { optionReader } from '../options/option-reader';
+import { safeGet } from '../logging/safe-get';
+import type { UploadRecord } from '../uploads/upload-record';
+
+/** Options of `createFileStore()`. */
+export interface FileStoreOptions {
+  /** The folder holding the stored uploads (upload()'s `dir`). Required. */
+  dir: string;
+}
+
+/** What `stat(name)` reports. */
+export interface StoredFileStat {
+  /** Size in bytes. */
+  size: number;
+  modifiedAt: Date;
+}
+
+/** Safe reads of stored uploads: every name is confined to `dir`. */
+export interface FileStore {
+  /** The resolved folder. */
+  readonly dir: string;
+  /** Reads a whole file; refused with 413 before reading when it is over `maxBytes`. */
+  read(name: string, options: { maxBytes: number }): Promise<Buffer>;
+  stat(name: string): Promise<StoredFileStat>;
+  /** The upload record from `<name>.meta.json`. */
+  metadata(name: string): Promise<UploadRecord>;
+  /** Opens a stream of the file (async: the name is checked and the file opened before it resolves). */
+  createReadStream(name: string): Promise<ReadStream>;
+  /** Recomputes the file's sha256 and compares it with its metadata. */
+  verify(name: string): Promise<boolean>;
+}
+
+/** Largest `.meta.json` read: a record is a few hundred bytes. */
+const MAX_METADATA_BYTES = 64 * 1024;
+const MAX_NAME_BYTES = 255;
+
+/**
+ * Creates a file store over `dir`. Names are refused (400) when they could mean anything but a file
+ * directly in `dir`: empty, `.`/`..` or dot-files, separators, NUL or control characters, `%` (encoded
+ * separators), absolute paths. The survivor is resolved with realpath and must lie in the real `dir`
+ * on a separator boundary (`/srv/uploads2` is not inside `/srv/uploads`), so a symlink pointing out is
+ * refused too; the file is then opened with O_NOFOLLOW. A missing file is 404.
+ * @example
+ * const store = createFileStore({ dir: './data/uploads' });
+ * const bytes = await store.read(record.storedName, { maxBytes: 1_048_576 });
+ */
+export function createFileStore(options: FileStoreOptions): FileStore {
+  const read = optionReader('createFileStore', options, ['dir']);
+  if (!read.has('dir')) read.fail('dir', 'a folder path (string)', undefined);
+  const dir = resolve(read.string('dir', undefined));
+  let realDir: Promise<string> | undefined;
+  const getRealDir = () => {
+    // Retried on failure: the folder may be created after the store.
+    realDir ??= realpath(dir).catch((error: unknown) => {
+      realDir = undefined;
+      throw error;
+    });
+    return realDir;
+  };
+
+  async function openConfined(name: unknown): Promise<FileHandle> {
+    checkName(name);
+    let base: string;
+    let real: string;
+    try {
+      base = await getRealDir();
+      real = await realpath(resolve(base, name));
+    } catch (error) {
+      throw notFoundOr(error);
+    }
+    if (!real.startsWith(base + sep) || real.length === base.length + 1)
+      throw new InvalidInputError('The file name resolves outside the store');
+    let handle: FileHandle;
+    try {
+      // O_NOFOLLOW: a symlink swapped in after the realpath check is not followed.
+      handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (error) {
+      throw notFoundOr(error);
+    }
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      await handle.close();
+      throw new NotFoundError();
+    }
+    return handle;
+  }
+
+  async function readConfined(name: unknown, maxBytes: number): Promise<Buffer> {
+    const handle = await openConfined(name);
+    try {
+      const { size } = await handle.stat();
+      if (size > maxBytes) throw new PayloadTooLargeError('The file is larger than allowed');
+      // Read at most maxBytes + 1, so a file that grew since stat is still caught.
+      const buffer = Buffer.alloc(Math.min(size, maxBytes) + 1);
+      let filled = 0;
+      while (filled < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      if (filled > maxBytes) throw new PayloadTooLargeError('The file is larger than allowed');
+      return buffer.subarray(0, filled);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  const store: FileStore = {
+    dir,
+    read(name, readOptions) {
+      const maxBytes = safeGet(readOptions, 'maxBytes');
+      if (!Number.isSafeInteger(maxBytes) || (maxBytes as number) < 0)
+        return Promise.reject(
+          new InvalidInputError('read() needs { maxBytes } as a non-negative integer'),
+        );
+      return readConfined(name, maxBytes as number);
+    },
+    async stat(name) {
+      const handle = await openConfined(name);
+      try {
+        const stats = await handle.stat();
+        return { size: stats.size, modifiedAt: stats.mtime };
+      } finally {
+        await handle.close();
+      }
+    },
+    async metadata(name) {
+      checkName(name);
+      const bytes = await readConfined(`${name}.meta.json`, MAX_METADATA_BYTES);
+      try {
+        return JSON.parse(bytes.toString('utf8')) as UploadRecord;
+      } catch {
+        throw new NotFoundError('The file has no readable metadata');
+      }
+    },
+    async createReadStream(name) {
+      const handle = await openConfined(name);
+      return handle.createReadStream({ autoClose: true });
+    },
+    async verify(name) {
+      const record = await store.metadata(name);
+      const handle = await openConfined(name);
+      const hash = createHash('sha256');
+      for await (const chunk of handle.createReadStream({ autoClose: true }))
+        hash.update(chunk as Buffer);
+      return typeof record.sha256 === 'string' && hash.digest('hex') === record.sha256;
+    },
+  };
+  return store;
+}
+
+/** Refuses names that could address anything but a plain file directly in the store. */
+function checkName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0)
+    throw new InvalidInputError('A file name is required');
+  if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES)
+    throw new InvalidInputError('The file name is too long');
+  if (
+    name.startsWith('.') ||
+    isAbsolute(name) ||
+    /[/\\%:]/.test(name) ||
+    /[\p{Cc}\p{Cf}]/u.test(name) ||
+    name !== name.normalize('NFKC')
+  )
+    throw new InvalidInputError('The file name is not a valid stored name');
+}
+
+function notFoundOr(error: unknown): Error {
+  const code = safeGet(error, 'code');
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return new NotFoundError();
+  if (code === 'ELOOP') return new InvalidInputError('The file name resolves outside the store');
+  return error as Error;
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFileStore } from '../../src/files/file-store';
+
+describe('createFileStore', () => {
+  const root = mkdtempSync(join(tmpdir(), 'guard-store-'));
+  const dir = join(root, 'uploads');
+  const store = createFileStore({ dir });
+  const content = Buffer.from('stored content');
+
+  beforeAll(() => {
+    mkdirSync(dir);
+    mkdirSync(join(root, 'uploads2'));
+    writeFileSync(join(root, 'uploads2', 'secret.txt'), 'secret');
+    writeFileSync(join(root, 'outside.txt'), 'outside');
+    writeFileSync(join(dir, 'a.txt'), content);
+    writeFileSync(
+      join(dir, 'a.txt.meta.json'),
+      JSON.stringify({
+        storedName: 'a.txt',
+        sha256: createHash('sha256').update(content).digest('hex'),
+      }),
+    );
+    writeFileSync(join(dir, 'tampered.txt'), 'changed');
+    writeFileSync(join(dir, 'tampered.txt.meta.json'), JSON.stringify({ sha256: '00' }));
+    symlinkSync(join(root, 'outside.txt'), join(dir, 'out.txt'));
+    symlinkSync(join(root, 'uploads2', 'secret.txt'), join(dir, 'prefix.txt'));
+    symlinkSync(join(root, 'uploads2'), join(dir, 'linkdir'));
+    mkdirSync(join(dir, 'sub'));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('reads, stats, streams and verifies a stored file', async () => {
+    await expect(store.read('a.txt', { maxBytes: 100 })).resolves.toEqual(content);
+    await expect(store.stat('a.txt')).resolves.toMatchObject({ size: content.length });
+    await expect(store.metadata('a.txt')).resolves.toMatchObject({ storedName: 'a.txt' });
+    const chunks: Buffer[] = [];
+    for await (const chunk of await store.createReadStream('a.txt')) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks)).toEqual(content);
+    await expect(store.verify('a.txt')).resolves.toBe(true);
+  });
+
+  it('reports a file whose content no longer matches its sha256', async () => {
+    await expect(store.verify('tampered.txt')).resolves.toBe(false);
+  });
+
+  it('refuses a file over maxBytes with 413 before reading it', async () => {
+    await expect(store.read('a.txt', { maxBytes: 3 })).rejects.toMatchObject({ status: 413 });
+  });
+
+  it.each([
+    ['..', 'dot-dot'],
+    ['../outside.txt', 'traversal'],
+    ['../uploads2/secret.txt', 'sibling folder sharing the prefix'],
+    [join(root, 'outside.txt'), 'absolute path'],
+    ['..%2foutside.txt', 'encoded separator'],
+    ['%2e%2e', 'encoded dots'],
+    ['..\\outside.txt', 'backslash'],
+    ['a.txt\u0000', 'NUL'],
+    ['.hidden', 'dot-file'],
+    ['out.txt', 'symlink pointing out'],
+    ['prefix.txt', 'symlink into uploads2'],
+    ['linkdir', 'symlinked folder'],
+    ['sub/../a.txt', 'nested path'],
+    ['a\uFF0Etxt', 'a name NFKC would change'],
+  ])('refuses %j (%s) with a 400-class error', async (name) => {
+    for (const call of [
+      () => store.read(name, { maxBytes: 100 }),
+      () => store.stat(name),
+      () => store.createReadStream(name),
+    ])
+      await expect(call()).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('answers 404 for a missing file, a folder and a missing record', async () => {
+    await expect(store.stat('missing.txt')).rejects.toMatchObject({ status: 404 });
+    await expect(store.stat('sub')).rejects.toMatchObject({ status: 404 });
+    await expect(store.metadata('out')).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('throws a GuardConfigError for missing or unknown options', () => {
+    expect(() => createFileStore({} as never)).toThrow(TypeError);
+    expect(() => createFileStore({ dir, root: 'x' } as never)).toThrow(/unknown option/);
+  });
+});

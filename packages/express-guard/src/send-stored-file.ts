@@ -1,0 +1,27 @@
+import { pipeline } from 'node:stream/promises';
+import type { Response } from 'express';
+import { prepareDownload } from 'guard-core';
+import type { FileStore } from 'guard-core';
+
+/**
+ * Sends a stored upload as a download: `Content-Disposition: attachment` with its original name
+ * (RFC 6266), its stored mime type and `X-Content-Type-Options: nosniff`. A refused name rejects with
+ * a 400-class error and a missing file with 404, before any header is written; a client that leaves
+ * mid-download only closes the file.
+ * @example app.get('/files/:name', (req, res) => sendStoredFile(res, store, req.params.name));
+ */
+export async function sendStoredFile(
+  res: Response,
+  store: FileStore,
+  storedName: string,
+): Promise<void> {
+  const { status, headers, stream } = await prepareDownload(store, storedName);
+  res.status(status).set(headers);
+  try {
+    await pipeline(stream, res);
+  } catch (error) {
+    // The client went away: the file stream is already destroyed; there is nobody to answer.
+    if (res.destroyed || res.writableEnded) return;
+    throw error;
+  }
+}

@@ -1,0 +1,4 @@
+import { describeDownloads } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeDownloads(expressHarness);

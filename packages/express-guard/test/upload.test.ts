@@ -1,0 +1,4 @@
+import { describeUploads } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeUploads(expressHarness);

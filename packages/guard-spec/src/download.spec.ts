@@ -1,0 +1,135 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { Harness, SpecIO } from './harness';
+import { createMemoryLogger } from './memory-logger';
+import { PDF } from './uploads/fixtures';
+import { close, listen, openFdCount, post, waitFor } from './uploads/upload-test-kit';
+
+const PROBLEM = /^application\/problem\+json/;
+
+/** Reads a binary response body into a Buffer, whatever its content type. */
+function binary(res: request.Response, callback: (error: Error | null, body: Buffer) => void) {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => callback(null, Buffer.concat(chunks)));
+}
+
+/**
+ * Downloads of stored uploads through `sendStoredFile` and `createFileStore` (CONTRACT.md "Upload
+ * result"), run by both adapters: an attachment with the original name safely encoded, the stored mime
+ * type and nosniff; names that could reach outside `dir` refused with 400; missing files 404.
+ */
+export function describeDownloads(harness: Harness): void {
+  describe(`sendStoredFile() on ${harness.name}`, () => {
+    const root = mkdtempSync(join(tmpdir(), `guard-download-${harness.name}-`));
+    const dir = join(root, 'uploads');
+    const sibling = join(root, 'uploads2');
+    let server: Server;
+    let fdAtStart: number;
+
+    beforeAll(async () => {
+      fdAtStart = openFdCount();
+      const u = harness.kit.upload({ dir, allowedExtensions: ['.pdf', '.txt'] });
+      const store = harness.kit.createFileStore({ dir });
+      server = harness.mount({
+        errorHandler: { logger: createMemoryLogger('error').logger },
+        routes: [
+          { method: 'post', path: '/upload', use: [u.single('file')], handler: (io) => io.upload },
+          {
+            method: 'get',
+            path: '/files',
+            handler: async (io: SpecIO) => {
+              const name = new URL(io.req.url ?? '/', 'http://x').searchParams.get('name') ?? '';
+              await harness.kit.sendStoredFile(io.native, store, name);
+            },
+          },
+        ],
+      });
+      await listen(server);
+      mkdirSync(sibling, { recursive: true });
+      writeFileSync(join(sibling, 'secret.txt'), 'sibling secret');
+      symlinkSync('/etc/hostname', join(dir, 'escape.txt'));
+      symlinkSync(join(sibling, 'secret.txt'), join(dir, 'sibling.txt'));
+      writeFileSync(join(dir, 'no-metadata.txt'), 'orphan', { mode: 0o600 });
+    });
+
+    afterAll(async () => {
+      await close(server);
+      await waitFor(
+        () => openFdCount() <= fdAtStart,
+        'open descriptors to return to their start value',
+      );
+      rmSync(root, { recursive: true, force: true });
+    });
+
+    it('sends a stored file as an attachment with its stored type, nosniff and a safe name', async () => {
+      const originalName = 'rapport "final" été.pdf';
+      const uploaded = await post(server, '/upload', [
+        { field: 'file', filename: originalName, data: PDF },
+      ]);
+      expect(uploaded.status).toBe(200);
+      const res = await request(server)
+        .get(`/files?name=${encodeURIComponent(uploaded.body.storedName)}`)
+        .buffer(true)
+        .parse(binary);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/pdf');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-length']).toBe(String(PDF.length));
+      expect(res.headers['content-disposition']).toBe(
+        `attachment; filename="rapport _final_ _t_.pdf"; filename*=UTF-8''${encodeURIComponent(
+          originalName,
+        )}`,
+      );
+      expect(Buffer.compare(res.body as Buffer, PDF)).toBe(0);
+    });
+
+    it('sends a text upload with its text type', async () => {
+      const uploaded = await post(server, '/upload', [
+        { field: 'file', filename: 'notes.txt', data: 'plain words' },
+      ]);
+      const res = await request(server).get(
+        `/files?name=${encodeURIComponent(uploaded.body.storedName)}`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain/);
+      expect(res.headers['content-disposition']).toMatch(/^attachment; /);
+      expect(res.text).toBe('plain words');
+    });
+
+    it.each([
+      ['a parent-folder traversal', '../uploads2/secret.txt'],
+      ['a deep traversal', '../../../../etc/passwd'],
+      ['an absolute path', '/etc/passwd'],
+      ['a backslash traversal', '..\\uploads2\\secret.txt'],
+      ['a percent-encoded traversal', '..%2fuploads2%2fsecret.txt'],
+      ['a double-encoded traversal', '%252e%252e%252fetc%252fpasswd'],
+      ['dot', '.'],
+      ['dot-dot', '..'],
+      ['the temporary folder', '.tmp'],
+      ['a NUL byte', 'x.txt\u0000.pdf'],
+      ['a symlink pointing out of the store', 'escape.txt'],
+      ['a symlink into a sibling folder sharing the prefix (uploads2)', 'sibling.txt'],
+      ['an empty name', ''],
+    ])('refuses %s with 400', async (_label, name) => {
+      const res = await request(server).get(`/files?name=${encodeURIComponent(name)}`);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(JSON.stringify(res.body)).not.toContain(root);
+    });
+
+    it('answers 404 for a missing file', async () => {
+      const res = await request(server).get('/files?name=missing.pdf');
+      expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+    });
+
+    it('answers 404 for a file without its upload record', async () => {
+      const res = await request(server).get('/files?name=no-metadata.txt');
+      expect(res.status).toBe(404);
+    });
+  });
+}

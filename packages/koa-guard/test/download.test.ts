@@ -1,0 +1,4 @@
+import { describeDownloads } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeDownloads(koaHarness);

@@ -1,0 +1,4 @@
+import { describeUploads } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeUploads(koaHarness);

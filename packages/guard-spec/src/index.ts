@@ -40,3 +40,6 @@ export { describeOutbound } from './outbound.spec';
 // Uploads and the file store
 export { describeUploads } from './upload.spec';
 export { describeDownloads } from './download.spec';
+export { EXE, PNG } from './uploads/fixtures';
+export { multipart } from './uploads/multipart';
+export type { Part } from './uploads/multipart';

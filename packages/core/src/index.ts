@@ -94,6 +94,8 @@ export type {
   LoadSheddingOptions,
   ResolvedGuard,
 } from './guard/guard-options';
+export { planGuard } from './guard/guard-plan';
+export type { GuardControls, GuardPlan, GuardStatus, GuardStepFactories } from './guard/guard-plan';
 
 // Rate limiting
 export { clientKey, UNKNOWN_CLIENT_KEY } from './net/client-key';

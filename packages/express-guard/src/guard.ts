@@ -1,34 +1,19 @@
 import type { Request, RequestHandler } from 'express';
-import { createRequestGate, resolveGuardOptions, startLoadShedder } from 'guard-core';
-import type { GuardOptions, LoadFigures } from 'guard-core';
+import { planGuard, resolveGuardOptions } from 'guard-core';
+import type { GuardControls, GuardOptions } from 'guard-core';
 import { admit } from './admission';
-import { exposeCounts } from './concurrency-limit';
 import { createInputLimitsStep } from './input-limits';
 import { createLoadSheddingStep } from './load-shedding';
 import { createRateLimitStep } from './rate-limit';
 import type { ExpressRateLimitOptions } from './rate-limit';
 import { createSecurityHeadersStep } from './security-headers';
-import type { Step } from './step';
 import { guardStateOf, runSteps } from './step';
 
 /** Options of the Express `guard()`. */
 export type ExpressGuardOptions = GuardOptions<Request, ExpressRateLimitOptions>;
 
-/** Live figures of a `guard()` middleware, for a health endpoint. Absent sections are `undefined`. */
-export interface GuardStatus {
-  loadShedding: LoadFigures | undefined;
-  concurrency: { active: number; queued: number } | undefined;
-  rateLimit: { mode: string } | undefined;
-}
-
 /** The `guard()` middleware with its live figures and `close()`. */
-export type GuardMiddleware = RequestHandler & {
-  readonly active: number;
-  readonly queued: number;
-  status(): GuardStatus;
-  /** Stops the load-shedding sampler, refuses queued requests and frees the rate limiter's memory. */
-  close(): void;
-};
+export type GuardMiddleware = RequestHandler & GuardControls;
 
 /**
  * One middleware applying, in order: security headers, load shedding, rate limit, input limits,
@@ -37,24 +22,12 @@ export type GuardMiddleware = RequestHandler & {
  */
 export function guard(options?: ExpressGuardOptions): GuardMiddleware {
   const resolved = resolveGuardOptions<Request, ExpressRateLimitOptions>('guard', options);
-  const steps: Step[] = [];
-  if (resolved.helmet !== false) steps.push(createSecurityHeadersStep(resolved.helmet));
-  const shedder =
-    resolved.loadShedding === false ? undefined : startLoadShedder(resolved.loadShedding.options);
-  if (shedder && resolved.loadShedding !== false)
-    steps.push(createLoadSheddingStep(shedder, resolved.loadShedding.skip));
-  // Rate limiting comes before the input limits and the slot: a flood is refused at its cheapest.
-  const rateLimitStep =
-    resolved.rateLimit === false
-      ? undefined
-      : createRateLimitStep(resolved.rateLimit, { logger: resolved.logger }, 'guard', 'rateLimit.');
-  if (rateLimitStep) steps.push(rateLimitStep);
-  if (resolved.inputLimits !== false) steps.push(createInputLimitsStep(resolved.inputLimits));
-  const limiter = resolved.concurrency === false ? undefined : resolved.concurrency;
-  const gate =
-    limiter || resolved.timeoutMs !== undefined
-      ? createRequestGate(limiter, resolved.timeoutMs)
-      : undefined;
+  const { steps, gate, expose } = planGuard(resolved, {
+    securityHeaders: createSecurityHeadersStep,
+    loadShedding: createLoadSheddingStep,
+    rateLimit: createRateLimitStep,
+    inputLimits: createInputLimitsStep,
+  });
 
   const middleware: RequestHandler = function guardMiddleware(req, res, next) {
     guardStateOf(req, res);
@@ -63,20 +36,5 @@ export function guard(options?: ExpressGuardOptions): GuardMiddleware {
       else next();
     });
   };
-  return Object.defineProperties(exposeCounts(middleware, limiter), {
-    status: {
-      value: (): GuardStatus => ({
-        loadShedding: shedder?.figures,
-        concurrency: limiter ? { active: limiter.active, queued: limiter.queued } : undefined,
-        rateLimit: rateLimitStep ? { mode: rateLimitStep.limiter.mode } : undefined,
-      }),
-    },
-    close: {
-      value: () => {
-        shedder?.close();
-        limiter?.close();
-        rateLimitStep?.limiter.close();
-      },
-    },
-  }) as GuardMiddleware;
+  return expose(middleware);
 }

@@ -6,7 +6,7 @@ export { asyncHandler } from './async-handler';
 
 // Inbound protection (guard)
 export { guard } from './guard';
-export type { ExpressGuardOptions, GuardMiddleware, GuardStatus } from './guard';
+export type { ExpressGuardOptions, GuardMiddleware } from './guard';
 export { securityHeaders, createSecurityHeadersStep } from './security-headers';
 export type { SecurityHeadersOptions } from './security-headers';
 export { loadShedding, createLoadSheddingStep } from './load-shedding';

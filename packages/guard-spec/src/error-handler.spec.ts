@@ -404,6 +404,23 @@ export function describeErrorHandler(harness: Harness): void {
       );
     });
 
+    it.each([
+      ['ETIMEDOUT', () => systemError('ETIMEDOUT')],
+      ['ECONNRESET', () => systemError('ECONNRESET')],
+      ['a TimeoutError', () => new TimeoutError()],
+      ['a CircuitOpenError', () => new CircuitOpenError()],
+    ])('lets messages[503] replace the default detail of %s', async (_name, thrown) => {
+      const app = appWith(
+        () => {
+          throw thrown();
+        },
+        { messages: { 503: 'Back in a minute' } },
+      );
+      const res = await request(app.server).get('/boom');
+      expect(res.status).toBe(503);
+      expect(res.body.detail).toBe('Back in a minute');
+    });
+
     it('adds message and stack to the body only with debug: true, never because of NODE_ENV', async () => {
       const thrower = () => {
         throw new Error('debuggable failure');

@@ -4,7 +4,7 @@ export { errorHandler } from './error-handler';
 
 // Inbound protection (guard)
 export { guard } from './guard';
-export type { KoaGuardOptions, GuardMiddleware, GuardStatus } from './guard';
+export type { KoaGuardOptions, GuardMiddleware } from './guard';
 export { securityHeaders, createSecurityHeadersStep } from './security-headers';
 export type { SecurityHeadersOptions } from './security-headers';
 export { loadShedding, createLoadSheddingStep } from './load-shedding';

@@ -62,7 +62,8 @@ export function classifyError(thrown: unknown): ErrorClassification {
         ...base,
         status: known.status,
         code: known.code,
-        ...(known.detail ? { exposedMessage: known.detail } : {}),
+        // The table's own wording (ETIMEDOUT's), which a `messages` entry may replace.
+        ...(known.detail ? { exposedMessage: known.detail, isGuardMessage: true } : {}),
       };
   }
 

@@ -9,33 +9,37 @@ import { AbortedError } from '../errors/aborted-error';
 export class GuardState {
   /** Epoch milliseconds by which the response must be sent; `Infinity` without a timeout. */
   deadline = Infinity;
-  private controller: AbortController | undefined;
-  private reason: unknown;
-  private isAborted = false;
+  // Truly private (#): logging or spreading `req.guard` must not carry the response object along.
+  #controller: AbortController | undefined;
+  #reason: unknown;
+  #isAborted = false;
+  readonly #res: ServerResponse;
 
-  constructor(private readonly res: ServerResponse) {}
+  constructor(res: ServerResponse) {
+    this.#res = res;
+  }
 
   /** Aborts on the request timeout and on client disconnect. */
   get signal(): AbortSignal {
-    if (this.controller) return this.controller.signal;
+    if (this.#controller) return this.#controller.signal;
     const controller = new AbortController();
-    this.controller = controller;
-    if (this.isAborted) controller.abort(this.reason);
-    else if (this.res.destroyed && !this.res.writableFinished) this.abort(disconnected());
+    this.#controller = controller;
+    if (this.#isAborted) controller.abort(this.#reason);
+    else if (this.#res.destroyed && !this.#res.writableFinished) this.abort(disconnected());
     else
-      this.res.once('close', () => {
+      this.#res.once('close', () => {
         // A response that finished was delivered; only an unfinished one means the client left.
-        if (!this.res.writableFinished) this.abort(disconnected());
+        if (!this.#res.writableFinished) this.abort(disconnected());
       });
     return controller.signal;
   }
 
   /** Aborts the signal (now, or at its creation) with `reason`; later calls do nothing. */
   abort(reason: unknown): void {
-    if (this.isAborted) return;
-    this.isAborted = true;
-    this.reason = reason;
-    this.controller?.abort(reason);
+    if (this.#isAborted) return;
+    this.#isAborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
   }
 }
 

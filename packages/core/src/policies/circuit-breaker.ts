@@ -221,8 +221,25 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     if (isTrial) toClosed('trial-succeeded');
     else {
       consecutiveFailures = 0;
-      window?.record(true, Date.now());
+      if (window !== undefined) recordInWindow(window, true);
     }
+  }
+
+  /**
+   * Records a call in the rolling window and opens on the failure rate. Checked after successes
+   * too: the rate that reaches the threshold must open the breaker whatever order the calls came in
+   * (F F S S at 0.5 opens on the last success, as resilience4j does).
+   */
+  function recordInWindow(rolling: RollingWindow, succeeded: boolean): void {
+    const now = Date.now();
+    rolling.record(succeeded, now);
+    const totals = rolling.totals(now);
+    if (
+      totals.total >= minimumCalls &&
+      totals.failures > 0 &&
+      totals.failures / totals.total >= (failureRateThreshold as number)
+    )
+      toOpen('failure-rate', resetTimeoutMs);
   }
 
   function onError(
@@ -257,16 +274,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       toOpen('consecutive-failures', resetTimeoutMs);
       return;
     }
-    if (window !== undefined) {
-      const now = Date.now();
-      window.record(false, now);
-      const totals = window.totals(now);
-      if (
-        totals.total >= minimumCalls &&
-        totals.failures / totals.total >= (failureRateThreshold as number)
-      )
-        toOpen('failure-rate', resetTimeoutMs);
-    }
+    if (window !== undefined) recordInWindow(window, false);
   }
 
   async function run<TResult>(

@@ -121,7 +121,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    timer.unref();
+    // Not unref'd: a script awaiting a retry must not exit in the middle of the backoff. The timer
+    // cannot outlive the call: an abort clears it.
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

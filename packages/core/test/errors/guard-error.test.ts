@@ -7,6 +7,7 @@ import {
   GuardError,
   RateLimitError,
   TimeoutError,
+  classifyError,
   isGuardError,
 } from 'guard-core';
 
@@ -60,7 +61,11 @@ describe('the error model', () => {
     const error = new GuardConfigError('rateLimit: "limit" must be …', 'limit');
     expect(error).toBeInstanceOf(TypeError);
     expect(error.code).toBe('ERR_GUARD_INVALID_OPTION');
-    expect(isGuardError(error)).toBe(false); // a start-up error, never rendered as a response
+    // Its code is one of the contract's guard codes, so isGuardError recognises it; rendered, it
+    // is a generic 500, since its message is for the developer.
+    expect(isGuardError(error)).toBe(true);
+    expect(classifyError(error)).toMatchObject({ status: 500, code: 'ERR_GUARD_INVALID_OPTION' });
+    expect(classifyError(error).exposedMessage).toBeUndefined();
   });
 
   it('documents every registered code in docs/errors.md, and nothing else', () => {

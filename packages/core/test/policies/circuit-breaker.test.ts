@@ -68,10 +68,23 @@ const transitions: {
       minimumCalls: 4,
       windowMs: 10_000,
     },
-    // 2 failures in 4 calls is exactly 0.5; the rate is judged when a failure lands.
+    // 2 failures in 4 calls is exactly 0.5.
     steps: ['ok', 'fail', 'ok', 'fail'],
     state: 'open',
     events: ['success', 'failure', 'success', 'failure', 'open:failure-rate'],
+  },
+  {
+    name: 'the same rate opens it when the call that reaches minimumCalls is a success',
+    options: {
+      failureThreshold: undefined,
+      failureRateThreshold: 0.5,
+      minimumCalls: 4,
+      windowMs: 10_000,
+    },
+    // The order of the calls must not matter: F F S S is also exactly 0.5 after 4 calls.
+    steps: ['fail', 'fail', 'ok', 'ok'],
+    state: 'open',
+    events: ['failure', 'failure', 'success', 'success', 'open:failure-rate'],
   },
   {
     name: 'the failure rate waits for minimumCalls',

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import {
   AbortedError,
   CircuitOpenError,
@@ -18,6 +20,19 @@ function flaky(failures: number, error: () => unknown = () => new Error('transie
 }
 
 describe('retry', () => {
+  it('keeps the process alive while it waits to retry (a script awaiting it does not exit early)', () => {
+    // A script with nothing else to do: an unref'd backoff timer would let Node exit before attempt 2.
+    const script = `
+      const { retry } = require(${JSON.stringify(join(__dirname, '../../dist/index.cjs'))});
+      let attempts = 0;
+      retry(() => { attempts++; if (attempts < 2) throw new Error('transient'); return 'done'; },
+        { retries: 2, baseDelayMs: 50, jitter: 'none' })
+        .then((value) => console.log(value, attempts));`;
+    expect(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim()).toBe(
+      'done 2',
+    );
+  });
+
   afterEach(() => jest.useRealTimers());
 
   it('retries until success, counting attempt from 1', async () => {

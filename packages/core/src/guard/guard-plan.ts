@@ -1,0 +1,105 @@
+import type { ConcurrencyLimiter } from '../policies/concurrency-limiter';
+import type { LoadFigures, LoadShedder } from '../policies/load-shedder';
+import { startLoadShedder } from '../policies/load-shedder';
+import type { RateLimiter } from '../policies/rate-limiter';
+import type { RequestGate } from '../policies/request-gate';
+import { createRequestGate } from '../policies/request-gate';
+import type { InputLimits } from '../input/input-limits';
+import type { GuardLogger } from '../logging/default-logger';
+import type { ResolvedGuard } from './guard-options';
+
+/** Live figures of a `guard()` middleware, for a health endpoint. Absent sections are `undefined`. */
+export interface GuardStatus {
+  loadShedding: LoadFigures | undefined;
+  concurrency: { active: number; queued: number } | undefined;
+  rateLimit: { mode: string } | undefined;
+}
+
+/** What `guard()` adds to its middleware: live counts, `status()` and `close()`. */
+export interface GuardControls {
+  /** Requests holding a concurrency slot. */
+  readonly active: number;
+  /** Requests waiting for one. */
+  readonly queued: number;
+  readonly limiter: ConcurrencyLimiter | undefined;
+  status(): GuardStatus;
+  /** Stops the load-shedding sampler, refuses queued requests and frees the rate limiter's memory. */
+  close(): void;
+}
+
+/** The adapter's step factories, one per cheap section (each framework has its own step shape). */
+export interface GuardStepFactories<TStep, TRequest, TRateLimit> {
+  securityHeaders(helmetOptions: Record<string, unknown>): TStep;
+  loadShedding(shedder: LoadShedder, skip: ((request: TRequest) => boolean) | undefined): TStep;
+  rateLimit(
+    options: TRateLimit,
+    defaults: { logger?: GuardLogger | undefined },
+    factory: string,
+    pathPrefix: string,
+  ): TStep & { readonly limiter: RateLimiter };
+  inputLimits(limits: InputLimits): TStep;
+}
+
+/** The sections of one `guard()`, in the order they run, and the controls its middleware exposes. */
+export interface GuardPlan<TStep> {
+  /** The cheap refusals, in contract order: headers, load shedding, rate limit, input limits. */
+  readonly steps: readonly TStep[];
+  /** Concurrency slot and deadline, taken only after every cheap step passed; none when both are off. */
+  readonly gate: RequestGate | undefined;
+  /** Adds `active`, `queued`, `limiter`, `status()` and `close()` to the adapter's middleware. */
+  readonly expose: <TMiddleware extends object>(
+    middleware: TMiddleware,
+  ) => TMiddleware & GuardControls;
+}
+
+/**
+ * Builds `guard()`'s sections from resolved options with the adapter's step factories, so both
+ * adapters apply the same sections in the same order and report the same figures.
+ */
+export function planGuard<TStep, TRequest, TRateLimit>(
+  resolved: ResolvedGuard<TRequest, TRateLimit>,
+  factories: GuardStepFactories<TStep, TRequest, TRateLimit>,
+): GuardPlan<TStep> {
+  const steps: TStep[] = [];
+  if (resolved.helmet !== false) steps.push(factories.securityHeaders(resolved.helmet));
+  let shedder: LoadShedder | undefined;
+  if (resolved.loadShedding !== false) {
+    shedder = startLoadShedder(resolved.loadShedding.options);
+    steps.push(factories.loadShedding(shedder, resolved.loadShedding.skip));
+  }
+  // Rate limiting comes before the input limits and the slot: a flood is refused at its cheapest.
+  const rateLimitStep =
+    resolved.rateLimit === false
+      ? undefined
+      : factories.rateLimit(resolved.rateLimit, { logger: resolved.logger }, 'guard', 'rateLimit.');
+  if (rateLimitStep) steps.push(rateLimitStep);
+  if (resolved.inputLimits !== false) steps.push(factories.inputLimits(resolved.inputLimits));
+  const limiter = resolved.concurrency === false ? undefined : resolved.concurrency;
+  const gate =
+    limiter || resolved.timeoutMs !== undefined
+      ? createRequestGate(limiter, resolved.timeoutMs)
+      : undefined;
+
+  const status = (): GuardStatus => ({
+    loadShedding: shedder?.figures,
+    concurrency: limiter ? { active: limiter.active, queued: limiter.queued } : undefined,
+    rateLimit: rateLimitStep ? { mode: rateLimitStep.limiter.mode } : undefined,
+  });
+  const close = () => {
+    shedder?.close();
+    limiter?.close();
+    rateLimitStep?.limiter.close();
+  };
+  return {
+    steps,
+    gate,
+    expose: (middleware) =>
+      Object.defineProperties(middleware, {
+        active: { get: () => limiter?.active ?? 0 },
+        queued: { get: () => limiter?.queued ?? 0 },
+        limiter: { value: limiter },
+        status: { value: status },
+        close: { value: close },
+      }) as typeof middleware & GuardControls,
+  };
+}

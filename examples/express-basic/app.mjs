@@ -3,15 +3,18 @@
 import express from 'express';
 import { errorHandler, guard, notFound } from 'express-guard';
 
-/** Builds the app; `logger` is any winston logger (default: JSON lines on stdout). */
-export function createApp({ logger } = {}) {
+/**
+ * Builds the app; `logger` is any winston logger (default: JSON lines on stdout), `loadShedding`
+ * thresholds over guard()'s defaults.
+ */
+export function createApp({ logger, loadShedding } = {}) {
   const app = express();
   // Security headers, load shedding, rate limit, input limits, concurrency limit, timeout: one middleware.
   // The health check is exempt from shedding and rate limiting, so a monitor can always see the figures.
   const isHealth = (req) => req.path === '/health';
   const protection = guard({
     ...(logger ? { logger } : {}),
-    loadShedding: { skip: isHealth },
+    loadShedding: { ...loadShedding, skip: isHealth },
     rateLimit: { limit: 120, windowMs: 60_000, skip: isHealth },
     concurrency: { max: 50, maxQueue: 100 },
     timeout: { ms: 10_000 },

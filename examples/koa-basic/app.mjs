@@ -4,8 +4,11 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { errorHandler, guard } from 'koa-guard';
 
-/** Builds the app; `logger` is any winston logger (default: JSON lines on stdout). */
-export function createApp({ logger } = {}) {
+/**
+ * Builds the app; `logger` is any winston logger (default: JSON lines on stdout), `loadShedding`
+ * thresholds over guard()'s defaults.
+ */
+export function createApp({ logger, loadShedding } = {}) {
   const app = new Koa();
   const router = new Router();
   // Security headers, load shedding, rate limit, input limits, concurrency limit, timeout: one middleware.
@@ -13,7 +16,7 @@ export function createApp({ logger } = {}) {
   const isHealth = (ctx) => ctx.path === '/health';
   const protection = guard({
     ...(logger ? { logger } : {}),
-    loadShedding: { skip: isHealth },
+    loadShedding: { ...loadShedding, skip: isHealth },
     rateLimit: { limit: 120, windowMs: 60_000, skip: isHealth },
     concurrency: { max: 50, maxQueue: 100 },
     timeout: { ms: 10_000 },

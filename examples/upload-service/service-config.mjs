@@ -10,8 +10,10 @@ const here = dirname(fileURLToPath(import.meta.url));
  * @param {string} [options.dataDir] where uploads and their temporary files live
  * @param {import('ioredis').Redis} [options.redis] shares rate limits and breaker state when given
  * @param {number} [options.uploadsPerWindow] per-client upload quota (default 20 a minute)
+ * @param {object} [options.loadShedding] thresholds over guard()'s defaults (tests on a busy
+ *   machine raise them: a starved test process would otherwise be shed, correctly)
  */
-export function serviceConfig({ dataDir, redis, uploadsPerWindow = 20 } = {}) {
+export function serviceConfig({ dataDir, redis, uploadsPerWindow = 20, loadShedding } = {}) {
   const root = resolve(dataDir ?? process.env.DATA_DIR ?? join(here, 'data'));
   const store = redis ? { redis, prefix: 'upload-service:' } : 'memory';
   const isHealthCheck = (path) => path === '/health';
@@ -27,7 +29,7 @@ export function serviceConfig({ dataDir, redis, uploadsPerWindow = 20 } = {}) {
     },
     /** guard() for every request; `skip` receives the framework's path getter. */
     guard: (pathOf) => ({
-      loadShedding: { skip: (reqOrCtx) => isHealthCheck(pathOf(reqOrCtx)) },
+      loadShedding: { ...loadShedding, skip: (reqOrCtx) => isHealthCheck(pathOf(reqOrCtx)) },
       rateLimit: { limit: 300, windowMs: 60_000, store },
       concurrency: { max: 32, maxQueue: 64, queueTimeoutMs: 2_000 },
       timeout: { ms: 30_000 },

@@ -17,6 +17,7 @@ export interface ServiceOptions {
   logger?: unknown;
   redis?: unknown;
   uploadsPerWindow?: number;
+  loadShedding?: Record<string, number>;
 }
 
 /** The two twins of the upload service, each mounted on a plain node:http server. */

@@ -19,31 +19,37 @@ export function pinLoadGenerator() {
 }
 
 /** Starts `node script ...args` (pinned to core 1) and waits for it to send `{ port }` over IPC. */
-export async function startServer(script, args = [], env = {}) {
+export async function startServer(script, args = [], env = {}, { stderr = 'ignore' } = {}) {
   const command = hasTaskset ? 'taskset' : process.execPath;
   const argv = hasTaskset ? ['-c', '1', process.execPath, script, ...args] : [script, ...args];
-  // Logs go to /dev/null for every case alike; the port comes back over IPC.
+  // Logs go to /dev/null for every case alike (unless stderr is asked for); the port comes back over IPC.
   const child = spawn(command, argv, {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    stdio: ['ignore', 'ignore', stderr, 'ipc'],
   });
   const port = await new Promise((resolve, reject) => {
     child.once('message', (message) => resolve(message.port));
     child.once('exit', (code) => reject(new Error(`${script} ${args.join(' ')} exited (${code})`)));
   });
+  /** Sends `request` over IPC and resolves with the first reply `isAnswer` accepts. */
+  const ask = (request, isAnswer) =>
+    new Promise((resolve) => {
+      const onMessage = (message) => {
+        if (!isAnswer(message)) return;
+        child.off('message', onMessage);
+        resolve(message);
+      };
+      child.on('message', onMessage);
+      child.send(request);
+    });
   return {
     url: `http://127.0.0.1:${port}`,
+    ask,
     /** The server's CPU time so far (user + system), in microseconds. */
-    cpuMicros: () =>
-      new Promise((resolve) => {
-        const onMessage = (message) => {
-          if (!message.cpu) return;
-          child.off('message', onMessage);
-          resolve(message.cpu.user + message.cpu.system);
-        };
-        child.on('message', onMessage);
-        child.send('cpu');
-      }),
+    cpuMicros: async () => {
+      const { cpu } = await ask('cpu', (message) => message.cpu !== undefined);
+      return cpu.user + cpu.system;
+    },
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', resolve);

@@ -10,8 +10,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execFileSync, spawn } from 'node:child_process';
-import { median, pinLoadGenerator } from './_http-bench.mjs';
+import { median, pinLoadGenerator, startServer } from './_http-bench.mjs';
 
 const rounds = Number(process.argv[2] ?? 5);
 const megabytes = Number(process.argv[3] ?? 200);
@@ -86,51 +85,12 @@ function diskWriteMiBs() {
   return megabytes / seconds;
 }
 
-/** Starts one upload server pinned to core 1; it answers `rss` with its peak RSS. */
+/** Starts one upload server pinned to core 1; it also answers `rss` with its peak RSS. */
 async function startUploadServer(args) {
-  const hasTaskset = (() => {
-    try {
-      execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  const command = hasTaskset ? 'taskset' : process.execPath;
-  const argv = hasTaskset ? ['-c', '1', process.execPath, script, ...args] : [script, ...args];
-  const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const port = await new Promise((resolve, reject) => {
-    child.once('message', (message) => resolve(message.port));
-    child.once('exit', (code) => reject(new Error(`${script} ${args.join(' ')} exited (${code})`)));
-  });
+  const server = await startServer(script, args, {}, { stderr: 'inherit' });
   return {
-    url: `http://127.0.0.1:${port}`,
-    maxRss: () =>
-      new Promise((resolve) => {
-        const onMessage = (message) => {
-          if (message.maxRssBytes === undefined) return;
-          child.off('message', onMessage);
-          resolve(message);
-        };
-        child.on('message', onMessage);
-        child.send('rss');
-      }),
-    /** The server's CPU time so far (user + system), in microseconds. */
-    cpuMicros: () =>
-      new Promise((resolve) => {
-        const onMessage = (message) => {
-          if (!message.cpu) return;
-          child.off('message', onMessage);
-          resolve(message.cpu.user + message.cpu.system);
-        };
-        child.on('message', onMessage);
-        child.send('cpu');
-      }),
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', resolve);
-        child.kill();
-      }),
+    ...server,
+    maxRss: () => server.ask('rss', (message) => message.maxRssBytes !== undefined),
   };
 }
 

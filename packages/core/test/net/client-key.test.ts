@@ -21,10 +21,18 @@ describe('clientKey', () => {
     expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
   });
 
-  it.each([undefined, '', 'not-an-ip', '1.2.3', '999.1.1.1', '1.2.3.4.5', ':::', '2001:db8::g'])(
-    'gives %p the one shared key, never a bypass',
-    (address) => {
-      expect(clientKey(address)).toBe(UNKNOWN_CLIENT_KEY);
-    },
-  );
+  it.each([
+    undefined,
+    '',
+    'not-an-ip',
+    '1.2.3',
+    '999.1.1.1',
+    '1.2.3.4.5',
+    ':::',
+    '2001:db8::g',
+    '::ffff:999.1.1.1',
+    '::ffff:1.2.3.4.5',
+  ])('gives %p the one shared key, never a bypass', (address) => {
+    expect(clientKey(address)).toBe(UNKNOWN_CLIENT_KEY);
+  });
 });

@@ -95,6 +95,8 @@ export type {
   ResolvedGuard,
 } from './guard/guard-options';
 export { planGuard } from './guard/guard-plan';
+export { exposeCounts, exposeShedder } from './guard/expose-figures';
+export type { ConcurrencyCounts, LoadSheddingControls } from './guard/expose-figures';
 export type { GuardControls, GuardPlan, GuardStatus, GuardStepFactories } from './guard/guard-plan';
 
 // Rate limiting

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
-import { resolveLoadShedding, startLoadShedder } from 'guard-core';
-import type { LoadFigures, LoadShedder, LoadSheddingOptions } from 'guard-core';
+import { exposeShedder, resolveLoadShedding, startLoadShedder } from 'guard-core';
+import type { LoadShedder, LoadSheddingControls, LoadSheddingOptions } from 'guard-core';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
 
@@ -18,11 +18,7 @@ export function createLoadSheddingStep(
 }
 
 /** The `loadShedding()` middleware: live figures for a health endpoint, and `close()`. */
-export type LoadSheddingMiddleware = RequestHandler & {
-  readonly figures: LoadFigures;
-  readonly shedder: LoadShedder;
-  close(): void;
-};
+export type LoadSheddingMiddleware = RequestHandler & LoadSheddingControls;
 
 /**
  * Sheds new requests with 503 and `Retry-After` while the process is overloaded.
@@ -35,9 +31,5 @@ export function loadShedding(options?: ExpressLoadSheddingOptions): LoadShedding
     'loadSheddingMiddleware',
     createLoadSheddingStep(shedder, skip),
   );
-  return Object.defineProperties(middleware, {
-    figures: { get: () => shedder.figures },
-    shedder: { value: shedder },
-    close: { value: () => shedder.close() },
-  }) as LoadSheddingMiddleware;
+  return exposeShedder(middleware, shedder);
 }

@@ -1,28 +1,11 @@
 import type { Middleware } from 'koa';
-import { createConcurrencySection, createRequestGate } from 'guard-core';
-import type { ConcurrencyLimiter, ConcurrencyLimitOptions } from 'guard-core';
+import { createConcurrencySection, createRequestGate, exposeCounts } from 'guard-core';
+import type { ConcurrencyCounts, ConcurrencyLimiter, ConcurrencyLimitOptions } from 'guard-core';
 import { admitAndRun } from './admission';
 
 /** The `concurrencyLimit()` middleware, with the live counts. */
-export type ConcurrencyLimitMiddleware = Middleware & {
-  /** Requests holding a slot. */
-  readonly active: number;
-  /** Requests waiting for one. */
-  readonly queued: number;
-  readonly limiter: ConcurrencyLimiter;
-};
-
-/** Adds the live `active` / `queued` getters of a limiter to a middleware. */
-export function exposeCounts<T extends object>(
-  target: T,
-  limiter: ConcurrencyLimiter | undefined,
-): T {
-  return Object.defineProperties(target, {
-    active: { get: () => limiter?.active ?? 0 },
-    queued: { get: () => limiter?.queued ?? 0 },
-    limiter: { value: limiter },
-  });
-}
+export type ConcurrencyLimitMiddleware = Middleware &
+  ConcurrencyCounts & { readonly limiter: ConcurrencyLimiter };
 
 /**
  * At most `max` requests downstream at once, `maxQueue` more waiting (FIFO, `queueTimeoutMs`);

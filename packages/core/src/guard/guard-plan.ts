@@ -1,4 +1,3 @@
-import type { ConcurrencyLimiter } from '../policies/concurrency-limiter';
 import type { LoadFigures, LoadShedder } from '../policies/load-shedder';
 import { startLoadShedder } from '../policies/load-shedder';
 import type { RateLimiter } from '../policies/rate-limiter';
@@ -7,6 +6,8 @@ import { createRequestGate } from '../policies/request-gate';
 import type { InputLimits } from '../input/input-limits';
 import type { GuardLogger } from '../logging/default-logger';
 import type { ResolvedGuard } from './guard-options';
+import { exposeCounts } from './expose-figures';
+import type { ConcurrencyCounts } from './expose-figures';
 
 /** Live figures of a `guard()` middleware, for a health endpoint. Absent sections are `undefined`. */
 export interface GuardStatus {
@@ -16,12 +17,7 @@ export interface GuardStatus {
 }
 
 /** What `guard()` adds to its middleware: live counts, `status()` and `close()`. */
-export interface GuardControls {
-  /** Requests holding a concurrency slot. */
-  readonly active: number;
-  /** Requests waiting for one. */
-  readonly queued: number;
-  readonly limiter: ConcurrencyLimiter | undefined;
+export interface GuardControls extends ConcurrencyCounts {
   status(): GuardStatus;
   /** Stops the load-shedding sampler, refuses queued requests and frees the rate limiter's memory. */
   close(): void;
@@ -94,10 +90,7 @@ export function planGuard<TStep, TRequest, TRateLimit>(
     steps,
     gate,
     expose: (middleware) =>
-      Object.defineProperties(middleware, {
-        active: { get: () => limiter?.active ?? 0 },
-        queued: { get: () => limiter?.queued ?? 0 },
-        limiter: { value: limiter },
+      Object.defineProperties(exposeCounts(middleware, limiter), {
         status: { value: status },
         close: { value: close },
       }) as typeof middleware & GuardControls,

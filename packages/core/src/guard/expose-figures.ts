@@ -1,0 +1,42 @@
+import type { ConcurrencyLimiter } from '../policies/concurrency-limiter';
+import type { LoadFigures, LoadShedder } from '../policies/load-shedder';
+
+/** The live counts a concurrency-limited middleware exposes. */
+export interface ConcurrencyCounts {
+  /** Requests holding a slot. */
+  readonly active: number;
+  /** Requests waiting for one. */
+  readonly queued: number;
+  readonly limiter: ConcurrencyLimiter | undefined;
+}
+
+/** What a load-shedding middleware exposes: the live figures, its shedder and `close()`. */
+export interface LoadSheddingControls {
+  readonly figures: LoadFigures;
+  readonly shedder: LoadShedder;
+  close(): void;
+}
+
+/** Adds the live `active` / `queued` getters of a limiter (0 without one) to a middleware. */
+export function exposeCounts<T extends object>(
+  target: T,
+  limiter: ConcurrencyLimiter | undefined,
+): T & ConcurrencyCounts {
+  return Object.defineProperties(target, {
+    active: { get: () => limiter?.active ?? 0 },
+    queued: { get: () => limiter?.queued ?? 0 },
+    limiter: { value: limiter },
+  }) as T & ConcurrencyCounts;
+}
+
+/** Adds a shedder's live `figures`, the shedder and `close()` to a middleware. */
+export function exposeShedder<T extends object>(
+  target: T,
+  shedder: LoadShedder,
+): T & LoadSheddingControls {
+  return Object.defineProperties(target, {
+    figures: { get: () => shedder.figures },
+    shedder: { value: shedder },
+    close: { value: () => shedder.close() },
+  }) as T & LoadSheddingControls;
+}

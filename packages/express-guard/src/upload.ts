@@ -3,10 +3,19 @@ import multer from 'multer';
 import {
   closeAfterAnswer,
   createUploadEngine,
-  GuardConfigError,
+  isMultipart,
+  multerOptions,
+  parsedFiles,
+  routeFileLimit,
   UnsupportedMediaTypeError,
 } from 'guard-core';
-import type { UploadEngine, UploadOptions, UploadRecord, UploadStatus } from 'guard-core';
+import type {
+  UploadEngine,
+  UploadOptions,
+  UploadRecord,
+  UploadShape,
+  UploadStatus,
+} from 'guard-core';
 
 /** What `upload(options)` returns: middleware factories plus the status lookup. */
 export interface Upload {
@@ -23,8 +32,6 @@ type UploadRequest = Request & {
   guard?: { signal?: AbortSignal };
 };
 
-const MULTIPART = /^multipart\/form-data(?:\s*;|$)/i;
-
 /**
  * Secure uploads on multer: each file is judged by name before a byte is written, streamed once into a
  * 0600 temporary file (counted, hashed, sniffed, scanned), and only moved into `dir` when the whole
@@ -36,28 +43,14 @@ const MULTIPART = /^multipart\/form-data(?:\s*;|$)/i;
  */
 export function upload(options: UploadOptions): Upload {
   const engine = createUploadEngine(options, 'upload');
-  const parser = (maxFiles: number) =>
-    multer({
-      storage: engine.storage,
-      // The name is judged exactly as sent: multer would otherwise strip directories and decode latin1.
-      preservePath: true,
-      defParamCharset: 'utf8',
-      limits: engine.limits(maxFiles),
-      ...engine.streamBuffers,
-    });
+  const parser = (maxFiles: number) => multer(multerOptions(engine, maxFiles));
   return {
     single(field) {
-      checkField('upload().single', field);
+      routeFileLimit('single', field, undefined, engine.options.maxFiles);
       return uploadMiddleware(engine, parser(1).single(field), 'single');
     },
     array(field, max) {
-      checkField('upload().array', field);
-      if (!Number.isSafeInteger(max) || max <= 0)
-        throw new GuardConfigError(
-          `upload().array: "max" must be a positive integer (files), received ${String(max)}`,
-          'max',
-        );
-      const limit = Math.min(max, engine.options.maxFiles);
+      const limit = routeFileLimit('array', field, max, engine.options.maxFiles);
       return uploadMiddleware(engine, parser(limit).array(field, limit), 'array');
     },
     status: (uploadId) => engine.status(uploadId),
@@ -67,7 +60,7 @@ export function upload(options: UploadOptions): Upload {
 function uploadMiddleware(
   engine: UploadEngine,
   parse: RequestHandler,
-  shape: 'single' | 'array',
+  shape: UploadShape,
 ): RequestHandler {
   return function uploadMiddleware(req: UploadRequest, res: Response, next) {
     const session = engine.begin(req, req.guard?.signal);
@@ -77,20 +70,12 @@ function uploadMiddleware(
       if (settled) return;
       settled = true;
       if (error) return fail(error);
-      const files: object[] =
-        shape === 'single'
-          ? req.file
-            ? [req.file]
-            : []
-          : Array.isArray(req.files)
-            ? req.files
-            : [];
-      session.commit(files, shape).then((records) => {
+      session.commit(parsedFiles(shape, req.file, req.files), shape).then((records) => {
         req.upload = shape === 'single' ? (records[0] as UploadRecord) : records;
         next();
       }, next);
     };
-    if (!MULTIPART.test(req.headers['content-type'] ?? ''))
+    if (!isMultipart(req.headers['content-type']))
       return settle(new UnsupportedMediaTypeError('Expected a multipart/form-data body'));
     // A refused file is answered now: multer would first read the rest of the body, all 2 GB of it.
     session.onRefused((error) => {
@@ -99,12 +84,4 @@ function uploadMiddleware(
     });
     void parse(req, res, (error?: unknown) => settle(error));
   };
-}
-
-function checkField(factory: string, field: unknown): void {
-  if (typeof field !== 'string' || field.length === 0)
-    throw new GuardConfigError(
-      `${factory}: "field" must be a non-empty string, received ${typeof field}`,
-      'field',
-    );
 }

@@ -4,10 +4,19 @@ import koaMulter from '@koa/multer';
 import {
   closeAfterAnswer,
   createUploadEngine,
-  GuardConfigError,
+  isMultipart,
+  multerOptions,
+  parsedFiles,
+  routeFileLimit,
   UnsupportedMediaTypeError,
 } from 'guard-core';
-import type { UploadEngine, UploadOptions, UploadRecord, UploadStatus } from 'guard-core';
+import type {
+  UploadEngine,
+  UploadOptions,
+  UploadRecord,
+  UploadShape,
+  UploadStatus,
+} from 'guard-core';
 
 /** What `upload(options)` returns: middleware factories plus the status lookup. */
 export interface Upload {
@@ -26,8 +35,6 @@ type UploadState = {
 
 type KoaMulterOptions = Parameters<typeof koaMulter>[0];
 
-const MULTIPART = /^multipart\/form-data(?:\s*;|$)/i;
-
 /**
  * Secure uploads on @koa/multer: each file is judged by name before a byte is written, streamed once
  * into a 0600 temporary file (counted, hashed, sniffed, scanned), and only moved into `dir` when the
@@ -40,42 +47,25 @@ const MULTIPART = /^multipart\/form-data(?:\s*;|$)/i;
 export function upload(options: UploadOptions): Upload {
   const engine = createUploadEngine(options, 'upload');
   const parser = (maxFiles: number) =>
-    koaMulter({
-      storage: engine.storage,
-      // The name is judged exactly as sent: multer would otherwise strip directories and decode latin1.
-      preservePath: true,
-      defParamCharset: 'utf8',
-      limits: engine.limits(maxFiles),
-      ...engine.streamBuffers,
-    } as unknown as KoaMulterOptions);
+    koaMulter(multerOptions(engine, maxFiles) as unknown as KoaMulterOptions);
   return {
     single(field) {
-      checkField('upload().single', field);
+      routeFileLimit('single', field, undefined, engine.options.maxFiles);
       return uploadMiddleware(engine, parser(1).single(field) as Middleware, 'single');
     },
     array(field, max) {
-      checkField('upload().array', field);
-      if (!Number.isSafeInteger(max) || max <= 0)
-        throw new GuardConfigError(
-          `upload().array: "max" must be a positive integer (files), received ${String(max)}`,
-          'max',
-        );
-      const limit = Math.min(max, engine.options.maxFiles);
+      const limit = routeFileLimit('array', field, max, engine.options.maxFiles);
       return uploadMiddleware(engine, parser(limit).array(field, limit) as Middleware, 'array');
     },
     status: (uploadId) => engine.status(uploadId),
   };
 }
 
-function uploadMiddleware(
-  engine: UploadEngine,
-  parse: Middleware,
-  shape: 'single' | 'array',
-): Middleware {
+function uploadMiddleware(engine: UploadEngine, parse: Middleware, shape: UploadShape): Middleware {
   return async function uploadMiddleware(ctx: ParameterizedContext<UploadState>, next) {
     const req: IncomingMessage = ctx.req;
     const session = engine.begin(req, ctx.state.guard?.signal);
-    if (!MULTIPART.test(req.headers['content-type'] ?? ''))
+    if (!isMultipart(req.headers['content-type']))
       throw await session.fail(
         new UnsupportedMediaTypeError('Expected a multipart/form-data body'),
       );
@@ -92,19 +82,9 @@ function uploadMiddleware(
     );
     const outcome = await Promise.race([parsed, refused]);
     if (outcome) throw await session.fail(outcome.error);
-    const { file, files } = ctx as unknown as { file?: object; files?: unknown };
-    const received: object[] =
-      shape === 'single' ? (file ? [file] : []) : Array.isArray(files) ? (files as object[]) : [];
-    const records = await session.commit(received, shape);
+    const { file, files } = ctx as unknown as { file?: unknown; files?: unknown };
+    const records = await session.commit(parsedFiles(shape, file, files), shape);
     ctx.state.upload = shape === 'single' ? (records[0] as UploadRecord) : records;
     await next();
   };
-}
-
-function checkField(factory: string, field: unknown): void {
-  if (typeof field !== 'string' || field.length === 0)
-    throw new GuardConfigError(
-      `${factory}: "field" must be a non-empty string, received ${typeof field}`,
-      'field',
-    );
 }

@@ -1,0 +1,58 @@
+import { GuardConfigError } from '../errors/guard-config-error';
+import type { UploadEngine } from './upload-engine';
+
+/** How a route takes files: `upload(u).single(field)` or `upload(u).array(field, max)`. */
+export type UploadShape = 'single' | 'array';
+
+const MULTIPART = /^multipart\/form-data(?:\s*;|$)/i;
+
+/** Whether a request's `Content-Type` is multipart/form-data (anything else is refused with 415). */
+export function isMultipart(contentType: string | undefined): boolean {
+  return MULTIPART.test(contentType ?? '');
+}
+
+/**
+ * Checks a route's arguments when it is built and returns how many files it accepts:
+ * 1 for `single`, `min(max, maxFiles)` for `array` (the contract's rule).
+ */
+export function routeFileLimit(
+  shape: UploadShape,
+  field: unknown,
+  max: unknown,
+  maxFiles: number,
+): number {
+  const factory = `upload().${shape}`;
+  if (typeof field !== 'string' || field.length === 0)
+    throw new GuardConfigError(
+      `${factory}: "field" must be a non-empty string, received ${typeof field}`,
+      'field',
+    );
+  if (shape === 'single') return 1;
+  if (typeof max !== 'number' || !Number.isSafeInteger(max) || max <= 0)
+    throw new GuardConfigError(
+      `${factory}: "max" must be a positive integer (files), received ${String(max)}`,
+      'max',
+    );
+  return Math.min(max, maxFiles);
+}
+
+/** The files multer parsed for a route (`req.file` / `req.files`, or Koa's `ctx.file` / `ctx.files`), as a list. */
+export function parsedFiles(shape: UploadShape, file: unknown, files: unknown): object[] {
+  if (shape === 'single') return typeof file === 'object' && file !== null ? [file] : [];
+  return Array.isArray(files) ? (files as object[]) : [];
+}
+
+/**
+ * multer's options for a route accepting `maxFiles` files, the same for multer and @koa/multer:
+ * the engine as storage, names judged exactly as sent (multer would otherwise strip directories and
+ * decode latin1), the engine's limits and stream buffers.
+ */
+export function multerOptions(engine: UploadEngine, maxFiles: number) {
+  return {
+    storage: engine.storage,
+    preservePath: true,
+    defParamCharset: 'utf8',
+    limits: engine.limits(maxFiles),
+    ...engine.streamBuffers,
+  };
+}

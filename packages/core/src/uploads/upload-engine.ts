@@ -225,6 +225,9 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
       const records: UploadRecord[] = [];
       try {
         for (const item of items as ReceivedFile[]) {
+          // The request may time out or its client leave while files are moved into place: then
+          // nothing may stay in `dir` (the catch below removes what was already moved).
+          this.assertOpen();
           const record: UploadRecord = {
             id: shape === 'single' ? this.uploadId : randomUUID(),
             ...(shape === 'array' ? { uploadId: this.uploadId } : {}),
@@ -250,6 +253,7 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
             this.stored.push(storedPath);
             await rename(metaTemp, metaPath);
             this.stored.push(metaPath);
+            this.assertOpen();
           } catch (error) {
             await removeQuietly(metaTemp);
             throw error;

@@ -63,6 +63,24 @@ describe('createUploadEngine', () => {
     expect(readdirSync(tmpDir)).toEqual([]);
   });
 
+  it('stores nothing when the request timeout fires after the body was read, before the commit', async () => {
+    const req = new EventEmitter();
+    const controller = new AbortController();
+    const session = engine.begin(req, controller.signal);
+    const file = part('late.txt');
+    const done = handle(engine, req, file);
+    file.stream.end('all of it');
+    const { info } = await done;
+    const before = readdirSync(dir);
+    controller.abort(new TimeoutError());
+    await expect(session.commit([{ ...file, ...info }], 'single')).rejects.toMatchObject({
+      status: 503,
+    });
+    expect(readdirSync(dir)).toEqual(before);
+    expect(readdirSync(tmpDir)).toEqual([]);
+    expect(engine.status(session.uploadId)).toMatchObject({ status: 'failed' });
+  });
+
   it('stops a file in flight when the client goes away', async () => {
     const req = Object.assign(new EventEmitter(), { readableEnded: false });
     const session = engine.begin(req);

@@ -404,6 +404,16 @@ export function describeErrorHandler(harness: Harness): void {
       );
     });
 
+    it('answers a handler that took over the raw response and threw before writing', async () => {
+      const app = appWith((io) => {
+        io.raw();
+        throw new Error('failed before the first byte');
+      });
+      const res = await request(app.server).get('/boom');
+      expect(res.status).toBe(500);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+    });
+
     it.each([
       ['ETIMEDOUT', () => systemError('ETIMEDOUT')],
       ['ECONNRESET', () => systemError('ECONNRESET')],

@@ -1,6 +1,11 @@
 import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
-import { NotFoundError, createErrorReporter, staleHeaderNames } from 'guard-core';
+import {
+  NotFoundError,
+  PROBLEM_CONTENT_TYPE,
+  createErrorReporter,
+  staleHeaderNames,
+} from 'guard-core';
 import type { ErrorHandlerOptions, ErrorReporter, RequestInfo } from 'guard-core';
 
 /** Errors already logged by the middleware, so the app-level listener does not log them again. */
@@ -35,10 +40,13 @@ export function errorHandler(options?: ErrorHandlerOptions): Middleware {
       const { status, headers, body } = reporter.report(err, requestInfo(ctx));
       markReported(err);
       for (const name of staleHeaderNames()) ctx.remove(name);
+      // A handler that took over the response (ctx.respond = false) and threw before writing a byte
+      // would otherwise leave the client hanging: the error answer goes out through Koa.
+      ctx.respond = true;
       ctx.status = status;
       ctx.set(headers);
       ctx.body = JSON.stringify(body);
-      ctx.type = headers['content-type'] ?? 'application/problem+json';
+      ctx.type = headers['content-type'] ?? PROBLEM_CONTENT_TYPE;
     }
   };
 }

@@ -24,7 +24,9 @@ export function validate(schemas: ValidationSchemas, options?: ValidateOptions):
       writable: true,
       configurable: true,
     });
+    // @koa/router keeps the same object as ctx.params and ctx.request.params: replace both.
     withParams.params = valid.params;
+    (ctx.request as { params?: unknown }).params = valid.params;
     await next();
   };
 }

@@ -193,10 +193,9 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
       try {
         const content = await receiving.done;
         const received = { tempPath, name, ...content };
-        if (this.settled || this.failure) {
-          await removeQuietly(tempPath);
+        // The catch below removes the temp file.
+        if (this.settled || this.failure)
           throw this.failure ?? new InvalidInputError('The upload was already finished');
-        }
         this.received.add(received);
         return received;
       } catch (error) {

@@ -28,6 +28,7 @@ describe('createFileStore', () => {
     symlinkSync(join(root, 'outside.txt'), join(dir, 'out.txt'));
     symlinkSync(join(root, 'uploads2', 'secret.txt'), join(dir, 'prefix.txt'));
     symlinkSync(join(root, 'uploads2'), join(dir, 'linkdir'));
+    symlinkSync(join(root, 'nowhere.txt'), join(dir, 'dangling.txt'));
     mkdirSync(join(dir, 'sub'));
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -61,6 +62,7 @@ describe('createFileStore', () => {
     ['a.txt\u0000', 'NUL'],
     ['.hidden', 'dot-file'],
     ['out.txt', 'symlink pointing out'],
+    ['dangling.txt', 'dangling symlink pointing out'],
     ['prefix.txt', 'symlink into uploads2'],
     ['linkdir', 'symlinked folder'],
     ['sub/../a.txt', 'nested path'],

@@ -69,7 +69,7 @@ function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
   return {
     filename,
     maxWorkers: read.positiveInteger('maxWorkers', availableParallelism(), 'workers'),
-    timeoutMs: read.positiveInteger('timeoutMs', undefined, 'milliseconds'),
+    timeoutMs: read.timerMs('timeoutMs', undefined),
     maxMemoryMb: read.positiveInteger('maxMemoryMb', undefined, 'megabytes'),
     maxQueue: read.nonNegativeInteger('maxQueue', 1000, 'calls'),
   };

@@ -2,6 +2,9 @@ import { GuardConfigError } from '../errors/guard-config-error';
 import { describeValue } from './describe-value';
 import { didYouMean } from './did-you-mean';
 
+/** The longest delay `setTimeout` honours, in milliseconds. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * Validates one factory's options at construction, so a bad value fails at start-up, never on a
  * request. Each check returns the resolved value (the default when the option was left out) or throws
@@ -46,6 +49,17 @@ export function optionReader<TKey extends string>(
       const value = valueOf(key, fallback);
       if (!Number.isSafeInteger(value) || (value as number) <= 0 || Object.is(value, -0))
         return fail(key, `a positive integer${unit(u)}`, value);
+      return value as number;
+    },
+    timerMs(key, fallback) {
+      const value = valueOf(key, fallback);
+      // setTimeout turns anything over 2^31-1 ms into 1 ms: such a "long" timeout would fire at once.
+      if (
+        !Number.isSafeInteger(value) ||
+        (value as number) <= 0 ||
+        (value as number) > MAX_TIMER_MS
+      )
+        return fail(key, `a positive integer of at most ${MAX_TIMER_MS} (milliseconds)`, value);
       return value as number;
     },
     nonNegativeInteger(key, fallback, u) {
@@ -102,6 +116,8 @@ export interface OptionReader<TKey extends string> {
   has(key: TKey): boolean;
   positiveInteger(key: TKey, fallback: number | undefined, unit?: string): number;
   nonNegativeInteger(key: TKey, fallback: number | undefined, unit?: string): number;
+  /** A delay handed to `setTimeout`: a positive integer of milliseconds up to 2^31-1. */
+  timerMs(key: TKey, fallback: number | undefined): number;
   positiveNumber(key: TKey, fallback: number | undefined, unit?: string): number;
   ratio(key: TKey, fallback: number | undefined): number;
   boolean(key: TKey, fallback: boolean | undefined): boolean;

@@ -121,7 +121,7 @@ function resolveBreakerOptions(options: unknown): ResolvedBreakerOptions {
     minimumCalls: read.positiveInteger('minimumCalls', 10, 'calls'),
     resetTimeoutMs: read.positiveInteger('resetTimeoutMs', 60_000, 'milliseconds'),
     halfOpenMaxCalls: read.positiveInteger('halfOpenMaxCalls', 1, 'calls'),
-    timeoutMs: read.optionalPositiveInteger('timeoutMs', 'milliseconds'),
+    timeoutMs: read.has('timeoutMs') ? read.timerMs('timeoutMs', undefined) : undefined,
     isFailure: read.optionalFunction('isFailure'),
     store: read.raw('store'),
   };

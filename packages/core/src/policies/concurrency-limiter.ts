@@ -61,7 +61,7 @@ export function resolveConcurrencyOptions(
   return Object.freeze({
     max: read.positiveInteger('max', undefined, 'operations'),
     maxQueue: read.nonNegativeInteger('maxQueue', 0, 'operations'),
-    queueTimeoutMs: read.positiveInteger('queueTimeoutMs', 1000, 'milliseconds'),
+    queueTimeoutMs: read.timerMs('queueTimeoutMs', 1000),
     retryAfterSeconds: read.positiveInteger('retryAfterSeconds', 1, 'seconds'),
   });
 }

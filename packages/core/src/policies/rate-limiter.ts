@@ -148,7 +148,7 @@ export function resolveRateLimiterOptions(
     redis = Object.freeze({
       client: client as Redis,
       prefix: storeRead.has('prefix') ? storeRead.string('prefix', undefined) : 'guard:rate-limit:',
-      timeoutMs: storeRead.positiveInteger('timeoutMs', 250, 'milliseconds'),
+      timeoutMs: storeRead.timerMs('timeoutMs', 250),
       probeIntervalMs: storeRead.positiveInteger('probeIntervalMs', 1000, 'milliseconds'),
     });
   }

@@ -16,8 +16,6 @@ export function resolveRequestTimeoutOptions(
   pathPrefix = '',
 ): ResolvedRequestTimeoutOptions {
   const read = optionReader(factory, options, ['ms'], pathPrefix);
-  // setTimeout clamps anything over 2^31-1 ms to 1 ms, which would time every request out at once.
-  const ms = read.positiveInteger('ms', 30_000, 'milliseconds');
-  if (ms > 2_147_483_647) read.fail('ms', 'at most 2147483647 (milliseconds)', ms);
+  const ms = read.timerMs('ms', 30_000);
   return Object.freeze({ ms });
 }

@@ -10,7 +10,7 @@ export interface TimeoutPolicy extends Policy {
 }
 
 function resolveTimeoutMs(factory: string, ms: unknown): number {
-  return optionReader(factory, { ms }, ['ms']).positiveInteger('ms', undefined, 'milliseconds');
+  return optionReader(factory, { ms }, ['ms']).timerMs('ms', undefined);
 }
 
 /**

@@ -2,6 +2,7 @@
 //   multer-disk   bare multer DiskStorage (the peer: no hash, no checks)
 //   handwritten   multer with the one-pass write + sha256 engine a careful user writes today
 //   upload        express-guard's upload(): name policy, one pass of write + sha256 + sniff + scan
+//   discard       reads the body and throws it away: Node's own memory floor for a large request
 // Each stored file is removed right after the response, so the disk does not fill across rounds.
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -52,6 +53,11 @@ if (variant === 'upload') {
     res.json({ size: req.upload.size, sha256: req.upload.sha256 });
     void rm(join(dir, req.upload.storedName), { force: true });
     void rm(join(dir, `${req.upload.storedName}.meta.json`), { force: true });
+  });
+} else if (variant === 'discard') {
+  app.post('/upload', (req, res) => {
+    req.resume();
+    req.on('end', () => res.json({}));
   });
 } else {
   const storage =

@@ -10,6 +10,16 @@ export const UNKNOWN_CLIENT_KEY = 'unknown';
 const MAPPED_PREFIX = '::ffff:';
 
 /**
+ * A dotted IPv4 address in its one canonical spelling: four decimal octets of at most 255, no leading
+ * zeros. Anything else (`127.000.0.1`, `0x7f.0.0.1`, `2130706433`) is not accepted as a key, so one
+ * client cannot get fresh buckets by spelling its address differently in a trusted X-Forwarded-For.
+ * One regular expression, where ipaddr.js's general parser (octal, hex and short forms) cost about
+ * 0.35 µs of every request on the Koa bench (bench/guard.mjs, CPU profile).
+ */
+const CANONICAL_IPV4 =
+  /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
  * The rate-limit key of a client address as the framework resolved it (`req.ip` / `ctx.ip`).
  * IPv4 stays as it is; an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) becomes the IPv4 address it
  * is; any other IPv6 address is keyed by its /64, the block one subscriber usually holds, so
@@ -21,13 +31,13 @@ export function clientKey(address: string | undefined): string {
   if (!address) return UNKNOWN_CLIENT_KEY;
   // The common case, a plain dotted IPv4 address, needs no parsing beyond this check.
   if (address.indexOf(':') === -1) {
-    return ipaddr.IPv4.isValidFourPartDecimal(address) ? address : UNKNOWN_CLIENT_KEY;
+    return CANONICAL_IPV4.test(address) ? address : UNKNOWN_CLIENT_KEY;
   }
   // A dual-stack server (Node's default `::` listener) sees every IPv4 client as `::ffff:a.b.c.d`:
   // the string check spares it a full IPv6 parse on each request (0.3 µs instead of 3.3 µs).
   if (address.startsWith(MAPPED_PREFIX)) {
     const ipv4 = address.slice(MAPPED_PREFIX.length);
-    if (ipaddr.IPv4.isValidFourPartDecimal(ipv4)) return ipv4;
+    if (CANONICAL_IPV4.test(ipv4)) return ipv4;
   }
   // Node reports zone-scoped link-local addresses as `fe80::1%eth0`; the zone names our
   // interface, not the client.

@@ -1,9 +1,12 @@
 import { UNKNOWN_CLIENT_KEY, clientKey } from 'guard-core';
 
 describe('clientKey', () => {
-  it('keys an IPv4 address as itself', () => {
-    expect(clientKey('203.0.113.7')).toBe('203.0.113.7');
-  });
+  it.each(['203.0.113.7', '0.0.0.0', '255.255.255.255', '10.0.0.1', '199.249.230.99'])(
+    'keys the IPv4 address %s as itself',
+    (address) => {
+      expect(clientKey(address)).toBe(address);
+    },
+  );
 
   it('keys an IPv4-mapped IPv6 address as the IPv4 address it is, one key per client', () => {
     expect(clientKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
@@ -32,6 +35,14 @@ describe('clientKey', () => {
     '2001:db8::g',
     '::ffff:999.1.1.1',
     '::ffff:1.2.3.4.5',
+    // Other spellings of 127.0.0.1 (leading zeros, hex, one number) would be fresh buckets.
+    '127.000.0.1',
+    '0127.0.0.1',
+    '0x7f.0.0.1',
+    '2130706433',
+    '256.0.0.1',
+    ' 1.2.3.4',
+    '1.2.3.4\n',
   ])('gives %p the one shared key, never a bypass', (address) => {
     expect(clientKey(address)).toBe(UNKNOWN_CLIENT_KEY);
   });

@@ -65,6 +65,8 @@ export type {
 export { createRequestGate } from './policies/request-gate';
 export type { RequestGate } from './policies/request-gate';
 export { GuardState } from './http/guard-state';
+export { headerWriter } from './http/header-writer';
+export type { HeaderMiddleware, HeaderWriter } from './http/header-writer';
 export { silenceLateWrites } from './http/silence-late-writes';
 export { createInputLimits, resolveInputLimitsOptions } from './input/input-limits';
 export type { InputLimits, InputLimitsOptions } from './input/input-limits';

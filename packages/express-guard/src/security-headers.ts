@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
+import { headerWriter } from 'guard-core';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
 
@@ -8,15 +9,10 @@ export type SecurityHeadersOptions = NonNullable<Parameters<typeof helmet>[0]>;
 
 /** The security-headers section as a step: helmet, run inside `guard()`. */
 export function createSecurityHeadersStep(options?: SecurityHeadersOptions): Step {
-  const apply = helmet(options); // helmet checks its own options here, at construction
+  // helmet checks its own options here, at construction.
+  const write = headerWriter(helmet(options), options);
   return function securityHeadersStep(req, res) {
-    let failure: unknown;
-    // helmet only sets headers and calls next synchronously.
-    apply(req, res, (error) => {
-      failure = error;
-    });
-    if (failure !== undefined)
-      throw failure instanceof Error ? failure : new Error('helmet failed', { cause: failure });
+    write(req, res);
   };
 }
 

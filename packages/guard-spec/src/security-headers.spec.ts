@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import helmet from 'helmet';
 import request from 'supertest';
 import type { Harness } from './harness';
 import { createMemoryLogger } from './memory-logger';
@@ -65,6 +67,69 @@ export function describeSecurityHeaders(h: Harness): void {
         on.close();
         off.close();
       }
+    });
+
+    /** The headers helmet itself sets with `options` on a bare node:http response. */
+    const helmetsOwn = async (options: Parameters<typeof helmet>[0]) => {
+      const apply = helmet(options);
+      const server = createServer((req, res) => {
+        res.setHeader('X-Powered-By', 'Express');
+        apply(req, res, () => res.end());
+      });
+      const res = await request(server).get('/');
+      return res.headers;
+    };
+    const helmetHeaders = (headers: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(headers).filter(
+          ([name]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(name),
+        ),
+      );
+
+    type HelmetOptions = Parameters<typeof helmet>[0];
+    it.each<[string, HelmetOptions]>([
+      ['the defaults', undefined],
+      [
+        'custom options',
+        {
+          contentSecurityPolicy: { directives: { 'script-src': ["'self'", 'cdn.example'] } },
+          strictTransportSecurity: { maxAge: 600, preload: true },
+          referrerPolicy: { policy: ['origin', 'unsafe-url'] },
+          xFrameOptions: false,
+        },
+      ],
+    ])('sets exactly the headers helmet itself sets, with %s', async (_label, options) => {
+      const expected = helmetHeaders(await helmetsOwn(options));
+      const res = await request(app(h.kit.securityHeaders(options))).get('/');
+      const own = Object.keys(expected);
+      expect(own.length).toBeGreaterThan(5);
+      for (const name of own) expect([name, res.headers[name]]).toEqual([name, expected[name]]);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    });
+
+    it('runs helmet per request when an option is a function (a CSP nonce)', async () => {
+      let served = 0;
+      const middleware = h.kit.securityHeaders({
+        contentSecurityPolicy: {
+          directives: { 'script-src': ["'self'", () => `'nonce-n${(served += 1)}'`] },
+        },
+      });
+      const server = app(middleware);
+      const first = await request(server).get('/');
+      const second = await request(server).get('/');
+      expect(first.headers['content-security-policy']).toContain("'nonce-n1'");
+      expect(second.headers['content-security-policy']).toContain("'nonce-n2'");
+      expect(second.headers['x-content-type-options']).toBe('nosniff');
+    });
+
+    it('answers 500 through the error handler when a per-request directive fails', async () => {
+      const middleware = h.kit.securityHeaders({
+        contentSecurityPolicy: { directives: { 'script-src': ["'self'", () => 'bad;value'] } },
+      });
+      const res = await request(app(middleware)).get('/');
+      expect(res.status).toBe(500);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(JSON.stringify(res.body)).not.toContain('bad;value');
     });
 
     it('refuses helmet options helmet itself refuses, at construction', () => {

@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** A middleware that only sets and removes response headers, with helmet's `(req, res, next)`. */
+export type HeaderMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
+
+/** Sets a header middleware's headers on one response; throws what the middleware passed to `next`. */
+export type HeaderWriter = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** One recorded header write: a value to set, or `undefined` to remove the header. */
+type HeaderWrite = readonly [name: string, value: number | string | readonly string[] | undefined];
+
+/**
+ * Turns helmet (or any middleware that only sets headers, synchronously) into a writer of
+ * `(req, res)`. When `options` hold no function, the headers are the same on every response: the
+ * middleware runs once, against a recording response, and each request replays those writes. That
+ * spares every request helmet's dispatch through a dozen small middlewares. A function among the
+ * options (a CSP nonce, for one) may answer differently per request, so then the middleware itself
+ * runs on every request.
+ * @example const write = headerWriter(helmet(options), options); write(req, res);
+ */
+export function headerWriter(middleware: HeaderMiddleware, options: unknown): HeaderWriter {
+  const writes = hasFunction(options, 0) ? undefined : recordWrites(middleware);
+  if (writes === undefined) return (req, res) => runOnce(middleware, req, res);
+  return function replayHeaders(_req, res) {
+    for (const [name, value] of writes) {
+      if (value === undefined) res.removeHeader(name);
+      else res.setHeader(name, value);
+    }
+  };
+}
+
+function runOnce(middleware: HeaderMiddleware, req: IncomingMessage, res: ServerResponse): void {
+  let failure: unknown;
+  // helmet only sets headers and calls next synchronously.
+  middleware(req, res, (error) => {
+    failure = error;
+  });
+  if (failure !== undefined)
+    throw failure instanceof Error ? failure : new Error('helmet failed', { cause: failure });
+}
+
+/** The writes of one run against a response that only records; undefined if it did anything else. */
+function recordWrites(middleware: HeaderMiddleware): HeaderWrite[] | undefined {
+  const writes: HeaderWrite[] = [];
+  const recorder = {
+    setHeader(name: string, value: HeaderWrite[1]) {
+      writes.push([name, value]);
+      return recorder;
+    },
+    removeHeader(name: string) {
+      writes.push([name, undefined]);
+    },
+  };
+  let outcome: 'next' | 'failed' | undefined;
+  try {
+    middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (error) => {
+      outcome = error === undefined ? 'next' : 'failed';
+    });
+  } catch {
+    return undefined;
+  }
+  return outcome === 'next' ? writes : undefined;
+}
+
+/** Whether a function sits anywhere in plain option objects and arrays (bounded depth). */
+function hasFunction(value: unknown, depth: number): boolean {
+  if (typeof value === 'function') return true;
+  if (value === null || typeof value !== 'object') return false;
+  // Deeper than any helmet option: treat as dynamic rather than walk it.
+  if (depth > 8) return true;
+  return Object.values(value).some((item) => hasFunction(item, depth + 1));
+}

@@ -26,24 +26,15 @@ export function createRateLimitStep(
   pathPrefix = '',
 ): RateLimitStep {
   const section = createRateLimitSection<Request>(factory, options, defaults, pathPrefix);
-  const { limiter, headers, skip } = section;
-  const policy = limiter.policyHeader;
+  const { limiter, skip } = section;
 
   const step = function rateLimitStep(req: Request, res: Response): void | Promise<void> {
     if (section.proxyUnchecked)
       section.checkProxy({ framework: 'express', trustProxy: req.app.get('trust proxy') });
     if (skip?.(req)) return;
     const decision = limiter.consume(section.keyOf(req, req.ip));
-    if (decision instanceof Promise) return decision.then(apply);
-    apply(decision);
-
-    function apply(d: Exclude<typeof decision, Promise<unknown>>): void {
-      if (!d.allowed) throw section.reject(d);
-      if (headers) {
-        res.setHeader('RateLimit-Policy', policy);
-        res.setHeader('RateLimit', d.header);
-      }
-    }
+    if (decision instanceof Promise) return decision.then((d) => section.answer(res, d));
+    section.answer(res, decision);
   };
   return Object.assign(step, { limiter });
 }

@@ -26,9 +26,7 @@ export function createRateLimitStep(
   pathPrefix = '',
 ): RateLimitStep {
   const section = createRateLimitSection<Context>(factory, options, defaults, pathPrefix);
-  const { limiter, headers, skip } = section;
-  const policy = limiter.policyHeader;
-
+  const { limiter, skip } = section;
   const step = function rateLimitStep(ctx: Context): void | Promise<void> {
     if (section.proxyUnchecked)
       section.checkProxy({
@@ -38,16 +36,8 @@ export function createRateLimitStep(
       });
     if (skip?.(ctx)) return;
     const decision = limiter.consume(section.keyOf(ctx, ctx.ip));
-    if (decision instanceof Promise) return decision.then(apply);
-    apply(decision);
-
-    function apply(d: Exclude<typeof decision, Promise<unknown>>): void {
-      if (!d.allowed) throw section.reject(d);
-      if (headers) {
-        ctx.set('RateLimit-Policy', policy);
-        ctx.set('RateLimit', d.header);
-      }
-    }
+    if (decision instanceof Promise) return decision.then((d) => section.answer(ctx.res, d));
+    section.answer(ctx.res, decision);
   };
   return Object.assign(step, { limiter });
 }

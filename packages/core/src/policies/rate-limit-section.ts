@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { RateLimitError } from '../errors/rate-limit-error';
 import { createDefaultLogger } from '../logging/default-logger';
 import type { GuardLogger } from '../logging/default-logger';
@@ -34,8 +35,6 @@ export interface RateLimitDefaults {
  */
 export interface RateLimitSection<TRequest> {
   readonly limiter: RateLimiter;
-  /** Whether to send `RateLimit-Policy` / `RateLimit`. */
-  readonly headers: boolean;
   /** The user's `skip`, if any. */
   readonly skip: ((request: TRequest) => boolean) | undefined;
   /** The key of a request: the user's `key(request)`, or `clientKey(address)`. */
@@ -44,8 +43,12 @@ export interface RateLimitSection<TRequest> {
   readonly proxyUnchecked: boolean;
   /** Logs the spoofable-proxy warning if the setting calls for it; runs once, later calls do nothing. */
   checkProxy(setting: ProxySetting): void;
-  /** The error a rejected request is answered with (429 with Retry-After and the RateLimit headers). */
-  reject(decision: RateLimitDecision): RateLimitError;
+  /**
+   * Answers a decision on the response: an allowed request gets the `RateLimit-Policy` and
+   * `RateLimit` headers (unless turned off); a refused one throws the 429 `RateLimitError`, which
+   * carries the same headers and `Retry-After` to the error handler.
+   */
+  answer(res: ServerResponse, decision: RateLimitDecision): void;
 }
 
 /**
@@ -78,12 +81,12 @@ export function createRateLimitSection<TRequest>(
     pathPrefix,
   );
   const { headers, name } = limiter.options;
+  const policy = limiter.policyHeader;
   let logger = options?.logger ?? defaults.logger;
   let proxyUnchecked = true;
 
   return {
     limiter,
-    headers,
     skip,
     keyOf(request, address) {
       if (!key) return clientKey(address);
@@ -104,16 +107,18 @@ export function createRateLimitSection<TRequest>(
       logger ??= createDefaultLogger();
       logger.warn(`${factory} "${name}": ${reason}`, { code: WarningCodes.TRUST_PROXY_SPOOFABLE });
     },
-    reject(decision) {
-      return withoutStack(
-        () =>
-          new RateLimitError(undefined, {
-            retryAfter: Math.max(1, decision.resetSeconds),
-            headers: headers
-              ? { 'RateLimit-Policy': limiter.policyHeader, RateLimit: decision.header }
-              : {},
-          }),
-      );
+    answer(res, decision) {
+      if (!decision.allowed)
+        throw withoutStack(
+          () =>
+            new RateLimitError(undefined, {
+              retryAfter: Math.max(1, decision.resetSeconds),
+              headers: headers ? { 'RateLimit-Policy': policy, RateLimit: decision.header } : {},
+            }),
+        );
+      if (!headers) return;
+      res.setHeader('RateLimit-Policy', policy);
+      res.setHeader('RateLimit', decision.header);
     },
   };
 }

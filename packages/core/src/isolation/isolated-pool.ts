@@ -8,7 +8,7 @@ import { optionReader } from '../options/option-reader';
 import { abortError } from '../policies/abort';
 import { loadOnUse } from '../load-on-use';
 import { CallAbort } from './call-abort';
-import { DeadlineQueue } from './deadline-queue';
+import { DeadlineQueue } from '../timers/deadline-queue';
 
 /** Options of `createIsolatedPool`. */
 export interface IsolatedPoolOptions {

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { AbortedError } from '../errors/aborted-error';
 import { TimeoutError } from '../errors/timeout-error';
 import type { GuardState } from '../http/guard-state';
+import { DeadlineQueue } from '../timers/deadline-queue';
 import type { ConcurrencyLimiter, Permit } from './concurrency-limiter';
 
 /** What a request passes through after the cheap checks: a concurrency slot, then a deadline. */
@@ -28,29 +29,31 @@ export function createRequestGate(
   limiter: ConcurrencyLimiter | undefined,
   timeoutMs: number | undefined,
 ): RequestGate {
+  // Every request gets the same timeout, so deadlines fall due in admission order: one timer
+  // watches them all instead of a setTimeout and clearTimeout per request.
+  const deadlines =
+    timeoutMs === undefined
+      ? undefined
+      : new DeadlineQueue<() => void>(timeoutMs, (expire) => expire());
+
   function start(
     res: ServerResponse,
     state: GuardState,
     permit: Permit | undefined,
     onTimeout: (error: TimeoutError) => void,
   ): void {
-    let timer: NodeJS.Timeout | undefined;
-    if (timeoutMs !== undefined) {
-      // The deadline runs from admission: time spent queued is bounded by queueTimeoutMs instead.
-      state.deadline = Date.now() + timeoutMs;
-      timer = setTimeout(() => {
-        timer = undefined;
-        const error = new TimeoutError();
-        state.abort(error);
-        // A handler that never ends its response must not hold the slot for ever.
-        permit?.release();
-        onTimeout(error);
-      }, timeoutMs);
-      timer.unref();
-    }
-    if (permit === undefined && timer === undefined) return;
+    // The deadline runs from admission: time spent queued is bounded by queueTimeoutMs instead.
+    const entry = deadlines?.add(() => {
+      const error = new TimeoutError();
+      state.abort(error);
+      // A handler that never ends its response must not hold the slot for ever.
+      permit?.release();
+      onTimeout(error);
+    });
+    if (entry) state.deadline = entry.deadline;
+    else if (permit === undefined) return;
     const done = () => {
-      if (timer) clearTimeout(timer);
+      if (entry) deadlines?.remove(entry);
       permit?.release();
     };
     // 'close' fires once for every response: after 'finish', on error, and when the client leaves.

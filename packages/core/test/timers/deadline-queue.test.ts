@@ -1,4 +1,4 @@
-import { DeadlineQueue } from '../../src/isolation/deadline-queue';
+import { DeadlineQueue } from '../../src/timers/deadline-queue';
 
 describe('DeadlineQueue', () => {
   beforeEach(() => jest.useFakeTimers());

@@ -40,6 +40,32 @@ export function describeTimeout(h: Harness): void {
       expect(await reason.promise).toMatchObject({ code: 'ERR_GUARD_TIMEOUT' });
     });
 
+    it.each([0, 1, 2, 3, 5, 8, 13])(
+      'keeps the 503 when the handler answers %i microtasks after its signal aborted',
+      async (ticks) => {
+        const server = h.mount({
+          use: [h.kit.timeout({ ms: 30 })],
+          errorHandler: quiet(),
+          routes: [
+            {
+              method: 'get',
+              path: '/slow',
+              handler: async (io) => {
+                await aborted(io.guard!.signal);
+                for (let i = 0; i < ticks; i += 1) await null;
+                return { late: true };
+              },
+            },
+          ],
+        });
+        const res = await request(server).get('/slow');
+        expect([res.status, res.body]).toEqual([
+          503,
+          expect.objectContaining({ status: 503, detail: 'Operation timed out' }),
+        ]);
+      },
+    );
+
     it('lets a handler that writes after the timeout cause no crash, no headers-sent error and no second response', async () => {
       const { logger, entries } = createMemoryLogger();
       const lateWriteDone = deferred();

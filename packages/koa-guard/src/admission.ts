@@ -5,35 +5,46 @@ import { guardStateOf } from './step';
 
 const ignore = () => undefined;
 
+/** Contexts whose chain was abandoned at its deadline (the handler may still be running). */
+const abandoned = new WeakSet<Context>();
+
+/**
+ * Whether the chain of `ctx` was abandoned at its deadline. Its handler may still set `ctx.body`
+ * before Koa responds, so the error handler sends the timeout answer at once instead.
+ */
+export function wasAbandoned(ctx: Context): boolean {
+  return abandoned.has(ctx);
+}
+
 /**
  * Takes the request through the gate (concurrency slot, then deadline) and runs the rest of the
  * chain. At the deadline the chain's promise is abandoned for a TimeoutError that the error handler
- * answers; whatever the handler does later is dropped (its rejection is observed by the race).
+ * answers; whatever the handler does later is dropped (its settling is still observed). One promise
+ * settled by whichever comes first, rather than a race of two: this runs on every request.
  */
-export async function admitAndRun(
+export function admitAndRun(
   gate: RequestGate,
   hasTimeout: boolean,
   ctx: Context,
   next: Next,
 ): Promise<void> {
-  let onTimeout: (error: TimeoutError) => void = ignore;
-  const timedOut = hasTimeout
-    ? new Promise<never>((_, reject) => {
-        onTimeout = (error) => {
-          if (ctx.res.writableEnded) return; // answered just in time; 'close' has not fired yet
-          // A handler that took over the raw response (`ctx.respond = false`) but sent nothing yet
-          // must still let the 503 out.
-          if (!ctx.res.headersSent) ctx.respond = true;
-          silenceLateWrites(ctx.res);
-          reject(error);
-        };
-      })
-    : undefined;
-  const pending = gate.enter(ctx.res, guardStateOf(ctx), (error) => onTimeout(error));
-  if (pending !== undefined) await pending;
-  if (timedOut === undefined) {
-    await next();
-    return;
+  if (!hasTimeout) {
+    const pending = gate.enter(ctx.res, guardStateOf(ctx), ignore);
+    return pending === undefined ? next() : pending.then(next);
   }
-  await Promise.race([next(), timedOut]);
+  return new Promise<void>((resolve, reject) => {
+    const onTimeout = (error: TimeoutError) => {
+      if (ctx.res.writableEnded) return; // answered just in time; 'close' has not fired yet
+      // A handler that took over the raw response (`ctx.respond = false`) but sent nothing yet
+      // must still let the 503 out.
+      if (!ctx.res.headersSent) ctx.respond = true;
+      silenceLateWrites(ctx.res);
+      abandoned.add(ctx);
+      reject(error);
+    };
+    const run = () => next().then(resolve, reject);
+    const pending = gate.enter(ctx.res, guardStateOf(ctx), onTimeout);
+    if (pending === undefined) void run();
+    else pending.then(run, reject);
+  });
 }

@@ -7,6 +7,7 @@ import {
   staleHeaderNames,
 } from 'guard-core';
 import type { ErrorHandlerOptions, ErrorReporter, RequestInfo } from 'guard-core';
+import { wasAbandoned } from './admission';
 
 /** Errors already logged by the middleware, so the app-level listener does not log them again. */
 const reported = new WeakSet<object>();
@@ -47,8 +48,19 @@ export function errorHandler(options?: ErrorHandlerOptions): Middleware {
       ctx.set(headers);
       ctx.body = JSON.stringify(body);
       ctx.type = headers['content-type'] ?? PROBLEM_CONTENT_TYPE;
+      if (wasAbandoned(ctx)) sendNow(ctx);
     }
   };
+}
+
+/**
+ * Sends the answer on `ctx` at once and keeps Koa from responding again: the abandoned handler of a
+ * timed-out request may still assign `ctx.body` before Koa would have responded.
+ */
+function sendNow(ctx: Context): void {
+  ctx.respond = false;
+  ctx.res.statusCode = ctx.status;
+  ctx.res.end(ctx.body as string);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Context, Middleware } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import { planGuard, resolveGuardOptions } from 'guard-core';
 import type { GuardControls, GuardOptions } from 'guard-core';
 import { admitAndRun } from './admission';
@@ -30,12 +30,13 @@ export function guard(options?: KoaGuardOptions): GuardMiddleware {
   });
 
   const hasTimeout = resolved.timeoutMs !== undefined;
-  const middleware: Middleware = async function guardMiddleware(ctx, next) {
+  const admit = (ctx: Context, next: Next) =>
+    gate ? admitAndRun(gate, hasTimeout, ctx, next) : next();
+  // Not async: koa-compose turns a throw into a rejection, and each await would cost a promise.
+  const middleware: Middleware = function guardMiddleware(ctx, next) {
     guardStateOf(ctx);
     const pending = runSteps(steps, ctx);
-    if (pending !== undefined) await pending;
-    if (gate) await admitAndRun(gate, hasTimeout, ctx, next);
-    else await next();
+    return pending === undefined ? admit(ctx, next) : pending.then(() => admit(ctx, next));
   };
   return expose(middleware);
 }

@@ -52,7 +52,7 @@ export function describeTimeout(h: Harness): void {
               path: '/slow',
               handler: async (io) => {
                 await aborted(io.guard!.signal);
-                for (let i = 0; i < ticks; i += 1) await null;
+                for (let i = 0; i < ticks; i += 1) await Promise.resolve();
                 return { late: true };
               },
             },

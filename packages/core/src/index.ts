@@ -22,7 +22,7 @@ export { AbortedError } from './errors/aborted-error';
 export { optionReader } from './options/option-reader';
 export type { OptionReader } from './options/option-reader';
 
-export { createErrorReporter, staleHeaderNames } from './http/error-reporter';
+export { createErrorReporter, removeStaleHeaders } from './http/error-reporter';
 export type { ErrorHandlerOptions, ErrorReporter, RequestInfo } from './http/error-reporter';
 export { PROBLEM_CONTENT_TYPE } from './http/problem';
 export type { ProblemBody, ProblemResponse } from './http/problem';

@@ -4,7 +4,7 @@ import {
   NotFoundError,
   PROBLEM_CONTENT_TYPE,
   createErrorReporter,
-  staleHeaderNames,
+  removeStaleHeaders,
 } from 'guard-core';
 import type { ErrorHandlerOptions, ErrorReporter, RequestInfo } from 'guard-core';
 import { wasAbandoned } from './admission';
@@ -40,7 +40,7 @@ export function errorHandler(options?: ErrorHandlerOptions): Middleware {
       }
       const { status, headers, body } = reporter.report(err, requestInfo(ctx));
       markReported(err);
-      for (const name of staleHeaderNames()) ctx.remove(name);
+      removeStaleHeaders(ctx.res);
       // A handler that took over the response (ctx.respond = false) and threw before writing a byte
       // would otherwise leave the client hanging: the error answer goes out through Koa.
       ctx.respond = true;

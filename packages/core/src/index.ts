@@ -34,10 +34,7 @@ export { redact, REDACTED } from './logging/redact';
 export { serializeError } from './logging/serialize-error';
 export type { SerializedError } from './logging/serialize-error';
 
-export {
-  createConcurrencyLimiter,
-  resolveConcurrencyOptions,
-} from './policies/concurrency-limiter';
+export { createConcurrencyLimiter } from './policies/concurrency-limiter';
 export type {
   ConcurrencyLimiter,
   ConcurrencyLimiterOptions,
@@ -45,11 +42,7 @@ export type {
 } from './policies/concurrency-limiter';
 
 // Inbound protection (guard): load shedding, admission (concurrency + timeout), input limits, JSON, validation, server hardening
-export {
-  createLoadShedder,
-  resolveLoadShedderOptions,
-  startLoadShedder,
-} from './policies/load-shedder';
+export { createLoadShedder, startLoadShedder } from './policies/load-shedder';
 export type {
   LoadFigures,
   LoadProbe,
@@ -68,12 +61,11 @@ export { GuardState } from './http/guard-state';
 export { headerWriter } from './http/header-writer';
 export type { HeaderMiddleware, HeaderWriter } from './http/header-writer';
 export { silenceLateWrites } from './http/silence-late-writes';
-export { createInputLimits, resolveInputLimitsOptions } from './input/input-limits';
+export { createInputLimits } from './input/input-limits';
 export type { InputLimits, InputLimitsOptions } from './input/input-limits';
-export { readBody } from './input/read-body';
 export { scanJson } from './input/scan-json';
 export type { JsonShape } from './input/scan-json';
-export { createJsonBodyParser, hasBody, resolveJsonBodyOptions } from './input/json-body';
+export { createJsonBodyParser } from './input/json-body';
 export type { JsonBodyOptions, JsonBodyParser } from './input/json-body';
 export { createRequestValidator } from './input/validate';
 export type {
@@ -112,7 +104,7 @@ export type { MemoryStore, MemoryStoreOptions } from './stores/memory-store';
 export { createRedisStore } from './stores/redis-store';
 export type { RedisStoreOptions } from './stores/redis-store';
 export type { RateLimitStore, StoreHit, StoreOptions } from './stores/store';
-export { createRateLimiter, resolveRateLimiterOptions } from './policies/rate-limiter';
+export { createRateLimiter } from './policies/rate-limiter';
 export type {
   RateLimitDecision,
   RateLimiter,
@@ -184,7 +176,7 @@ export type {
   UploadEngine,
   UploadSession,
 } from './uploads/upload-engine';
-export { resolveUploadOptions, DEFAULT_ALLOWED_EXTENSIONS } from './uploads/upload-options';
+export { DEFAULT_ALLOWED_EXTENSIONS } from './uploads/upload-options';
 export type { ResolvedUploadOptions, UploadOptions } from './uploads/upload-options';
 export type { UploadRecord } from './uploads/upload-record';
 export type { UploadStatus } from './uploads/upload-status';

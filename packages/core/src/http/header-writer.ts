@@ -28,6 +28,7 @@ export function headerWriter(middleware: HeaderMiddleware, options: unknown): He
   return function replayHeaders(_req, res) {
     // One method lookup per response rather than one per header: Express gives every response a
     // prototype of its own, so each `res.setHeader` lookup misses V8's inline caches.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with .call(res)
     const { setHeader, removeHeader } = res;
     for (const [name, value] of writes) {
       if (value === undefined) removeHeader.call(res, name);

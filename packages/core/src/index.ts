@@ -177,6 +177,7 @@ export type {
   UploadSession,
 } from './uploads/upload-engine';
 export { DEFAULT_ALLOWED_EXTENSIONS } from './uploads/upload-options';
+export { STALE_TEMP_MS } from './uploads/temp-files';
 export type { ResolvedUploadOptions, UploadOptions } from './uploads/upload-options';
 export type { UploadRecord } from './uploads/upload-record';
 export type { UploadStatus } from './uploads/upload-status';

@@ -10,6 +10,7 @@ import { safeGet } from '../logging/safe-get';
 import { checkFilename } from './filename-policy';
 import type { CheckedFilename } from './filename-policy';
 import { receiveContent } from './receive-file';
+import { newTempPath, sweepStaleTempFiles } from './temp-files';
 import { resolveUploadOptions } from './upload-options';
 import type { ResolvedUploadOptions } from './upload-options';
 import type { UploadRecord } from './upload-record';
@@ -93,6 +94,8 @@ export interface UploadEngine {
  */
 export function createUploadEngine(options: unknown, factory = 'upload'): UploadEngine {
   const resolved = resolveUploadOptions(options, factory);
+  // Leftovers of a process that died mid-upload; in the background, so start-up does not wait.
+  void sweepStaleTempFiles(resolved.tmpDir);
   const log = new UploadStatusLog(MAX_TRACKED_UPLOADS);
   const sessions = new WeakMap<object, Session>();
 
@@ -180,7 +183,7 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
       );
       await assertFreeDisk(resolved);
       this.assertOpen();
-      const tempPath = join(resolved.tmpDir, `.upload-${randomUUID()}.part`);
+      const tempPath = newTempPath(resolved.tmpDir, 'upload');
       const fd = await openExclusive(tempPath);
       // From here FileWriter owns the descriptor and closes it however the file ends.
       const receiving = receiveContent(file.stream, fd, {
@@ -239,7 +242,7 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
             uploadedAt,
           };
           // The record is written to a temporary file and renamed, so a reader never sees half of it.
-          const metaTemp = join(resolved.tmpDir, `.meta-${randomUUID()}.part`);
+          const metaTemp = newTempPath(resolved.tmpDir, 'meta');
           await writeFile(metaTemp, `${JSON.stringify(record, null, 2)}\n`, {
             mode: 0o600,
             flag: 'wx',

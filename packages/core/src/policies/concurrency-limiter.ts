@@ -1,4 +1,4 @@
-import { AbortedError } from '../errors/aborted-error';
+import { abortError } from './abort';
 import { ConcurrencyLimitError } from '../errors/concurrency-limit-error';
 import { optionReader } from '../options/option-reader';
 
@@ -23,7 +23,7 @@ export interface Permit {
 export interface ConcurrencyLimiter {
   /**
    * Resolves with a permit once a slot is free. Rejects with `ConcurrencyLimitError` when the queue is
-   * full or the wait runs past `queueTimeoutMs`, and with `AbortedError` when `signal` aborts first.
+   * full or the wait runs past `queueTimeoutMs`, and with the signal's reason when `signal` aborts first (as every policy does: an `AbortedError` when the reason is not an Error).
    * A rejected acquire holds nothing, so it has nothing to release.
    */
   acquire(signal?: AbortSignal): Promise<Permit>;
@@ -140,8 +140,7 @@ export function createConcurrencyLimiter(
       return createPermit();
     },
     acquire(signal) {
-      if (signal?.aborted)
-        return Promise.reject(new AbortedError(undefined, { cause: signal.reason }));
+      if (signal?.aborted) return Promise.reject(abortError(signal));
       if (closed) return Promise.reject(busy('limiter closed'));
       if (active < max && !head) {
         active++;
@@ -170,7 +169,7 @@ export function createConcurrencyLimiter(
         if (signal) {
           waiter.onAbort = () => {
             unlink(waiter);
-            reject(new AbortedError(undefined, { cause: signal.reason }));
+            reject(abortError(signal));
           };
           signal.addEventListener('abort', waiter.onAbort, { once: true });
         }

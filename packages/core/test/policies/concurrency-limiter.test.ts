@@ -2,6 +2,7 @@ import {
   AbortedError,
   ConcurrencyLimitError,
   GuardConfigError,
+  TimeoutError,
   createConcurrencyLimiter,
 } from 'guard-core';
 import type { Permit } from 'guard-core';
@@ -95,6 +96,19 @@ describe('createConcurrencyLimiter', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it("rejects a waiter with its signal's own reason when that is an error (a deadline's TimeoutError)", async () => {
+    const limiter = createConcurrencyLimiter({ max: 1, maxQueue: 5 });
+    const holder = await limiter.acquire();
+    const deadline = new TimeoutError();
+    const controller = new AbortController();
+    const waiting = limiter.acquire(controller.signal);
+    controller.abort(deadline);
+    await expect(waiting).rejects.toBe(deadline);
+    await expect(limiter.acquire(controller.signal)).rejects.toBe(deadline);
+    holder.release();
+    expect([limiter.active, limiter.queued]).toEqual([0, 0]);
   });
 
   it('hands a released slot to the oldest waiter, not to a newcomer', async () => {

@@ -7,7 +7,7 @@ import type { FileStore } from 'guard-core';
  * Sends a stored upload as a download: `Content-Disposition: attachment` with its original name
  * (RFC 6266), its stored mime type and `X-Content-Type-Options: nosniff`. A refused name rejects with
  * a 400-class error and a missing file with 404, before any header is written; a client that leaves
- * mid-download only closes the file.
+ * mid-download only closes the file, and a read error mid-download is thrown after the response is cut.
  * @example app.get('/files/:name', (req, res) => sendStoredFile(res, store, req.params.name));
  */
 export async function sendStoredFile(
@@ -20,8 +20,10 @@ export async function sendStoredFile(
   try {
     await pipeline(stream, res);
   } catch (error) {
-    // The client went away: the file stream is already destroyed; there is nobody to answer.
-    if (res.destroyed || res.writableEnded) return;
+    // The client went away (the file stream was destroyed without an error of its own): nobody to
+    // answer and nothing to report. A read error is reported, even though the response it broke
+    // is already gone: the error handler logs it under an errorId.
+    if (stream.errored === null && (res.destroyed || res.writableEnded)) return;
     throw error;
   }
 }

@@ -132,4 +132,69 @@ export function describeDownloads(harness: Harness): void {
       expect(res.status).toBe(404);
     });
   });
+
+  describe(`sendStoredFile() on ${harness.name} when the disk fails mid-read`, () => {
+    const root = mkdtempSync(join(tmpdir(), `guard-download-fail-${harness.name}-`));
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+    it('never passes a truncated file off as complete, and logs the read error once', async () => {
+      const dir = join(root, 'uploads');
+      const u = harness.kit.upload({ dir, allowedExtensions: ['.pdf'] });
+      const real = harness.kit.createFileStore({ dir });
+      // A disk read error cannot be produced on demand here: the store serves the real file's
+      // first bytes, then fails as a failing disk would.
+      const failing: typeof real = {
+        ...real,
+        async createReadStream(name: string) {
+          const stream = await real.createReadStream(name);
+          let chunks = 0;
+          stream.on('data', () => {
+            chunks += 1;
+            if (chunks === 1)
+              stream.destroy(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }));
+          });
+          stream.pause();
+          return stream;
+        },
+      };
+      const { logger, entries } = createMemoryLogger('error');
+      const failServer = harness.mount({
+        errorHandler: { logger },
+        routes: [
+          { method: 'post', path: '/upload', use: [u.single('file')], handler: (io) => io.upload },
+          {
+            method: 'get',
+            path: '/files/:name',
+            handler: async (io: SpecIO) => {
+              const name = decodeURIComponent((io.req.url ?? '').split('/').pop() ?? '');
+              await harness.kit.sendStoredFile(io.native, failing, name);
+            },
+          },
+        ],
+      });
+      await listen(failServer);
+      try {
+        const big = Buffer.concat([PDF, Buffer.alloc(512 * 1024, 0x20)]);
+        const uploaded = await post(failServer, '/upload', [
+          { field: 'file', filename: 'big.pdf', data: big },
+        ]);
+        expect(uploaded.status).toBe(200);
+        const outcome = await request(failServer)
+          .get(`/files/${encodeURIComponent(uploaded.body.storedName)}`)
+          .buffer(true)
+          .parse(binary)
+          .then(
+            (res) => ({ status: res.status, complete: (res.body as Buffer).length === big.length }),
+            () => ({ status: 'reset', complete: false }),
+          );
+        expect(outcome.complete).toBe(false);
+        await waitFor(() => entries.length > 0, 'the read error to be logged');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(entries).toHaveLength(1);
+        expect(JSON.stringify(entries[0])).toContain('EIO');
+      } finally {
+        await close(failServer);
+      }
+    });
+  });
 }

@@ -23,7 +23,8 @@ export interface Permit {
 export interface ConcurrencyLimiter {
   /**
    * Resolves with a permit once a slot is free. Rejects with `ConcurrencyLimitError` when the queue is
-   * full or the wait runs past `queueTimeoutMs`, and with the signal's reason when `signal` aborts first (as every policy does: an `AbortedError` when the reason is not an Error).
+   * full or the wait runs past `queueTimeoutMs`, and with the signal's reason when `signal` aborts
+   * first (as every policy does; an `AbortedError` when the reason is not an Error).
    * A rejected acquire holds nothing, so it has nothing to release.
    */
   acquire(signal?: AbortSignal): Promise<Permit>;

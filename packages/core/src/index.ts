@@ -61,6 +61,7 @@ export { GuardState } from './http/guard-state';
 export { headerWriter } from './http/header-writer';
 export type { HeaderMiddleware, HeaderWriter } from './http/header-writer';
 export { silenceLateWrites } from './http/silence-late-writes';
+export { isClientGone } from './http/client-gone';
 export { createInputLimits } from './input/input-limits';
 export type { InputLimits, InputLimitsOptions } from './input/input-limits';
 export { scanJson } from './input/scan-json';

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
-import { prepareDownload } from 'guard-core';
+import { isClientGone, prepareDownload } from 'guard-core';
 import type { FileStore } from 'guard-core';
 
 /**
@@ -20,10 +20,9 @@ export async function sendStoredFile(
   try {
     await pipeline(stream, res);
   } catch (error) {
-    // The client went away (the file stream was destroyed without an error of its own): nobody to
-    // answer and nothing to report. A read error is reported, even though the response it broke
-    // is already gone: the error handler logs it under an errorId.
-    if (stream.errored === null && (res.destroyed || res.writableEnded)) return;
+    // The client went away: nobody to answer, nothing to report. Anything else (a read error of the
+    // file) is thrown, even after the response was cut, so the error handler logs it.
+    if (isClientGone(error)) return;
     throw error;
   }
 }

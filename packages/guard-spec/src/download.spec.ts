@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,9 +134,59 @@ export function describeDownloads(harness: Harness): void {
     });
   });
 
-  describe(`sendStoredFile() on ${harness.name} when the disk fails mid-read`, () => {
+  describe(`sendStoredFile() on ${harness.name} when the transfer breaks`, () => {
     const root = mkdtempSync(join(tmpdir(), `guard-download-fail-${harness.name}-`));
     afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+    it('takes a client that leaves mid-download for no error: nothing logged, nothing left open', async () => {
+      const dir = join(root, 'left');
+      const u = harness.kit.upload({ dir, allowedExtensions: ['.pdf'], maxFileBytes: 16_777_216 });
+      const store = harness.kit.createFileStore({ dir });
+      const { logger, entries } = createMemoryLogger('warn');
+      const leftServer = harness.mount({
+        errorHandler: { logger },
+        routes: [
+          { method: 'post', path: '/upload', use: [u.single('file')], handler: (io) => io.upload },
+          {
+            method: 'get',
+            path: '/files/:name',
+            handler: async (io: SpecIO) => {
+              const name = decodeURIComponent((io.req.url ?? '').split('/').pop() ?? '');
+              await harness.kit.sendStoredFile(io.native, store, name);
+            },
+          },
+        ],
+      });
+      await listen(leftServer);
+      const fdBefore = openFdCount();
+      try {
+        const big = Buffer.concat([PDF, Buffer.alloc(8 * 1024 * 1024, 0x20)]);
+        const uploaded = await post(leftServer, '/upload', [
+          { field: 'file', filename: 'big.pdf', data: big },
+        ]);
+        expect(uploaded.status).toBe(200);
+        const { port } = leftServer.address() as { port: number };
+        await new Promise<void>((resolve, reject) => {
+          const req = httpGet(
+            { port, path: `/files/${encodeURIComponent(uploaded.body.storedName)}` },
+            (res) => {
+              res.once('data', () => {
+                req.destroy();
+                resolve();
+              });
+            },
+          );
+          req.on('error', (error) => {
+            if (!req.destroyed) reject(error);
+          });
+        });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(entries).toEqual([]);
+        await waitFor(() => openFdCount() <= fdBefore, 'the file to be closed');
+      } finally {
+        await close(leftServer);
+      }
+    });
 
     it('never passes a truncated file off as complete, and logs the read error once', async () => {
       const dir = join(root, 'uploads');

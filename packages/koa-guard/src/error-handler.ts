@@ -4,6 +4,7 @@ import {
   NotFoundError,
   PROBLEM_CONTENT_TYPE,
   createErrorReporter,
+  isClientGone,
   removeStaleHeaders,
 } from 'guard-core';
 import type { ErrorHandlerOptions, ErrorReporter, RequestInfo } from 'guard-core';
@@ -75,6 +76,8 @@ function adoptApp(app: Koa, reporter: ErrorReporter): void {
   app.removeListener('error', app.onerror);
   app.on('error', (err: unknown, ctx?: Context) => {
     if (typeof err === 'object' && err !== null && reported.has(err)) return;
+    // A client that left mid-download is not a server failure (Koa reports the failed write).
+    if (isClientGone(err)) return;
     markReported(err);
     reporter.reportAfterHeadersSent(err, ctx ? requestInfo(ctx) : {});
     if (ctx && !ctx.res.writableEnded) ctx.res.destroy();

@@ -107,20 +107,26 @@ export function describeSecurityHeaders(h: Harness): void {
       expect(res.headers['x-powered-by']).toBeUndefined();
     });
 
-    it('runs helmet per request when an option is a function (a CSP nonce)', async () => {
-      let served = 0;
-      const middleware = h.kit.securityHeaders({
-        contentSecurityPolicy: {
-          directives: { 'script-src': ["'self'", () => `'nonce-n${(served += 1)}'`] },
-        },
-      });
-      const server = app(middleware);
-      const first = await request(server).get('/');
-      const second = await request(server).get('/');
-      expect(first.headers['content-security-policy']).toContain("'nonce-n1'");
-      expect(second.headers['content-security-policy']).toContain("'nonce-n2'");
-      expect(second.headers['x-content-type-options']).toBe('nosniff');
-    });
+    it.each([
+      ['an array', (nonce: () => string) => ["'self'", nonce]],
+      ['a Set', (nonce: () => string) => new Set(["'self'", nonce])],
+    ])(
+      'runs helmet per request when a directive holds a function in %s (a CSP nonce)',
+      async (_label, directive) => {
+        let served = 0;
+        const middleware = h.kit.securityHeaders({
+          contentSecurityPolicy: {
+            directives: { 'script-src': directive(() => `'nonce-n${(served += 1)}'`) },
+          },
+        } as Parameters<typeof h.kit.securityHeaders>[0]);
+        const server = app(middleware);
+        const first = await request(server).get('/');
+        const second = await request(server).get('/');
+        expect(first.headers['content-security-policy']).toContain("'nonce-n1'");
+        expect(second.headers['content-security-policy']).toContain("'nonce-n2'");
+        expect(second.headers['x-content-type-options']).toBe('nosniff');
+      },
+    );
 
     it('answers 500 through the error handler when a per-request directive fails', async () => {
       const middleware = h.kit.securityHeaders({

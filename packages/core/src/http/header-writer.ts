@@ -15,15 +15,16 @@ type HeaderWrite = readonly [name: string, value: number | string | readonly str
 
 /**
  * Turns helmet (or any middleware that only sets headers, synchronously) into a writer of
- * `(req, res)`. When `options` hold no function, the headers are the same on every response: the
- * middleware runs once, against a recording response, and each request replays those writes. That
- * spares every request helmet's dispatch through a dozen small middlewares. A function among the
- * options (a CSP nonce, for one) may answer differently per request, so then the middleware itself
- * runs on every request.
+ * `(req, res)`. When `options` are plain data (strings, numbers, booleans, plain objects and
+ * arrays), the headers are the same on every response: the middleware runs once, against a
+ * recording response, and each request replays those writes. That spares every request helmet's
+ * dispatch through a dozen small middlewares. Anything else may answer differently per request: a
+ * function (a CSP nonce), or a Set, Map or class instance that could hold one or compute values on
+ * access. Then the middleware itself runs on every request.
  * @example const write = headerWriter(helmet(options), options); write(req, res);
  */
 export function headerWriter(middleware: HeaderMiddleware, options: unknown): HeaderWriter {
-  const writes = hasFunction(options, 0) ? undefined : recordWrites(middleware);
+  const writes = isPlainData(options, 0) ? recordWrites(middleware) : undefined;
   if (writes === undefined) return (req, res) => runOnce(middleware, req, res);
   return function replayHeaders(_req, res) {
     // One method lookup per response rather than one per header: Express gives every response a
@@ -70,11 +71,18 @@ function recordWrites(middleware: HeaderMiddleware): HeaderWrite[] | undefined {
   return outcome === 'next' ? writes : undefined;
 }
 
-/** Whether a function sits anywhere in plain option objects and arrays (bounded depth). */
-function hasFunction(value: unknown, depth: number): boolean {
-  if (typeof value === 'function') return true;
-  if (value === null || typeof value !== 'object') return false;
-  // Deeper than any helmet option: treat as dynamic rather than walk it.
-  if (depth > 8) return true;
-  return Object.values(value).some((item) => hasFunction(item, depth + 1));
+/** Whether a value is only strings, numbers, booleans, null, plain objects and arrays (bounded depth). */
+function isPlainData(value: unknown, depth: number): boolean {
+  if (value === null || value === undefined) return true;
+  const type = typeof value;
+  if (type === 'string' || type === 'number' || type === 'boolean') return true;
+  // Deeper than any helmet option: not worth walking, so not replayed.
+  if (type !== 'object' || depth > 8) return false;
+  if (Array.isArray(value)) return value.every((item) => isPlainData(item, depth + 1));
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  // Own getters could answer differently later: only plain values are data.
+  return Object.values(Object.getOwnPropertyDescriptors(value)).every(
+    (descriptor) => 'value' in descriptor && isPlainData(descriptor.value, depth + 1),
+  );
 }

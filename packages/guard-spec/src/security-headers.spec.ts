@@ -118,7 +118,7 @@ export function describeSecurityHeaders(h: Harness): void {
           contentSecurityPolicy: {
             directives: { 'script-src': directive(() => `'nonce-n${(served += 1)}'`) },
           },
-        } as Parameters<typeof h.kit.securityHeaders>[0]);
+        });
         const server = app(middleware);
         const first = await request(server).get('/');
         const second = await request(server).get('/');

@@ -8,6 +8,4 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
-  // import.meta.url in the CommonJS build (the default logger loads winston on first use).
-  shims: true,
 });

@@ -1,12 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type * as PiscinaModule from 'piscina';
+import { Piscina } from 'piscina';
 import { ConcurrencyLimitError } from '../errors/concurrency-limit-error';
 import { ResourceLimitError } from '../errors/resource-limit-error';
 import { TimeoutError } from '../errors/timeout-error';
 import { optionReader } from '../options/option-reader';
 import { abortError } from '../policies/abort';
-import { loadOnUse } from '../load-on-use';
 import { CallAbort } from './call-abort';
 import { DeadlineQueue } from '../timers/deadline-queue';
 
@@ -104,7 +103,6 @@ function isWorkerDeath(error: unknown): boolean {
  */
 export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
   const { filename, maxWorkers, timeoutMs, maxMemoryMb, maxQueue } = resolvePoolOptions(options);
-  const { Piscina } = loadOnUse('piscina') as typeof PiscinaModule;
   const piscina = new Piscina({
     filename,
     maxThreads: maxWorkers,

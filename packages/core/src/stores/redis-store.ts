@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import type * as RateLimiterFlexible from 'rate-limiter-flexible';
-import { loadOnUse } from '../load-on-use';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitStore, StoreHit, StoreOptions } from './store';
 
 /** ioredis states after a connection was lost; `wait`/`connecting`/`connect` are still starting up. */
@@ -23,9 +22,6 @@ export interface RedisStoreOptions extends StoreOptions {
  * so an app that serves its first request before Redis answered does not start on insurance.
  */
 export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
-  const { RateLimiterRedis, RateLimiterRes } = loadOnUse(
-    'rate-limiter-flexible',
-  ) as typeof RateLimiterFlexible;
   const limiter = new RateLimiterRedis({
     storeClient: options.redis,
     keyPrefix: options.keyPrefix,
@@ -36,7 +32,7 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
   const client = options.redis;
   // rate-limiter-flexible rejects with a RateLimiterRes when the key is over its points: for us
   // that is an answer, not a failure. Anything else is the store failing.
-  const toHit = (res: RateLimiterFlexible.RateLimiterRes): StoreHit => ({
+  const toHit = (res: RateLimiterRes): StoreHit => ({
     count: res.consumedPoints,
     resetMs: Math.max(0, res.msBeforeNext),
   });

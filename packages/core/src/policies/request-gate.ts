@@ -50,7 +50,8 @@ export function createRequestGate(
       permit?.release();
       onTimeout(error);
     });
-    if (entry) state.deadline = entry.deadline;
+    // `state.deadline` is epoch milliseconds for handlers; the queue keeps time on a monotonic clock.
+    if (entry) state.deadline = Date.now() + (timeoutMs as number);
     else if (permit === undefined) return;
     const done = () => {
       if (entry) deadlines?.remove(entry);

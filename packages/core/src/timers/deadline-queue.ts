@@ -1,5 +1,6 @@
 /** One call waiting for its deadline. */
 export interface DeadlineEntry<TValue> {
+  /** `performance.now()` milliseconds: a monotonic clock, so a step of the wall clock moves no deadline. */
   readonly deadline: number;
   readonly value: TValue;
   previous: DeadlineEntry<TValue> | undefined;
@@ -27,7 +28,7 @@ export class DeadlineQueue<TValue> {
   /** Registers a call's value, due `timeoutMs` from now. */
   add(value: TValue): DeadlineEntry<TValue> {
     const entry: DeadlineEntry<TValue> = {
-      deadline: Date.now() + this.timeoutMs,
+      deadline: performance.now() + this.timeoutMs,
       value,
       previous: this.tail,
       next: undefined,
@@ -70,7 +71,7 @@ export class DeadlineQueue<TValue> {
 
   private sweep(): void {
     this.timer = undefined;
-    const now = Date.now();
+    const now = performance.now();
     while (this.head !== undefined && this.head.deadline <= now) {
       const entry = this.head;
       this.remove(entry);

@@ -24,6 +24,16 @@ describe('DeadlineQueue', () => {
     expect(queue.isArmed).toBe(false);
   });
 
+  it('expires on time when the wall clock steps back (NTP, a resumed VM)', () => {
+    const expired: string[] = [];
+    const queue = new DeadlineQueue<string>(100, (value) => expired.push(value));
+    queue.add('a');
+    jest.setSystemTime(Date.now() - 60_000);
+    jest.advanceTimersByTime(100);
+    expect(expired).toEqual(['a']);
+    expect(queue.isArmed).toBe(false);
+  });
+
   it('keeps no timer once idle and arms again on the next add', () => {
     const expired: number[] = [];
     const queue = new DeadlineQueue<number>(50, (value) => expired.push(value));

@@ -111,6 +111,22 @@ describe('createConcurrencyLimiter', () => {
     expect([limiter.active, limiter.queued]).toEqual([0, 0]);
   });
 
+  it('turns a plain abort (a DOMException named AbortError, outside jest) into an AbortedError', async () => {
+    const limiter = createConcurrencyLimiter({ max: 1, maxQueue: 5 });
+    const holder = await limiter.acquire();
+    const controller = new AbortController();
+    const waiting = limiter.acquire(controller.signal);
+    // What abort() without a reason gives in Node; jest's sandbox would not see it as an Error.
+    const plainAbort = Object.assign(new Error('This operation was aborted'), {
+      name: 'AbortError',
+    });
+    controller.abort(plainAbort);
+    const error: unknown = await waiting.catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(AbortedError);
+    expect((error as AbortedError).cause).toBe(plainAbort);
+    holder.release();
+  });
+
   it('hands a released slot to the oldest waiter, not to a newcomer', async () => {
     const limiter = createConcurrencyLimiter({ max: 1, maxQueue: 1 });
     const holder = await limiter.acquire();

@@ -49,19 +49,28 @@ export function errorHandler(options?: ErrorHandlerOptions): Middleware {
       ctx.set(headers);
       ctx.body = JSON.stringify(body);
       ctx.type = headers['content-type'] ?? PROBLEM_CONTENT_TYPE;
-      if (wasAbandoned(ctx)) sendNow(ctx);
+      if (wasAbandoned(ctx)) keepAnswer(ctx);
     }
   };
 }
 
 /**
- * Sends the answer on `ctx` at once and keeps Koa from responding again: the abandoned handler of a
- * timed-out request may still assign `ctx.body` before Koa would have responded.
+ * Keeps the answer just set on a timed-out request: its abandoned handler may still assign
+ * `ctx.body` or `ctx.status` before Koa responds, and must not replace the 503. Only the body and
+ * status are held, on this response alone; middleware outside the error handler still runs and may
+ * add its headers (a request id, a response time).
  */
-function sendNow(ctx: Context): void {
-  ctx.respond = false;
-  ctx.res.statusCode = ctx.status;
-  ctx.res.end(ctx.body as string);
+function keepAnswer(ctx: Context): void {
+  const response = ctx.response;
+  for (const key of ['body', 'status'] as const) {
+    const value: unknown = response[key];
+    Object.defineProperty(response, key, {
+      configurable: true,
+      enumerable: true,
+      get: () => value,
+      set: () => undefined,
+    });
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import Koa from 'koa';
 import request from 'supertest';
 import { createMemoryLogger } from 'guard-spec';
-import { errorHandler } from '../src/index';
+import { errorHandler, timeout } from '../src/index';
 
 // Koa mechanics the shared table cannot see: its app-level 'error' event and streamed bodies.
 describe('koa errorHandler() and the app error event', () => {
@@ -74,5 +74,29 @@ describe('koa errorHandler() and the app error event', () => {
     const res = await request(createServer((req, res) => void callback(req, res))).get('/');
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ status: 409, detail: 'Name already taken' });
+  });
+
+  it('keeps the 503 of a timed-out request while outer middleware still adds its headers', async () => {
+    const memory = createMemoryLogger();
+    const app = new Koa();
+    app.use(async (ctx, next) => {
+      await next();
+      ctx.set('X-Request-Id', 'req-42');
+    });
+    app.use(errorHandler({ logger: memory.logger }));
+    app.use(timeout({ ms: 30 }));
+    app.use(async (ctx) => {
+      const signal = (ctx.state as { guard: { signal: AbortSignal } }).guard.signal;
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      // The abandoned handler answers anyway, a few microtasks after its signal aborted.
+      await Promise.resolve();
+      ctx.response.status = 200;
+      ctx.body = { late: true };
+    });
+    const callback = app.callback();
+    const res = await request(createServer((req, res) => void callback(req, res))).get('/');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ status: 503, detail: 'Operation timed out' });
+    expect(res.headers['x-request-id']).toBe('req-42');
   });
 });

@@ -116,7 +116,8 @@ export function createRateLimitSection<TRequest>(
               headers: headers ? { 'RateLimit-Policy': policy, RateLimit: decision.header } : {},
             }),
         );
-      if (!headers) return;
+      // Headers already on the wire (an earlier middleware flushed them): nothing left to add to.
+      if (!headers || res.headersSent) return;
       res.setHeader('RateLimit-Policy', policy);
       res.setHeader('RateLimit', decision.header);
     },

@@ -138,12 +138,19 @@ export function describeDownloads(harness: Harness): void {
     const root = mkdtempSync(join(tmpdir(), `guard-download-fail-${harness.name}-`));
     afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-    it('takes a client that leaves mid-download for no error: nothing logged, nothing left open', async () => {
-      const dir = join(root, 'left');
+    /**
+     * A listening app that stores one uploaded PDF of `bytes` bytes in `dir` and serves downloads
+     * through the store `serve` makes of the real one; resolves with the server and the stored name.
+     */
+    async function serveOneUpload(
+      dir: string,
+      bytes: number,
+      logger: ReturnType<typeof createMemoryLogger>['logger'],
+      serve: (real: ReturnType<Harness['kit']['createFileStore']>) => typeof real = (real) => real,
+    ) {
       const u = harness.kit.upload({ dir, allowedExtensions: ['.pdf'], maxFileBytes: 16_777_216 });
-      const store = harness.kit.createFileStore({ dir });
-      const { logger, entries } = createMemoryLogger('warn');
-      const leftServer = harness.mount({
+      const store = serve(harness.kit.createFileStore({ dir }));
+      const server = harness.mount({
         errorHandler: { logger },
         routes: [
           { method: 'post', path: '/upload', use: [u.single('file')], handler: (io) => io.upload },
@@ -157,25 +164,32 @@ export function describeDownloads(harness: Harness): void {
           },
         ],
       });
-      await listen(leftServer);
+      await listen(server);
+      const data = Buffer.concat([PDF, Buffer.alloc(bytes - PDF.length, 0x20)]);
+      const uploaded = await post(server, '/upload', [
+        { field: 'file', filename: 'big.pdf', data },
+      ]);
+      expect(uploaded.status).toBe(200);
+      return { server, storedName: uploaded.body.storedName as string, size: data.length };
+    }
+
+    it('takes a client that leaves mid-download for no error: nothing logged, nothing left open', async () => {
+      const { logger, entries } = createMemoryLogger('warn');
+      const { server: leftServer, storedName } = await serveOneUpload(
+        join(root, 'left'),
+        8 * 1024 * 1024,
+        logger,
+      );
       const fdBefore = openFdCount();
       try {
-        const big = Buffer.concat([PDF, Buffer.alloc(8 * 1024 * 1024, 0x20)]);
-        const uploaded = await post(leftServer, '/upload', [
-          { field: 'file', filename: 'big.pdf', data: big },
-        ]);
-        expect(uploaded.status).toBe(200);
         const { port } = leftServer.address() as { port: number };
         await new Promise<void>((resolve, reject) => {
-          const req = httpGet(
-            { port, path: `/files/${encodeURIComponent(uploaded.body.storedName)}` },
-            (res) => {
-              res.once('data', () => {
-                req.destroy();
-                resolve();
-              });
-            },
-          );
+          const req = httpGet({ port, path: `/files/${encodeURIComponent(storedName)}` }, (res) => {
+            res.once('data', () => {
+              req.destroy();
+              resolve();
+            });
+          });
           req.on('error', (error) => {
             if (!req.destroyed) reject(error);
           });
@@ -189,12 +203,10 @@ export function describeDownloads(harness: Harness): void {
     });
 
     it('never passes a truncated file off as complete, and logs the read error once', async () => {
-      const dir = join(root, 'uploads');
-      const u = harness.kit.upload({ dir, allowedExtensions: ['.pdf'] });
-      const real = harness.kit.createFileStore({ dir });
+      const { logger, entries } = createMemoryLogger('error');
       // A disk read error cannot be produced on demand here: the store serves the real file's
       // first bytes, then fails as a failing disk would.
-      const failing: typeof real = {
+      const failing = (real: ReturnType<Harness['kit']['createFileStore']>): typeof real => ({
         ...real,
         async createReadStream(name: string) {
           const stream = await real.createReadStream(name);
@@ -207,35 +219,19 @@ export function describeDownloads(harness: Harness): void {
           stream.pause();
           return stream;
         },
-      };
-      const { logger, entries } = createMemoryLogger('error');
-      const failServer = harness.mount({
-        errorHandler: { logger },
-        routes: [
-          { method: 'post', path: '/upload', use: [u.single('file')], handler: (io) => io.upload },
-          {
-            method: 'get',
-            path: '/files/:name',
-            handler: async (io: SpecIO) => {
-              const name = decodeURIComponent((io.req.url ?? '').split('/').pop() ?? '');
-              await harness.kit.sendStoredFile(io.native, failing, name);
-            },
-          },
-        ],
       });
-      await listen(failServer);
+      const {
+        server: failServer,
+        storedName,
+        size,
+      } = await serveOneUpload(join(root, 'uploads'), 512 * 1024, logger, failing);
       try {
-        const big = Buffer.concat([PDF, Buffer.alloc(512 * 1024, 0x20)]);
-        const uploaded = await post(failServer, '/upload', [
-          { field: 'file', filename: 'big.pdf', data: big },
-        ]);
-        expect(uploaded.status).toBe(200);
         const outcome = await request(failServer)
-          .get(`/files/${encodeURIComponent(uploaded.body.storedName)}`)
+          .get(`/files/${encodeURIComponent(storedName)}`)
           .buffer(true)
           .parse(binary)
           .then(
-            (res) => ({ status: res.status, complete: (res.body as Buffer).length === big.length }),
+            (res) => ({ status: res.status, complete: (res.body as Buffer).length === size }),
             () => ({ status: 'reset', complete: false }),
           );
         expect(outcome.complete).toBe(false);

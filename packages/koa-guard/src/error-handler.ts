@@ -49,28 +49,23 @@ export function errorHandler(options?: ErrorHandlerOptions): Middleware {
       ctx.set(headers);
       ctx.body = JSON.stringify(body);
       ctx.type = headers['content-type'] ?? PROBLEM_CONTENT_TYPE;
-      if (wasAbandoned(ctx)) keepAnswer(ctx);
+      if (wasAbandoned(ctx)) sendNow(ctx);
     }
   };
 }
 
 /**
- * Keeps the answer just set on a timed-out request: its abandoned handler may still assign
- * `ctx.body` or `ctx.status` before Koa responds, and must not replace the 503. Only the body and
- * status are held, on this response alone; middleware outside the error handler still runs and may
- * add its headers (a request id, a response time).
+ * Sends the answer of a timed-out request at once and keeps Koa from responding again. Its
+ * abandoned handler may still assign `ctx.body`, `ctx.status` or headers before Koa would have
+ * responded; once the 503 is on the wire, those writes are dropped, and a stream it assigns is
+ * destroyed by Koa (its body setter closes streams when the response has finished). The cost:
+ * middleware outside the error handler can no longer add headers to this one response. Holding the
+ * body and status instead let the handler's late headers (a Content-Length) corrupt the 503.
  */
-function keepAnswer(ctx: Context): void {
-  const response = ctx.response;
-  for (const key of ['body', 'status'] as const) {
-    const value: unknown = response[key];
-    Object.defineProperty(response, key, {
-      configurable: true,
-      enumerable: true,
-      get: () => value,
-      set: () => undefined,
-    });
-  }
+function sendNow(ctx: Context): void {
+  ctx.respond = false;
+  ctx.res.statusCode = ctx.status;
+  ctx.res.end(ctx.body as string);
 }
 
 /**

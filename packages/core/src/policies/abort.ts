@@ -1,13 +1,19 @@
 import { AbortedError } from '../errors/aborted-error';
+import { TimeoutError } from '../errors/timeout-error';
 
 /**
  * The error a policy rejects with when the caller's signal aborted. An Error the caller chose as
  * the reason (a deadline's `TimeoutError`) is passed through. `abort()` without a reason gives a
  * DOMException named `AbortError`, which is a plain abort: that, and any reason that is not an
- * Error, becomes an `AbortedError` (499) with the reason as its cause.
+ * Error, becomes an `AbortedError` (499) with the reason as its cause. The DOMException named
+ * `TimeoutError` of `AbortSignal.timeout()` becomes a `TimeoutError` (503).
  */
 export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name !== 'AbortError') return reason;
+  const name = reason instanceof Error ? reason.name : undefined;
+  // `AbortSignal.timeout(ms)` aborts with a DOMException named TimeoutError: a deadline (503).
+  if (name === 'TimeoutError' && !(reason instanceof TimeoutError))
+    return new TimeoutError(undefined, { cause: reason });
+  if (reason instanceof Error && name !== 'AbortError') return reason;
   return new AbortedError(undefined, { cause: reason });
 }

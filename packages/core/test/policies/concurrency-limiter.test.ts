@@ -127,6 +127,21 @@ describe('createConcurrencyLimiter', () => {
     holder.release();
   });
 
+  it('turns the deadline of AbortSignal.timeout() (a DOMException named TimeoutError) into a TimeoutError', async () => {
+    const limiter = createConcurrencyLimiter({ max: 1, maxQueue: 5 });
+    const holder = await limiter.acquire();
+    const controller = new AbortController();
+    const waiting = limiter.acquire(controller.signal);
+    const deadline = Object.assign(new Error('The operation was aborted due to timeout'), {
+      name: 'TimeoutError',
+    });
+    controller.abort(deadline);
+    const error: unknown = await waiting.catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).cause).toBe(deadline);
+    holder.release();
+  });
+
   it('hands a released slot to the oldest waiter, not to a newcomer', async () => {
     const limiter = createConcurrencyLimiter({ max: 1, maxQueue: 1 });
     const holder = await limiter.acquire();

@@ -199,5 +199,11 @@ export { contentDisposition } from './files/content-disposition';
 export { prepareDownload } from './files/download-response';
 export type { StoredFileDownload } from './files/download-response';
 export { closeAfterAnswer, LINGER_MS } from './uploads/linger';
-export { isMultipart, multerOptions, parsedFiles, routeFileLimit } from './uploads/upload-route';
-export type { UploadShape } from './uploads/upload-route';
+export {
+  createUploadRoutes,
+  isMultipart,
+  multerOptions,
+  parsedFiles,
+  routeFileLimit,
+} from './uploads/upload-route';
+export type { UploadRoutes, UploadShape } from './uploads/upload-route';

@@ -2,30 +2,22 @@ import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import {
   closeAfterAnswer,
-  createUploadEngine,
+  createUploadRoutes,
   isMultipart,
   multerOptions,
   parsedFiles,
-  routeFileLimit,
   UnsupportedMediaTypeError,
 } from 'guard-core';
 import type {
   UploadEngine,
   UploadOptions,
   UploadRecord,
+  UploadRoutes,
   UploadShape,
-  UploadStatus,
 } from 'guard-core';
 
-/** What `upload(options)` returns: middleware factories plus the status lookup. */
-export interface Upload {
-  /** Accepts exactly one file in `field`; the handler finds its record in `req.upload`. */
-  single(field: string): RequestHandler;
-  /** Accepts 1 to `min(max, maxFiles)` files in `field`; `req.upload` is an array of records. */
-  array(field: string, max: number): RequestHandler;
-  /** The state of an upload by its id (the record's `id` / `uploadId`, or an error body's `uploadId`). */
-  status(uploadId: string): UploadStatus;
-}
+/** What `upload(options)` returns: `single(field)`, `array(field, max)` and `status(uploadId)`. */
+export type Upload = UploadRoutes<RequestHandler>;
 
 type UploadRequest = Request & {
   upload?: UploadRecord | UploadRecord[];
@@ -42,19 +34,11 @@ type UploadRequest = Request & {
  * app.post('/uploads', uploads.single('file'), (req, res) => res.status(201).json(req.upload));
  */
 export function upload(options: UploadOptions): Upload {
-  const engine = createUploadEngine(options, 'upload');
-  const parser = (maxFiles: number) => multer(multerOptions(engine, maxFiles));
-  return {
-    single(field) {
-      routeFileLimit('single', field, undefined, engine.options.maxFiles);
-      return uploadMiddleware(engine, parser(1).single(field), 'single');
-    },
-    array(field, max) {
-      const limit = routeFileLimit('array', field, max, engine.options.maxFiles);
-      return uploadMiddleware(engine, parser(limit).array(field, limit), 'array');
-    },
-    status: (uploadId) => engine.status(uploadId),
-  };
+  return createUploadRoutes(options, (engine, shape, field, maxFiles) => {
+    const parser = multer(multerOptions(engine, maxFiles));
+    const parse = shape === 'single' ? parser.single(field) : parser.array(field, maxFiles);
+    return uploadMiddleware(engine, parse, shape);
+  });
 }
 
 function uploadMiddleware(

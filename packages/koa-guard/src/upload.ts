@@ -3,30 +3,22 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import koaMulter from '@koa/multer';
 import {
   closeAfterAnswer,
-  createUploadEngine,
+  createUploadRoutes,
   isMultipart,
   multerOptions,
   parsedFiles,
-  routeFileLimit,
   UnsupportedMediaTypeError,
 } from 'guard-core';
 import type {
   UploadEngine,
   UploadOptions,
   UploadRecord,
+  UploadRoutes,
   UploadShape,
-  UploadStatus,
 } from 'guard-core';
 
-/** What `upload(options)` returns: middleware factories plus the status lookup. */
-export interface Upload {
-  /** Accepts exactly one file in `field`; the handler finds its record in `ctx.state.upload`. */
-  single(field: string): Middleware;
-  /** Accepts 1 to `min(max, maxFiles)` files in `field`; `ctx.state.upload` is an array of records. */
-  array(field: string, max: number): Middleware;
-  /** The state of an upload by its id (the record's `id` / `uploadId`, or an error body's `uploadId`). */
-  status(uploadId: string): UploadStatus;
-}
+/** What `upload(options)` returns: `single(field)`, `array(field, max)` and `status(uploadId)`. */
+export type Upload = UploadRoutes<Middleware>;
 
 type UploadState = {
   upload?: UploadRecord | UploadRecord[];
@@ -45,20 +37,11 @@ type KoaMulterOptions = Parameters<typeof koaMulter>[0];
  * router.post('/uploads', uploads.single('file'), (ctx) => { ctx.status = 201; ctx.body = ctx.state.upload; });
  */
 export function upload(options: UploadOptions): Upload {
-  const engine = createUploadEngine(options, 'upload');
-  const parser = (maxFiles: number) =>
-    koaMulter(multerOptions(engine, maxFiles) as unknown as KoaMulterOptions);
-  return {
-    single(field) {
-      routeFileLimit('single', field, undefined, engine.options.maxFiles);
-      return uploadMiddleware(engine, parser(1).single(field) as Middleware, 'single');
-    },
-    array(field, max) {
-      const limit = routeFileLimit('array', field, max, engine.options.maxFiles);
-      return uploadMiddleware(engine, parser(limit).array(field, limit) as Middleware, 'array');
-    },
-    status: (uploadId) => engine.status(uploadId),
-  };
+  return createUploadRoutes(options, (engine, shape, field, maxFiles) => {
+    const parser = koaMulter(multerOptions(engine, maxFiles) as unknown as KoaMulterOptions);
+    const parse = shape === 'single' ? parser.single(field) : parser.array(field, maxFiles);
+    return uploadMiddleware(engine, parse as Middleware, shape);
+  });
 }
 
 function uploadMiddleware(engine: UploadEngine, parse: Middleware, shape: UploadShape): Middleware {

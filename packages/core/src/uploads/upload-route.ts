@@ -1,8 +1,42 @@
 import { GuardConfigError } from '../errors/guard-config-error';
+import { createUploadEngine } from './upload-engine';
 import type { UploadEngine } from './upload-engine';
+import type { UploadOptions } from './upload-options';
+import type { UploadStatus } from './upload-status';
 
 /** How a route takes files: `upload(u).single(field)` or `upload(u).array(field, max)`. */
 export type UploadShape = 'single' | 'array';
+
+/** What `upload(options)` returns in both adapters: route middleware factories and the status lookup. */
+export interface UploadRoutes<TMiddleware> {
+  /** Accepts exactly one file in `field`; the handler finds its record in `req.upload` / `ctx.state.upload`. */
+  single(field: string): TMiddleware;
+  /** Accepts 1 to `min(max, maxFiles)` files in `field`; the handler finds an array of records. */
+  array(field: string, max: number): TMiddleware;
+  /** The state of an upload by its id (the record's `id` / `uploadId`, or an error body's `uploadId`). */
+  status(uploadId: string): UploadStatus;
+}
+
+/**
+ * Builds `upload(options)` for an adapter: the engine is made (its options checked) once, each
+ * route's arguments are checked when the route is built, and `route` turns the engine, the route's
+ * shape, field and file limit into the framework's middleware.
+ * @example createUploadRoutes(options, (engine, shape, field, maxFiles) => middlewareFor(...));
+ */
+export function createUploadRoutes<TMiddleware>(
+  options: UploadOptions,
+  route: (engine: UploadEngine, shape: UploadShape, field: string, maxFiles: number) => TMiddleware,
+): UploadRoutes<TMiddleware> {
+  const engine = createUploadEngine(options, 'upload');
+  const { maxFiles } = engine.options;
+  return {
+    single: (field) =>
+      route(engine, 'single', field, routeFileLimit('single', field, undefined, maxFiles)),
+    array: (field, max) =>
+      route(engine, 'array', field, routeFileLimit('array', field, max, maxFiles)),
+    status: (uploadId) => engine.status(uploadId),
+  };
+}
 
 const MULTIPART = /^multipart\/form-data(?:\s*;|$)/i;
 

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { Harness } from './harness';
+import type { Harness, SpecHandler, SpecRoute } from './harness';
 import { deferred, listen, rawRequest, sleep, startRequest } from './http-helpers';
 import { createMemoryLogger } from './memory-logger';
 
@@ -17,21 +17,24 @@ function aborted(signal: AbortSignal): Promise<unknown> {
 /** The request timeout (`timeout()` and `guard({ timeout })`): CONTRACT.md "What the client sees". */
 export function describeTimeout(h: Harness): void {
   describe(`timeout (${h.name})`, () => {
+    /** An app behind `timeout({ ms })` whose GET `path` runs `handler`, then any `routes`. */
+    const behindTimeout = (
+      ms: number,
+      path: string,
+      handler: SpecHandler,
+      { logger, routes = [] }: { logger?: unknown; routes?: SpecRoute[] } = {},
+    ) =>
+      h.mount({
+        use: [h.kit.timeout({ ms })],
+        errorHandler: logger === undefined ? quiet() : { logger },
+        routes: [{ method: 'get', path, handler }, ...routes],
+      });
+
     it('answers 503 "Operation timed out" as problem+json and aborts req.guard.signal at the deadline', async () => {
       const reason = deferred<unknown>();
-      const server = h.mount({
-        use: [h.kit.timeout({ ms: 50 })],
-        errorHandler: quiet(),
-        routes: [
-          {
-            method: 'get',
-            path: '/slow',
-            handler: async (io) => {
-              reason.resolve(await aborted(io.guard!.signal));
-              return { late: true };
-            },
-          },
-        ],
+      const server = behindTimeout(50, '/slow', async (io) => {
+        reason.resolve(await aborted(io.guard!.signal));
+        return { late: true };
       });
       const res = await request(server).get('/slow');
       expect(res.status).toBe(503);
@@ -43,20 +46,10 @@ export function describeTimeout(h: Harness): void {
     it.each([0, 1, 2, 3, 5, 8, 13])(
       'keeps the 503 when the handler answers %i microtasks after its signal aborted',
       async (ticks) => {
-        const server = h.mount({
-          use: [h.kit.timeout({ ms: 30 })],
-          errorHandler: quiet(),
-          routes: [
-            {
-              method: 'get',
-              path: '/slow',
-              handler: async (io) => {
-                await aborted(io.guard!.signal);
-                for (let i = 0; i < ticks; i += 1) await Promise.resolve();
-                return { late: true };
-              },
-            },
-          ],
+        const server = behindTimeout(30, '/slow', async (io) => {
+          await aborted(io.guard!.signal);
+          for (let i = 0; i < ticks; i += 1) await Promise.resolve();
+          return { late: true };
         });
         const res = await request(server).get('/slow');
         expect([res.status, res.body]).toEqual([
@@ -69,28 +62,22 @@ export function describeTimeout(h: Harness): void {
     it('lets a handler that writes after the timeout cause no crash, no headers-sent error and no second response', async () => {
       const { logger, entries } = createMemoryLogger();
       const lateWriteDone = deferred();
-      const server = h.mount({
-        use: [h.kit.timeout({ ms: 30 })],
-        errorHandler: { logger },
-        routes: [
-          {
-            method: 'get',
-            path: '/late',
-            handler: async (io) => {
-              await aborted(io.guard!.signal);
-              await sleep(20);
-              // Straight to the raw response, past every framework check.
-              const res = io.raw();
-              res.statusCode = 200;
-              res.setHeader('x-late', '1');
-              res.write('late ');
-              res.end('write', () => lateWriteDone.resolve());
-              return undefined;
-            },
-          },
-          { method: 'get', path: '/ok', handler: () => ({ ok: true }) },
-        ],
-      });
+      const server = behindTimeout(
+        30,
+        '/late',
+        async (io) => {
+          await aborted(io.guard!.signal);
+          await sleep(20);
+          // Straight to the raw response, past every framework check.
+          const res = io.raw();
+          res.statusCode = 200;
+          res.setHeader('x-late', '1');
+          res.write('late ');
+          res.end('write', () => lateWriteDone.resolve());
+          return undefined;
+        },
+        { logger, routes: [{ method: 'get', path: '/ok', handler: () => ({ ok: true }) }] },
+      );
       const { port, close } = await listen(server);
       try {
         const res = await rawRequest(port, { path: '/late' });
@@ -110,23 +97,18 @@ export function describeTimeout(h: Harness): void {
     it('lets a handler that answers through the framework after the timeout cause no error', async () => {
       const { logger, entries } = createMemoryLogger();
       const lateAnswer = deferred();
-      const server = h.mount({
-        use: [h.kit.timeout({ ms: 30 })],
-        errorHandler: { logger },
-        routes: [
-          {
-            method: 'get',
-            path: '/late',
-            handler: async (io) => {
-              await aborted(io.guard!.signal);
-              await sleep(10);
-              io.setHeader('x-late', '1');
-              setTimeout(() => lateAnswer.resolve(), 20);
-              return { late: true };
-            },
-          },
-        ],
-      });
+      const server = behindTimeout(
+        30,
+        '/late',
+        async (io) => {
+          await aborted(io.guard!.signal);
+          await sleep(10);
+          io.setHeader('x-late', '1');
+          setTimeout(() => lateAnswer.resolve(), 20);
+          return { late: true };
+        },
+        { logger },
+      );
       const res = await request(server).get('/late');
       expect(res.status).toBe(503);
       await lateAnswer.promise;
@@ -134,20 +116,10 @@ export function describeTimeout(h: Harness): void {
     });
 
     it('still answers 503 when the handler took over the raw response but never wrote to it', async () => {
-      const server = h.mount({
-        use: [h.kit.timeout({ ms: 30 })],
-        errorHandler: quiet(),
-        routes: [
-          {
-            method: 'get',
-            path: '/raw',
-            handler: async (io) => {
-              io.raw(); // Koa: ctx.respond = false
-              await aborted(io.guard!.signal);
-              return undefined;
-            },
-          },
-        ],
+      const server = behindTimeout(30, '/raw', async (io) => {
+        io.raw(); // Koa: ctx.respond = false
+        await aborted(io.guard!.signal);
+        return undefined;
       });
       const res = await request(server).get('/raw');
       expect(res.status).toBe(503);

@@ -51,14 +51,23 @@ export function describeConcurrencyLimit(h: Harness): void {
       });
     }
 
+    /**
+     * Starts `holdingApp(limit)` and one GET /hold that takes a slot and waits: resolves once the
+     * handler is running, with `release()` to let it finish and `holding`, its response.
+     */
+    async function holdOneSlot(limit: unknown) {
+      const gate = deferred();
+      const entered = deferred();
+      const { port, close } = await listen(holdingApp(limit, gate.promise, entered.resolve));
+      const holding = rawRequest(port, { path: '/hold' });
+      await entered.promise;
+      return { port, close, holding, release: () => gate.resolve() };
+    }
+
     it('answers 503 "Server is busy" with Retry-After when every slot is taken and there is no queue', async () => {
       const limit = h.kit.concurrencyLimit({ max: 1 });
-      const release = deferred();
-      const entered = deferred();
-      const { port, close } = await listen(holdingApp(limit, release.promise, entered.resolve));
+      const { port, close, holding, release } = await holdOneSlot(limit);
       try {
-        const holding = rawRequest(port, { path: '/hold' });
-        await entered.promise;
         expect(limit.active).toBe(1);
         const busy = await rawRequest(port, { path: '/ok' });
         expect(busy.status).toBe(503);
@@ -67,7 +76,7 @@ export function describeConcurrencyLimit(h: Harness): void {
         expect(JSON.parse(busy.body)).toMatchObject({ detail: 'Server is busy' });
         // The refused request held nothing, so it released nothing.
         expect(limit.active).toBe(1);
-        release.resolve();
+        release();
         expect((await holding).status).toBe(200);
         await until(() => idle(limit));
       } finally {
@@ -77,18 +86,14 @@ export function describeConcurrencyLimit(h: Harness): void {
 
     it('queues up to maxQueue in FIFO order and serves them as slots free up', async () => {
       const limit = h.kit.concurrencyLimit({ max: 1, maxQueue: 2, queueTimeoutMs: 5000 });
-      const release = deferred();
-      const entered = deferred();
-      const { port, close } = await listen(holdingApp(limit, release.promise, entered.resolve));
+      const { port, close, holding, release } = await holdOneSlot(limit);
       try {
-        const holding = rawRequest(port, { path: '/hold' });
-        await entered.promise;
         const a = rawRequest(port, { path: '/ok' });
         const b = rawRequest(port, { path: '/ok' });
         await until(() => limit.queued === 2);
         const overflow = await rawRequest(port, { path: '/ok' });
         expect(overflow.status).toBe(503);
-        release.resolve();
+        release();
         expect((await holding).status).toBe(200);
         expect((await a).status).toBe(200);
         expect((await b).status).toBe(200);
@@ -100,17 +105,13 @@ export function describeConcurrencyLimit(h: Harness): void {
 
     it('answers 503 when the queue wait runs past queueTimeoutMs', async () => {
       const limit = h.kit.concurrencyLimit({ max: 1, maxQueue: 1, queueTimeoutMs: 50 });
-      const release = deferred();
-      const entered = deferred();
-      const { port, close } = await listen(holdingApp(limit, release.promise, entered.resolve));
+      const { port, close, holding, release } = await holdOneSlot(limit);
       try {
-        const holding = rawRequest(port, { path: '/hold' });
-        await entered.promise;
         const waited = await rawRequest(port, { path: '/ok' });
         expect(waited.status).toBe(503);
         expect(JSON.parse(waited.body)).toMatchObject({ detail: 'Server is busy' });
         expect(limit.queued).toBe(0);
-        release.resolve();
+        release();
         await holding;
         await until(() => idle(limit));
       } finally {

@@ -3,7 +3,8 @@ import { describeValue } from './describe-value';
 import { didYouMean } from './did-you-mean';
 
 /** The longest delay `setTimeout` honours, in milliseconds. */
-const MAX_TIMER_MS = 2_147_483_647;
+/** The longest delay setTimeout honours; it turns a longer one into 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Validates one factory's options at construction, so a bad value fails at start-up, never on a

@@ -78,7 +78,7 @@ export function createBreakerRedisSync(
     read.fail('redis', 'an ioredis client', redis);
   const client = redis as Redis;
   const key = read.string('prefix', 'guard:breaker:') + name;
-  const timeoutMs = read.positiveInteger('timeoutMs', 200, 'milliseconds');
+  const timeoutMs = read.timerMs('timeoutMs', 200);
   const given = read.raw('logger') as GuardLogger | undefined;
   if (given !== undefined && typeof (given as { warn?: unknown }).warn !== 'function')
     read.fail('logger', 'a winston-style logger (with warn())', given);

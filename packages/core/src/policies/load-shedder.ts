@@ -79,7 +79,8 @@ export function resolveLoadShedderOptions(
     maxEventLoopUtilization: read.ratio('maxEventLoopUtilization', 0.98),
     maxHeapUsedBytes: read.optionalPositiveInteger('maxHeapUsedBytes', 'bytes') ?? Infinity,
     maxRssBytes: read.optionalPositiveInteger('maxRssBytes', 'bytes') ?? Infinity,
-    sampleIntervalMs: read.positiveInteger('sampleIntervalMs', 500, 'milliseconds'),
+    // Handed to setInterval, which would turn anything over 2^31-1 ms into a 1 ms interval.
+    sampleIntervalMs: read.timerMs('sampleIntervalMs', 500),
     retryAfterSeconds: read.positiveInteger('retryAfterSeconds', 10, 'seconds'),
   });
 }

@@ -1,6 +1,6 @@
 import { CircuitOpenError } from '../errors/circuit-open-error';
 import { isGuardError } from '../errors/guard-error';
-import { optionReader } from '../options/option-reader';
+import { MAX_TIMER_MS, optionReader } from '../options/option-reader';
 import { abortError } from './abort';
 import { backoffDelayMs } from './backoff';
 import type { BackoffOptions, Jitter } from './backoff';
@@ -73,6 +73,8 @@ function resolveRetryOptions(factory: string, options: unknown): ResolvedRetry {
   const maxDelayMs = read.nonNegativeInteger('maxDelayMs', 60_000, 'milliseconds');
   if (maxDelayMs < baseDelayMs)
     read.fail('maxDelayMs', `at least baseDelayMs (${baseDelayMs})`, maxDelayMs);
+  if (maxDelayMs > MAX_TIMER_MS)
+    read.fail('maxDelayMs', `at most ${MAX_TIMER_MS} (milliseconds)`, maxDelayMs);
   return {
     retries: read.nonNegativeInteger('retries', 3, 'retries'),
     baseDelayMs,
@@ -117,10 +119,15 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(abortError(signal));
     };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
+    // A huge retryAfter from a failure is honoured up to the longest delay a timer can hold:
+    // setTimeout would turn anything longer into 1 ms, an instant retry of a service asking for rest.
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.min(ms, MAX_TIMER_MS),
+    );
     // Not unref'd: a script awaiting a retry must not exit in the middle of the backoff. The timer
     // cannot outlive the call: an abort clears it.
     signal.addEventListener('abort', onAbort, { once: true });

@@ -86,6 +86,20 @@ describe('retry', () => {
     expect(delays).toEqual([3000]);
   });
 
+  it('waits out a retryAfter longer than a timer can hold instead of retrying at once', async () => {
+    jest.useFakeTimers();
+    const { fn, attempts } = flaky(1, () =>
+      // 30 days: setTimeout alone would turn this into 1 ms.
+      Object.assign(new Error('come back next month'), { retryAfter: 30 * 86_400 }),
+    );
+    const controller = new AbortController();
+    const pending = retry(fn, { retries: 1, baseDelayMs: 10, signal: controller.signal });
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(attempts).toEqual([1]);
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+  });
+
   it('stops at once when the signal aborts mid-sleep and leaves no timer', async () => {
     jest.useFakeTimers();
     const controller = new AbortController();

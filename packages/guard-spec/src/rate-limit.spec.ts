@@ -200,6 +200,24 @@ export function describeRateLimit(harness: Harness): void {
       expect(String(warnings[0]?.message)).toMatch(/X-Forwarded-For/);
     });
 
+    it("gives guard()'s own logger the same warning, once", async () => {
+      const { logger, entries } = createMemoryLogger();
+      const guarded = kit.guard({ logger, loadShedding: false, rateLimit: { limit: 100 } });
+      try {
+        const server = mount({
+          use: [guarded],
+          routes: [{ method: 'get', path: '/', handler: ok }],
+          trustProxy: true,
+        });
+        expect(await statuses(server, '/', 2, ['1.1.1.1', '2.2.2.2'])).toEqual([200, 200]);
+        const warnings = entries.filter((e) => e.code === 'WARN_GUARD_TRUST_PROXY_SPOOFABLE');
+        expect(warnings).toHaveLength(1);
+        expect(String(warnings[0]?.message)).toMatch(/^guard /);
+      } finally {
+        (guarded as { close(): void }).close();
+      }
+    });
+
     it('does not warn when trust proxy names a hop count', async () => {
       const { logger, entries } = createMemoryLogger();
       const server = mount({

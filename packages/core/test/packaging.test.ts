@@ -49,3 +49,23 @@ describe.each(packages)('the built $name package', ({ name, dir }) => {
     expect(esm.filter((n) => n !== 'default').sort()).toEqual(cjs.sort());
   });
 });
+
+describe('timers that must not keep a process alive (built guard-core)', () => {
+  it.each([
+    ['a running load shedder', `core.startLoadShedder({ sampleIntervalMs: 50 });`],
+    [
+      'a memory rate limiter in use',
+      `const limiter = core.createRateLimiter({ limit: 5, windowMs: 60_000 });
+       limiter.consume('client');`,
+    ],
+  ])('lets a script with %s exit by itself', (_label, body) => {
+    const started = Date.now();
+    execFileSync(
+      process.execPath,
+      ['--input-type=commonjs', '-e', `const core = require('guard-core'); ${body}`],
+      { cwd: join(packagesDir, 'core'), timeout: 10_000 },
+    );
+    // The sampler runs every 50 ms for ever unless its timer is unref'd: exiting at all proves it.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});

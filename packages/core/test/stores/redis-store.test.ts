@@ -42,6 +42,37 @@ describeWithRedis('createRedisStore', () => {
     expect(new Set(sent)).toEqual(new Set(['evalsha']));
   });
 
+  it('with blockMs, costs a second round trip only on the hit that starts the block', async () => {
+    const store = createRedisStore({
+      redis,
+      keyPrefix: `${prefix}block-trips`,
+      limit: 2,
+      windowMs: 60_000,
+      blockMs: 60_000,
+    });
+    await store.increment('warm-up');
+    const trips: number[] = [];
+    const original = redis.sendCommand.bind(redis);
+    let sent = 0;
+    const spy = jest.spyOn(redis, 'sendCommand').mockImplementation((command, stream) => {
+      // MULTI … EXEC is one round trip: count the EXEC, not its queued commands.
+      if (!['multi', 'set', 'pttl'].includes(command.name)) sent += 1;
+      return original(command, stream);
+    });
+    try {
+      for (let i = 0; i < 5; i++) {
+        sent = 0;
+        await store.increment('client');
+        trips.push(sent);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    // Two allowed, the third goes over and starts the block (rate-limiter-flexible writes it),
+    // and every hit during the block is one round trip again.
+    expect(trips).toEqual([1, 1, 2, 1, 1]);
+  });
+
   it('stores the count under prefix + name + key with the window as its TTL', async () => {
     const store = createRedisStore({
       redis,

@@ -1,8 +1,12 @@
 /** @jest-config-loader esbuild-register */
 import type { Config } from 'jest';
 
-// file-type and its helpers ship ESM only; swc turns them into CommonJS like our own sources.
+// file-type and its helpers, and arktype (a validator the spec tests), ship ESM only; swc turns them
+// into CommonJS like our own sources.
 const esmOnlyPackages = [
+  'arktype',
+  '@ark',
+  'arkregex',
   'file-type',
   'strtok3',
   'token-types',

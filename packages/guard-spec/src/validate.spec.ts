@@ -1,11 +1,13 @@
 import request from 'supertest';
+import { type } from 'arktype';
+import * as v from 'valibot';
 import { z } from 'zod';
 import type { Harness } from './harness';
 import { createMemoryLogger } from './memory-logger';
 
 const quiet = () => ({ logger: createMemoryLogger().logger });
 
-/** `validate()` with a Standard Schema validator (zod 4 here). */
+/** `validate()` with Standard Schema validators (zod 4 for most scenarios; valibot and arktype too). */
 export function describeValidate(h: Harness): void {
   describe(`validate (${h.name})`, () => {
     const user = z.object({ name: z.string().min(1), age: z.number().int().min(0) });
@@ -63,6 +65,39 @@ export function describeValidate(h: Harness): void {
       expect(names).toEqual(['body.age', 'body.name', 'params.id', 'query.dryRun']);
       for (const p of (res.body as { invalidParams: { reason: string }[] }).invalidParams)
         expect(typeof p.reason).toBe('string');
+    });
+
+    // The same body rule in each validator the issue names: any Standard Schema one serves.
+    it.each([
+      ['zod', z.object({ name: z.string().min(1), age: z.number().int().min(0) })],
+      [
+        'valibot',
+        v.object({
+          name: v.pipe(v.string(), v.minLength(1)),
+          age: v.pipe(v.number(), v.integer(), v.minValue(0)),
+        }),
+      ],
+      ['arktype', type({ name: 'string > 0', age: 'number.integer >= 0' })],
+    ])('works with %s', async (_name, body) => {
+      const server = h.mount({
+        errorHandler: quiet(),
+        routes: [
+          {
+            method: 'post',
+            path: '/people',
+            use: [h.kit.jsonBody(), h.kit.validate({ body }, { revealFields: true })],
+            handler: (io) => ({ body: io.body }),
+          },
+        ],
+      });
+      const ok = await request(server).post('/people').send({ name: 'Ada', age: 36 });
+      expect([ok.status, ok.body]).toEqual([200, { body: { name: 'Ada', age: 36 } }]);
+      const bad = await request(server).post('/people').send({ name: 'Ada', age: 1.5 });
+      expect(bad.status).toBe(400);
+      const names = (bad.body as { invalidParams: { name: string }[] }).invalidParams.map(
+        (p) => p.name,
+      );
+      expect(names).toEqual(['body.age']);
     });
 
     it('validates asynchronous schemas too', async () => {

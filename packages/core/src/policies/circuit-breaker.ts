@@ -1,4 +1,5 @@
 import { CircuitOpenError } from '../errors/circuit-open-error';
+import { withoutStack } from '../errors/without-stack';
 import type { TimeoutError } from '../errors/timeout-error';
 import { optionReader } from '../options/option-reader';
 import { Admission, createBreakerRedisSync } from './breaker-redis-sync';
@@ -205,10 +206,14 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
 
   function reject(msLeft: number): Promise<never> {
     rejections++;
-    const error = new CircuitOpenError(undefined, {
-      retryAfter: Math.max(1, Math.ceil(msLeft / 1000)),
-      cause: new Error(`circuit breaker "${name}" is ${state}`),
-    });
+    // The answer of an open breaker, on every call while it is open: no stack trace to capture.
+    const error = withoutStack(
+      () =>
+        new CircuitOpenError(undefined, {
+          retryAfter: Math.max(1, Math.ceil(msLeft / 1000)),
+          cause: new Error(`circuit breaker "${name}" is ${state}`),
+        }),
+    );
     if (events.has('reject')) events.emit('reject', { error });
     return Promise.reject(error);
   }

@@ -1,5 +1,6 @@
 import { abortError } from './abort';
 import { ConcurrencyLimitError } from '../errors/concurrency-limit-error';
+import { withoutStack } from '../errors/without-stack';
 import { optionReader } from '../options/option-reader';
 
 /** Options of `createConcurrencyLimiter` (and of `concurrencyLimit()` / `createBulkhead`). */
@@ -87,11 +88,15 @@ export function createConcurrencyLimiter(
   let tail: Waiter | undefined;
   let closed = false;
 
+  // An answer under load, not a bug: no stack trace to capture (twice, with its cause).
   const busy = (reason: string) =>
-    new ConcurrencyLimitError(undefined, {
-      retryAfter: retryAfterSeconds,
-      cause: new Error(reason),
-    });
+    withoutStack(
+      () =>
+        new ConcurrencyLimitError(undefined, {
+          retryAfter: retryAfterSeconds,
+          cause: new Error(reason),
+        }),
+    );
 
   function unlink(waiter: Waiter): void {
     if (waiter.previous) waiter.previous.next = waiter.next;

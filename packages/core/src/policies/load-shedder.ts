@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { EventLoopUtilization, IntervalHistogram } from 'node:perf_hooks';
 import { LoadShedError } from '../errors/load-shed-error';
+import { withoutStack } from '../errors/without-stack';
 import { optionReader } from '../options/option-reader';
 
 /** Options of `createLoadShedder` (and of `loadShedding()` / `guard({ loadShedding })`). */
@@ -163,7 +164,9 @@ export function startLoadShedder(
       return figures;
     },
     options: resolved,
-    error: () => new LoadShedError(undefined, { retryAfter: resolved.retryAfterSeconds }),
+    // Shed requests come in floods: the answer needs no stack trace.
+    error: () =>
+      withoutStack(() => new LoadShedError(undefined, { retryAfter: resolved.retryAfterSeconds })),
     sample,
     close() {
       clearInterval(timer);

@@ -22,13 +22,8 @@ export function wasAbandoned(ctx: Context): boolean {
  * answers; whatever the handler does later is dropped (its settling is still observed). One promise
  * settled by whichever comes first, rather than a race of two: this runs on every request.
  */
-export function admitAndRun(
-  gate: RequestGate,
-  hasTimeout: boolean,
-  ctx: Context,
-  next: Next,
-): Promise<void> {
-  if (!hasTimeout) {
+export function admitAndRun(gate: RequestGate, ctx: Context, next: Next): Promise<void> {
+  if (!gate.hasDeadline) {
     const pending = gate.enter(ctx.res, guardStateOf(ctx), ignore);
     return pending === undefined ? next() : pending.then(next);
   }

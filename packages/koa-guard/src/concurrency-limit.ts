@@ -16,7 +16,7 @@ export function concurrencyLimit(options?: ConcurrencyLimitOptions): Concurrency
   const limiter = createConcurrencySection('concurrencyLimit', options);
   const gate = createRequestGate(limiter, undefined);
   const middleware: Middleware = function concurrencyLimitMiddleware(ctx, next) {
-    return admitAndRun(gate, false, ctx, next);
+    return admitAndRun(gate, ctx, next);
   };
   return exposeCounts(middleware, limiter) as ConcurrencyLimitMiddleware;
 }

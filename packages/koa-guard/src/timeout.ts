@@ -12,6 +12,6 @@ export function timeout(options?: RequestTimeoutOptions): Middleware {
   const { ms } = resolveRequestTimeoutOptions('timeout', options);
   const gate = createRequestGate(undefined, ms);
   return function timeoutMiddleware(ctx, next) {
-    return admitAndRun(gate, true, ctx, next);
+    return admitAndRun(gate, ctx, next);
   };
 }

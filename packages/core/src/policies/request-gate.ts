@@ -7,6 +7,8 @@ import type { ConcurrencyLimiter, Permit } from './concurrency-limiter';
 
 /** What a request passes through after the cheap checks: a concurrency slot, then a deadline. */
 export interface RequestGate {
+  /** Whether admitted requests get a deadline (a timeout was configured). */
+  readonly hasDeadline: boolean;
   /**
    * Admits the request. Returns `undefined` when it was admitted at once (the hot path: no promise),
    * else a promise that resolves on admission or rejects (`ConcurrencyLimitError`, or `AbortedError`
@@ -65,6 +67,7 @@ export function createRequestGate(
   }
 
   return {
+    hasDeadline: deadlines !== undefined,
     enter(res, state, onTimeout) {
       if (!limiter) {
         start(res, state, undefined, onTimeout);

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { createDefaultLogger } from '../logging/default-logger';
 import type { GuardLogger } from '../logging/default-logger';
 import { optionReader } from '../options/option-reader';
+import { isConnectionLost } from '../stores/redis-connection';
 import { ADMIT_SCRIPT, CLOSE_SCRIPT, OPEN_SCRIPT } from './breaker-redis-scripts';
 
 /** `store` option of `createCircuitBreaker`: share the breaker's state through Redis. */
@@ -42,9 +43,6 @@ export interface BreakerSync {
 
 /** Log code of the one-time fallback warning. */
 export const BREAKER_STORE_FALLBACK = 'GUARD_BREAKER_STORE_UNAVAILABLE';
-
-/** ioredis statuses of a client that lost its connection (as opposed to one still connecting). */
-const DOWN_STATUSES = new Set(['reconnecting', 'close', 'end']);
 
 /** How long the breaker stays on local state after Redis failed, before asking it again. */
 const RECHECK_MS = 1000;
@@ -122,7 +120,7 @@ export function createBreakerRedisSync(
   function call(script: ScriptName, args: (string | number)[]): Promise<unknown> {
     // A client whose connection dropped would queue the command until it reconnects (or fail it
     // late): do not wait for it. A client still making its first connection is worth the wait.
-    if (DOWN_STATUSES.has(client.status)) {
+    if (isConnectionLost(client)) {
       degrade(new Error(`Redis client status is "${client.status}"`));
       return Promise.resolve(undefined);
     }

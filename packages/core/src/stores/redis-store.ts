@@ -1,9 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { isConnectionLost } from './redis-connection';
 import type { RateLimitStore, StoreHit, StoreOptions } from './store';
-
-/** ioredis states after a connection was lost; `wait`/`connecting`/`connect` are still starting up. */
-const LOST = new Set(['reconnecting', 'close', 'end']);
 
 /** Options of `createRedisStore`. */
 export interface RedisStoreOptions extends StoreOptions {
@@ -42,12 +40,12 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
   };
   return {
     increment(key) {
-      if (LOST.has(client.status))
+      if (isConnectionLost(client))
         return Promise.reject(new Error(`Redis connection is ${client.status}`));
       return limiter.consume(key).then(toHit, onRejected);
     },
     async peek(key) {
-      if (LOST.has(client.status)) throw new Error(`Redis connection is ${client.status}`);
+      if (isConnectionLost(client)) throw new Error(`Redis connection is ${client.status}`);
       const res = await limiter.get(key);
       return res === null ? undefined : toHit(res);
     },

@@ -204,6 +204,5 @@ export {
   isMultipart,
   multerOptions,
   parsedFiles,
-  routeFileLimit,
 } from './uploads/upload-route';
 export type { UploadRoutes, UploadShape } from './uploads/upload-route';

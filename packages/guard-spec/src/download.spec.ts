@@ -208,16 +208,18 @@ export function describeDownloads(harness: Harness): void {
       // first bytes, then fails as a failing disk would.
       const failing = (real: ReturnType<Harness['kit']['createFileStore']>): typeof real => ({
         ...real,
-        async createReadStream(name: string) {
-          const stream = await real.createReadStream(name);
+        async open(name: string) {
+          const file = await real.open(name);
           let chunks = 0;
-          stream.on('data', () => {
+          file.stream.on('data', () => {
             chunks += 1;
             if (chunks === 1)
-              stream.destroy(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }));
+              file.stream.destroy(
+                Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' }),
+              );
           });
-          stream.pause();
-          return stream;
+          file.stream.pause();
+          return file;
         },
       });
       const {

@@ -1,6 +1,7 @@
 import type { ReadStream } from 'node:fs';
 import { contentDisposition } from './content-disposition';
 import type { FileStore } from './file-store';
+import type { UploadRecord } from '../uploads/upload-record';
 
 /** Everything an adapter needs to send a stored file as a download. */
 export interface StoredFileDownload {
@@ -21,10 +22,16 @@ export async function prepareDownload(
   store: FileStore,
   storedName: string,
 ): Promise<StoredFileDownload> {
-  // The file itself first: a name that escapes the store is a 400 even when it has no record.
-  const stats = await store.stat(storedName);
-  const record = await store.metadata(storedName);
-  const stream = await store.createReadStream(storedName);
+  // The file itself first: a name that escapes the store is a 400 even when it has no record. One
+  // open gives the length and the bytes, so Content-Length always matches what is sent.
+  const { size, stream } = await store.open(storedName);
+  let record: UploadRecord;
+  try {
+    record = await store.metadata(storedName);
+  } catch (error) {
+    stream.destroy();
+    throw error;
+  }
   const mimeType =
     typeof record.mimeType === 'string' && /^[\w.+-]+\/[\w.+-]+$/.test(record.mimeType)
       ? record.mimeType
@@ -38,6 +45,6 @@ export async function prepareDownload(
     'content-security-policy': "default-src 'none'; sandbox",
     'cache-control': 'private, no-store',
   };
-  headers['content-length'] = String(stats.size);
+  headers['content-length'] = String(size);
   return { status: 200, headers, stream };
 }

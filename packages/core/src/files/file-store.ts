@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import type { ReadStream } from 'node:fs';
+import type { ReadStream, Stats } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -35,6 +35,11 @@ export interface FileStore {
   metadata(name: string): Promise<UploadRecord>;
   /** Opens a stream of the file (async: the name is checked and the file opened before it resolves). */
   createReadStream(name: string): Promise<ReadStream>;
+  /**
+   * Opens the file once: its size and modification time, and a stream of exactly that file (closed
+   * when the stream ends or is destroyed), so a length sent ahead matches the bytes that follow.
+   */
+  open(name: string): Promise<StoredFileStat & { stream: ReadStream }>;
   /** Recomputes the file's sha256 and compares it with its metadata. */
   verify(name: string): Promise<boolean>;
 }
@@ -67,7 +72,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     return realDir;
   };
 
-  async function openConfined(name: unknown): Promise<FileHandle> {
+  async function openConfined(name: unknown): Promise<{ handle: FileHandle; stats: Stats }> {
     checkName(name);
     let handle: FileHandle;
     try {
@@ -86,13 +91,15 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       await handle.close();
       throw new NotFoundError();
     }
-    return handle;
+    return { handle, stats };
   }
 
   async function readConfined(name: unknown, maxBytes: number): Promise<Buffer> {
-    const handle = await openConfined(name);
+    const {
+      handle,
+      stats: { size },
+    } = await openConfined(name);
     try {
-      const { size } = await handle.stat();
       if (size > maxBytes) throw new PayloadTooLargeError('The file is larger than allowed');
       // Read at most maxBytes + 1, so a file that grew since stat is still caught.
       const buffer = Buffer.alloc(Math.min(size, maxBytes) + 1);
@@ -120,13 +127,9 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       return readConfined(name, maxBytes as number);
     },
     async stat(name) {
-      const handle = await openConfined(name);
-      try {
-        const stats = await handle.stat();
-        return { size: stats.size, modifiedAt: stats.mtime };
-      } finally {
-        await handle.close();
-      }
+      const { handle, stats } = await openConfined(name);
+      await handle.close();
+      return { size: stats.size, modifiedAt: stats.mtime };
     },
     async metadata(name) {
       checkName(name);
@@ -138,15 +141,18 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       }
     },
     async createReadStream(name) {
-      const handle = await openConfined(name);
-      return handle.createReadStream({ autoClose: true });
+      return (await store.open(name)).stream;
+    },
+    async open(name) {
+      const { handle, stats } = await openConfined(name);
+      const stream = handle.createReadStream({ autoClose: true });
+      return { size: stats.size, modifiedAt: stats.mtime, stream };
     },
     async verify(name) {
       const record = await store.metadata(name);
-      const handle = await openConfined(name);
+      const { stream } = await store.open(name);
       const hash = createHash('sha256');
-      for await (const chunk of handle.createReadStream({ autoClose: true }))
-        hash.update(chunk as Buffer);
+      for await (const chunk of stream) hash.update(chunk as Buffer);
       return typeof record.sha256 === 'string' && hash.digest('hex') === record.sha256;
     },
   };

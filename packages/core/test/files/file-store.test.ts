@@ -43,6 +43,16 @@ describe('createFileStore', () => {
     await expect(store.verify('a.txt')).resolves.toBe(true);
   });
 
+  it('opens a file once: its size, and a stream of exactly those bytes', async () => {
+    const { size, modifiedAt, stream } = await store.open('a.txt');
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks)).toEqual(content);
+    expect(size).toBe(content.length);
+    expect(modifiedAt.getTime()).toBe((await store.stat('a.txt')).modifiedAt.getTime());
+    expect(stream.destroyed).toBe(true);
+  });
+
   it('reports a file whose content no longer matches its sha256', async () => {
     await expect(store.verify('tampered.txt')).resolves.toBe(false);
   });
@@ -72,6 +82,7 @@ describe('createFileStore', () => {
       () => store.read(name, { maxBytes: 100 }),
       () => store.stat(name),
       () => store.createReadStream(name),
+      () => store.open(name),
     ])
       await expect(call()).rejects.toMatchObject({ status: 400 });
   });

@@ -85,8 +85,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/core/src/**', 'guard-core/*'],
-              message: "Import from 'guard-core' only.",
+              group: ['**/core/src/**'],
+              message: "Import from '@guard-suite/core' only.",
             },
           ],
         },

@@ -34,9 +34,9 @@ const config: Config = {
   ],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   moduleNameMapper: {
-    '^guard-core$': '<rootDir>/packages/core/src/index.ts',
-    '^express-guard$': '<rootDir>/packages/express-guard/src/index.ts',
-    '^koa-guard$': '<rootDir>/packages/koa-guard/src/index.ts',
+    '^@guard-suite/core$': '<rootDir>/packages/core/src/index.ts',
+    '^@guard-suite/express-guard$': '<rootDir>/packages/express-guard/src/index.ts',
+    '^@guard-suite/koa-guard$': '<rootDir>/packages/koa-guard/src/index.ts',
     '^guard-spec$': '<rootDir>/packages/guard-spec/src/index.ts',
   },
   modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist/'],

@@ -6,7 +6,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
-import { createCircuitBreaker } from 'guard-core';
+import { createCircuitBreaker } from '@guard-suite/core';
 import CircuitBreaker from 'opossum';
 import { pinLoadGenerator } from './_http-bench.mjs';
 

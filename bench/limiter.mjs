@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MemoryStore } from 'express-rate-limit';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { createMemoryStore, createRateLimiter } from 'guard-core';
+import { createMemoryStore, createRateLimiter } from '@guard-suite/core';
 
 const POOL = 10_000;
 const HIGH = 1_000_000_000;

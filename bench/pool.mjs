@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createIsolatedPool } from 'guard-core';
+import { createIsolatedPool } from '@guard-suite/core';
 import { Piscina } from 'piscina';
 
 const rounds = Number(process.argv[2] ?? 11);

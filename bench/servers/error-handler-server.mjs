@@ -2,8 +2,8 @@
 import express from 'express';
 import Koa from 'koa';
 import Router from '@koa/router';
-import * as expressGuard from 'express-guard';
-import * as koaGuard from 'koa-guard';
+import * as expressGuard from '@guard-suite/express-guard';
+import * as koaGuard from '@guard-suite/koa-guard';
 import { reportReady } from './_ready.mjs';
 
 const [framework, variant] = process.argv.slice(2);

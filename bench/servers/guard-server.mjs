@@ -11,8 +11,8 @@ import connectTimeout from 'connect-timeout';
 import toobusy from 'toobusy-js';
 import koaHelmet from 'koa-helmet';
 import koaRatelimit from 'koa-ratelimit';
-import * as expressGuard from 'express-guard';
-import * as koaGuard from 'koa-guard';
+import * as expressGuard from '@guard-suite/express-guard';
+import * as koaGuard from '@guard-suite/koa-guard';
 import { reportReady } from './_ready.mjs';
 
 const [framework, variant] = process.argv.slice(2);

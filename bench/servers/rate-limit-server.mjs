@@ -6,7 +6,7 @@ import { rateLimit as expressRateLimit } from 'express-rate-limit';
 import { RedisStore } from 'rate-limit-redis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { Redis } from 'ioredis';
-import * as guard from 'express-guard';
+import * as guard from '@guard-suite/express-guard';
 import { reportReady } from './_ready.mjs';
 
 const [variant] = process.argv.slice(2);

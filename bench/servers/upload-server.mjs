@@ -12,7 +12,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
 import multer from 'multer';
-import { upload } from 'express-guard';
+import { upload } from '@guard-suite/express-guard';
 import { reportReady } from './_ready.mjs';
 
 const [variant, dir] = process.argv.slice(2);

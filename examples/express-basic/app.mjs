@@ -1,7 +1,7 @@
 // A small Express app behind the secure error handler: every failure becomes a problem+json
 // response with an errorId, and the full error goes to the log under that id.
 import express from 'express';
-import { errorHandler, guard, notFound } from 'express-guard';
+import { errorHandler, guard, notFound } from '@guard-suite/express-guard';
 
 /**
  * Builds the app; `logger` is any winston logger (default: JSON lines on stdout), `loadShedding`

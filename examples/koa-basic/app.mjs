@@ -2,7 +2,7 @@
 // route, becomes a problem+json response with an errorId; the full error goes to the log.
 import Koa from 'koa';
 import Router from '@koa/router';
-import { errorHandler, guard } from 'koa-guard';
+import { errorHandler, guard } from '@guard-suite/koa-guard';
 
 /**
  * Builds the app; `logger` is any winston logger (default: JSON lines on stdout), `loadShedding`

@@ -3,7 +3,7 @@
 // on /health and as a fast 503 with Retry-After, instead of piling up slow requests.
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCircuitBreaker, createRetry, createTimeout, wrap } from 'guard-core';
+import { createCircuitBreaker, createRetry, createTimeout, wrap } from '@guard-suite/core';
 
 export function createAuditLog({ dataDir, breakerStore }) {
   const file = join(dataDir, 'audit.log');

@@ -10,7 +10,7 @@ import {
   rateLimit,
   sendStoredFile,
   upload,
-} from 'express-guard';
+} from '@guard-suite/express-guard';
 import { createAuditLog } from './audit-log.mjs';
 import { healthReport } from './health.mjs';
 import { pageAssets } from './page-assets.mjs';

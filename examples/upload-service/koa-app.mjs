@@ -9,7 +9,7 @@ import {
   rateLimit,
   sendStoredFile,
   upload,
-} from 'koa-guard';
+} from '@guard-suite/koa-guard';
 import { createAuditLog } from './audit-log.mjs';
 import { healthReport } from './health.mjs';
 import { pageAssets } from './page-assets.mjs';

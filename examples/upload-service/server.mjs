@@ -2,7 +2,7 @@
 // the embedded defaults (memory stores, ./data); with REDIS_URL set, rate limits and the breaker
 // are shared through that Redis.
 import { createServer } from 'node:http';
-import { hardenServer } from 'guard-core';
+import { hardenServer } from '@guard-suite/core';
 import { createExpressApp } from './express-app.mjs';
 import { createKoaApp } from './koa-app.mjs';
 

@@ -1,4 +1,4 @@
-import * as api from 'guard-core';
+import * as api from '@guard-suite/core';
 
 // The public names of guard-core: adding one is a choice, removing or renaming one breaks users.
 // Update the snapshot (jest -u) only together with the changelog entry that explains it.

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 // The built packages (npm test builds them first) load from CommonJS and from ESM alike.
 const packagesDir = join(__dirname, '..', '..');
 const packages = [
-  { name: 'guard-core', dir: 'core' },
-  { name: 'express-guard', dir: 'express-guard' },
-  { name: 'koa-guard', dir: 'koa-guard' },
+  { name: '@guard-suite/core', dir: 'core' },
+  { name: '@guard-suite/express-guard', dir: 'express-guard' },
+  { name: '@guard-suite/koa-guard', dir: 'koa-guard' },
 ];
 
 function exportedNames(dir: string, script: string, type: 'commonjs' | 'module'): string[] {
@@ -62,7 +62,7 @@ describe('timers that must not keep a process alive (built guard-core)', () => {
     const started = Date.now();
     execFileSync(
       process.execPath,
-      ['--input-type=commonjs', '-e', `const core = require('guard-core'); ${body}`],
+      ['--input-type=commonjs', '-e', `const core = require('@guard-suite/core'); ${body}`],
       { cwd: join(packagesDir, 'core'), timeout: 10_000 },
     );
     // The sampler runs every 50 ms for ever unless its timer is unref'd: exiting at all proves it.

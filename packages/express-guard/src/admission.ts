@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { silenceLateWrites } from 'guard-core';
-import type { RequestGate } from 'guard-core';
+import { silenceLateWrites } from '@guard-suite/core';
+import type { RequestGate } from '@guard-suite/core';
 import { guardStateOf } from './step';
 
 /**

@@ -1,10 +1,10 @@
 import type { Request, RequestHandler } from 'express';
-import { createBruteForceSection } from 'guard-core';
+import { createBruteForceSection } from '@guard-suite/core';
 import type {
   BruteForceDecision,
   BruteForceMiddlewareOptions,
   BruteForceProtection,
-} from 'guard-core';
+} from '@guard-suite/core';
 
 /** `bruteForce()` options in Express: `username` receives the request. */
 export type ExpressBruteForceOptions = BruteForceMiddlewareOptions<Request>;

@@ -1,6 +1,10 @@
 import type { RequestHandler } from 'express';
-import { createConcurrencySection, createRequestGate, exposeCounts } from 'guard-core';
-import type { ConcurrencyCounts, ConcurrencyLimiter, ConcurrencyLimitOptions } from 'guard-core';
+import { createConcurrencySection, createRequestGate, exposeCounts } from '@guard-suite/core';
+import type {
+  ConcurrencyCounts,
+  ConcurrencyLimiter,
+  ConcurrencyLimitOptions,
+} from '@guard-suite/core';
 import { admit } from './admission';
 
 /** The `concurrencyLimit()` middleware, with the live counts. */

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request } from 'express';
-import { createErrorReporter, removeStaleHeaders } from 'guard-core';
-import type { ErrorHandlerOptions, RequestInfo } from 'guard-core';
+import { createErrorReporter, removeStaleHeaders } from '@guard-suite/core';
+import type { ErrorHandlerOptions, RequestInfo } from '@guard-suite/core';
 
 /**
  * The secure error handler: mount it last. Answers every error as RFC 9457 problem+json with a

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
-import { planGuard, resolveGuardOptions } from 'guard-core';
-import type { GuardControls, GuardOptions } from 'guard-core';
+import { planGuard, resolveGuardOptions } from '@guard-suite/core';
+import type { GuardControls, GuardOptions } from '@guard-suite/core';
 import { admit } from './admission';
 import { createInputLimitsStep } from './input-limits';
 import { createLoadSheddingStep } from './load-shedding';

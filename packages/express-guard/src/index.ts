@@ -1,5 +1,5 @@
 // The only entry point of express-guard: the Express adapter, plus everything in guard-core.
-export * from 'guard-core';
+export * from '@guard-suite/core';
 export { errorHandler } from './error-handler';
 export { notFound } from './not-found';
 export { asyncHandler } from './async-handler';

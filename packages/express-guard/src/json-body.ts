@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import { createJsonBodyParser } from 'guard-core';
-import type { JsonBodyOptions } from 'guard-core';
+import { createJsonBodyParser } from '@guard-suite/core';
+import type { JsonBodyOptions } from '@guard-suite/core';
 
 /**
  * Parses a JSON body into `req.body` under size, depth and key limits, refusing prototype

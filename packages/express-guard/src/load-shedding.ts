@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
-import { exposeShedder, resolveLoadShedding, startLoadShedder } from 'guard-core';
-import type { LoadShedder, LoadSheddingControls, LoadSheddingOptions } from 'guard-core';
+import { exposeShedder, resolveLoadShedding, startLoadShedder } from '@guard-suite/core';
+import type { LoadShedder, LoadSheddingControls, LoadSheddingOptions } from '@guard-suite/core';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
 

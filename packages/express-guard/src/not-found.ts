@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import { NotFoundError, createErrorReporter } from 'guard-core';
-import type { ErrorHandlerOptions } from 'guard-core';
+import { NotFoundError, createErrorReporter } from '@guard-suite/core';
+import type { ErrorHandlerOptions } from '@guard-suite/core';
 
 /**
  * Answers requests no route matched with a 404 problem+json (through `errorHandler()`, which must follow).

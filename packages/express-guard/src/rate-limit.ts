@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { createRateLimitSection } from 'guard-core';
-import type { RateLimitDefaults, RateLimitOptions, RateLimiter } from 'guard-core';
+import { createRateLimitSection } from '@guard-suite/core';
+import type { RateLimitDefaults, RateLimitOptions, RateLimiter } from '@guard-suite/core';
 
 /** `rateLimit()` options in Express: `key` and `skip` receive the request. */
 export type ExpressRateLimitOptions = RateLimitOptions<Request>;

@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
-import { isClientGone, prepareDownload } from 'guard-core';
-import type { FileStore } from 'guard-core';
+import { isClientGone, prepareDownload } from '@guard-suite/core';
+import type { FileStore } from '@guard-suite/core';
 
 /**
  * Sends a stored upload as a download: `Content-Disposition: attachment` with its original name

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import { createRequestGate, resolveRequestTimeoutOptions } from 'guard-core';
-import type { RequestTimeoutOptions } from 'guard-core';
+import { createRequestGate, resolveRequestTimeoutOptions } from '@guard-suite/core';
+import type { RequestTimeoutOptions } from '@guard-suite/core';
 import { admit } from './admission';
 
 /**

@@ -7,14 +7,14 @@ import {
   multerOptions,
   parsedFiles,
   UnsupportedMediaTypeError,
-} from 'guard-core';
+} from '@guard-suite/core';
 import type {
   UploadEngine,
   UploadOptions,
   UploadRecord,
   UploadRoutes,
   UploadShape,
-} from 'guard-core';
+} from '@guard-suite/core';
 
 /** What `upload(options)` returns: `single(field)`, `array(field, max)` and `status(uploadId)`. */
 export type Upload = UploadRoutes<RequestHandler>;

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
-import { createRequestValidator } from 'guard-core';
-import type { ValidateOptions, ValidationSchemas } from 'guard-core';
+import { createRequestValidator } from '@guard-suite/core';
+import type { ValidateOptions, ValidationSchemas } from '@guard-suite/core';
 
 /**
  * Validates `req.body`, `req.query` and `req.params` with Standard Schema validators and replaces

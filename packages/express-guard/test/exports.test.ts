@@ -1,4 +1,4 @@
-import * as api from 'express-guard';
+import * as api from '@guard-suite/express-guard';
 
 // The public names of express-guard: adding one is a choice, removing or renaming one breaks users.
 // Update the snapshot (jest -u) only together with the changelog entry that explains it.

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import createHttpError from 'http-errors';
 import request from 'supertest';
-import { GuardConfigError } from 'guard-core';
+import { GuardConfigError } from '@guard-suite/core';
 import type { Harness, SpecIO } from './harness';
 import { createMemoryLogger } from './memory-logger';
 import { createTestRedis, uniquePrefix } from './redis-connection';

@@ -15,7 +15,7 @@ import {
   TimeoutError,
   UnsupportedMediaTypeError,
   UriTooLongError,
-} from 'guard-core';
+} from '@guard-suite/core';
 import type { Harness, SpecHandler } from './harness';
 import { createMemoryLogger } from './memory-logger';
 

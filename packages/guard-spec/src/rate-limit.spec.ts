@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { Server } from 'node:http';
-import { GuardConfigError } from 'guard-core';
+import { GuardConfigError } from '@guard-suite/core';
 import type { Harness, SpecApp } from './harness';
 import { createMemoryLogger } from './memory-logger';
 import { describeRateLimitRedis } from './rate-limit-redis.spec';

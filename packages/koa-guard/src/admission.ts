@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
-import { silenceLateWrites } from 'guard-core';
-import type { RequestGate, TimeoutError } from 'guard-core';
+import { silenceLateWrites } from '@guard-suite/core';
+import type { RequestGate, TimeoutError } from '@guard-suite/core';
 import { guardStateOf } from './step';
 
 const ignore = () => undefined;

@@ -1,10 +1,10 @@
 import type { Context, Middleware } from 'koa';
-import { createBruteForceSection } from 'guard-core';
+import { createBruteForceSection } from '@guard-suite/core';
 import type {
   BruteForceDecision,
   BruteForceMiddlewareOptions,
   BruteForceProtection,
-} from 'guard-core';
+} from '@guard-suite/core';
 
 /** `bruteForce()` options in Koa: `username` receives the context. */
 export type KoaBruteForceOptions = BruteForceMiddlewareOptions<Context>;

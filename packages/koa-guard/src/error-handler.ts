@@ -6,8 +6,8 @@ import {
   createErrorReporter,
   isClientGone,
   removeStaleHeaders,
-} from 'guard-core';
-import type { ErrorHandlerOptions, ErrorReporter, RequestInfo } from 'guard-core';
+} from '@guard-suite/core';
+import type { ErrorHandlerOptions, ErrorReporter, RequestInfo } from '@guard-suite/core';
 import { wasAbandoned } from './admission';
 
 /** Errors already logged by the middleware, so the app-level listener does not log them again. */

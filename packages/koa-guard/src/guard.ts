@@ -1,6 +1,6 @@
 import type { Context, Middleware, Next } from 'koa';
-import { planGuard, resolveGuardOptions } from 'guard-core';
-import type { GuardControls, GuardOptions } from 'guard-core';
+import { planGuard, resolveGuardOptions } from '@guard-suite/core';
+import type { GuardControls, GuardOptions } from '@guard-suite/core';
 import { admitAndRun } from './admission';
 import { createInputLimitsStep } from './input-limits';
 import { createLoadSheddingStep } from './load-shedding';

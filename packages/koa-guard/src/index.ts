@@ -1,5 +1,5 @@
 // The only entry point of koa-guard: the Koa adapter, plus everything in guard-core.
-export * from 'guard-core';
+export * from '@guard-suite/core';
 export { errorHandler } from './error-handler';
 
 // Inbound protection (guard)

@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
-import { createInputLimits } from 'guard-core';
-import type { InputLimits, InputLimitsOptions } from 'guard-core';
+import { createInputLimits } from '@guard-suite/core';
+import type { InputLimits, InputLimitsOptions } from '@guard-suite/core';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
 

@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
-import { exposeShedder, resolveLoadShedding, startLoadShedder } from 'guard-core';
-import type { LoadShedder, LoadSheddingControls, LoadSheddingOptions } from 'guard-core';
+import { exposeShedder, resolveLoadShedding, startLoadShedder } from '@guard-suite/core';
+import type { LoadShedder, LoadSheddingControls, LoadSheddingOptions } from '@guard-suite/core';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
 

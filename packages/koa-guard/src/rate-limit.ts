@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
-import { createRateLimitSection } from 'guard-core';
-import type { RateLimitDefaults, RateLimitOptions, RateLimiter } from 'guard-core';
+import { createRateLimitSection } from '@guard-suite/core';
+import type { RateLimitDefaults, RateLimitOptions, RateLimiter } from '@guard-suite/core';
 
 /** `rateLimit()` options in Koa: `key` and `skip` receive the context. */
 export type KoaRateLimitOptions = RateLimitOptions<Context>;

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
-import { prepareDownload } from 'guard-core';
-import type { FileStore } from 'guard-core';
+import { prepareDownload } from '@guard-suite/core';
+import type { FileStore } from '@guard-suite/core';
 
 /**
  * Sends a stored upload as a download: `Content-Disposition: attachment` with its original name

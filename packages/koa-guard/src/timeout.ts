@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
-import { createRequestGate, resolveRequestTimeoutOptions } from 'guard-core';
-import type { RequestTimeoutOptions } from 'guard-core';
+import { createRequestGate, resolveRequestTimeoutOptions } from '@guard-suite/core';
+import type { RequestTimeoutOptions } from '@guard-suite/core';
 import { admitAndRun } from './admission';
 
 /**

@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
-import { createRequestValidator } from 'guard-core';
-import type { ValidateOptions, ValidationSchemas } from 'guard-core';
+import { createRequestValidator } from '@guard-suite/core';
+import type { ValidateOptions, ValidationSchemas } from '@guard-suite/core';
 
 /**
  * Validates `ctx.request.body`, `ctx.query` and `ctx.params` with Standard Schema validators and

@@ -1,4 +1,4 @@
-import * as expressGuard from 'express-guard';
+import * as expressGuard from '@guard-suite/express-guard';
 import * as koaGuard from '../src/index';
 
 // Both adapters export the same names, so switching frameworks never changes an import.

@@ -9,7 +9,7 @@ import {
   TimeoutError,
   classifyError,
   isGuardError,
-} from 'guard-core';
+} from '@guard-suite/core';
 
 describe('the error model', () => {
   it('carries status, a stable code, a safe message and whole Retry-After seconds', () => {

@@ -1,4 +1,8 @@
-import { createCircuitBreaker, createConcurrencyLimiter, createLoadShedder } from 'guard-core';
+import {
+  createCircuitBreaker,
+  createConcurrencyLimiter,
+  createLoadShedder,
+} from '@guard-suite/core';
 
 // Refusals under load are answers, not bugs: they are made without capturing a stack trace,
 // which is most of the cost of making an error (see errors/without-stack.ts).

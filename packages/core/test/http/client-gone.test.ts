@@ -1,4 +1,4 @@
-import { isClientGone } from 'guard-core';
+import { isClientGone } from '@guard-suite/core';
 
 const failure = (fields: Record<string, unknown>) => Object.assign(new Error('x'), fields);
 

@@ -1,4 +1,4 @@
-import { createErrorReporter } from 'guard-core';
+import { createErrorReporter } from '@guard-suite/core';
 import { createMemoryLogger } from 'guard-spec';
 
 describe('createErrorReporter', () => {

@@ -1,4 +1,4 @@
-import { createDefaultLogger } from 'guard-core';
+import { createDefaultLogger } from '@guard-suite/core';
 
 describe('createDefaultLogger', () => {
   it('writes one JSON line per entry to stdout, with a timestamp, and survives a value JSON cannot encode', async () => {

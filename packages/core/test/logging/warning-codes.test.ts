@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WarningCodes } from 'guard-core';
+import { WarningCodes } from '@guard-suite/core';
 
 describe('WarningCodes', () => {
   it('documents every warning code in docs/errors.md, and nothing else', () => {

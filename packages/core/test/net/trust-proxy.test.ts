@@ -1,4 +1,4 @@
-import { spoofableProxyReason } from 'guard-core';
+import { spoofableProxyReason } from '@guard-suite/core';
 
 describe('spoofableProxyReason', () => {
   it('flags Express trust proxy true and nothing else', () => {

@@ -1,4 +1,9 @@
-import { GuardConfigError, createCircuitBreaker, createLoadShedder, createRetry } from 'guard-core';
+import {
+  GuardConfigError,
+  createCircuitBreaker,
+  createLoadShedder,
+  createRetry,
+} from '@guard-suite/core';
 
 // setTimeout and setInterval turn a delay over 2^31-1 ms into 1 ms: such options are refused.
 describe('options handed to a timer', () => {

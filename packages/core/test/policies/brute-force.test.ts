@@ -1,4 +1,4 @@
-import { RateLimitError, createBruteForceProtection } from 'guard-core';
+import { RateLimitError, createBruteForceProtection } from '@guard-suite/core';
 
 describe('createBruteForceProtection', () => {
   afterEach(() => {

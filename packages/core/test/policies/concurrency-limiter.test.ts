@@ -4,8 +4,8 @@ import {
   GuardConfigError,
   TimeoutError,
   createConcurrencyLimiter,
-} from 'guard-core';
-import type { Permit } from 'guard-core';
+} from '@guard-suite/core';
+import type { Permit } from '@guard-suite/core';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 

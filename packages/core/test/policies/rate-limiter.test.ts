@@ -1,5 +1,5 @@
-import { GuardConfigError, createRateLimiter } from 'guard-core';
-import type { RateLimitDecision } from 'guard-core';
+import { GuardConfigError, createRateLimiter } from '@guard-suite/core';
+import type { RateLimitDecision } from '@guard-suite/core';
 
 const sync = (decision: RateLimitDecision | Promise<RateLimitDecision>): RateLimitDecision => {
   if (decision instanceof Promise) throw new Error('the memory limiter must answer synchronously');

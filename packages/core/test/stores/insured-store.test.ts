@@ -1,5 +1,5 @@
-import { createInsuredStore, createMemoryStore } from 'guard-core';
-import type { RateLimitStore, StoreHit } from 'guard-core';
+import { createInsuredStore, createMemoryStore } from '@guard-suite/core';
+import type { RateLimitStore, StoreHit } from '@guard-suite/core';
 import { createMemoryLogger } from 'guard-spec';
 
 /** A shared store whose next answers the test decides: a hit, a failure, or no answer at all. */

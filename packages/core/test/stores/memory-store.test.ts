@@ -1,4 +1,4 @@
-import { createMemoryStore } from 'guard-core';
+import { createMemoryStore } from '@guard-suite/core';
 import { runStoreContract } from './store-contract';
 
 runStoreContract('memory', (options) => createMemoryStore({ ...options, maxKeys: 1000 }));

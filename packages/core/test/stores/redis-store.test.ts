@@ -1,4 +1,4 @@
-import { createRedisStore } from 'guard-core';
+import { createRedisStore } from '@guard-suite/core';
 import { createTestRedis, describeWithRedis, uniquePrefix } from 'guard-spec';
 import type { Redis } from 'ioredis';
 import { runStoreContract } from './store-contract';

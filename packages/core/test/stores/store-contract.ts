@@ -1,4 +1,4 @@
-import type { RateLimitStore, StoreOptions } from 'guard-core';
+import type { RateLimitStore, StoreOptions } from '@guard-suite/core';
 
 /** Builds a fresh store for one contract test; `close()` is called after it. */
 export type StoreFactory = (options: StoreOptions) => RateLimitStore;

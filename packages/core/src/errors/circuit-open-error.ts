@@ -1,3 +1,4 @@
+import { RejectionReasons } from '../telemetry/rejection';
 import { ErrorCodes } from './codes';
 import { GuardError } from './guard-error';
 import type { GuardErrorOptions } from './guard-error';
@@ -8,6 +9,11 @@ export class CircuitOpenError extends GuardError {
     message = 'Service temporarily unavailable',
     options: Omit<GuardErrorOptions, 'status' | 'code'> = {},
   ) {
-    super(message, { ...options, status: 503, code: ErrorCodes.CIRCUIT_OPEN });
+    super(message, {
+      reason: RejectionReasons.CIRCUIT_OPEN,
+      ...options,
+      status: 503,
+      code: ErrorCodes.CIRCUIT_OPEN,
+    });
   }
 }

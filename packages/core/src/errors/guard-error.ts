@@ -1,3 +1,4 @@
+import type { RejectionReason } from '../telemetry/rejection';
 import type { ErrorCode } from './codes';
 import { ERROR_CODE_PREFIX } from './codes';
 
@@ -20,6 +21,8 @@ export interface GuardErrorOptions {
   type?: string;
   /** Extra problem+json members the client may see (for example `uploadId`). */
   extensions?: Readonly<Record<string, unknown>>;
+  /** Why a policy refused, from a closed list; the client sees it as the problem+json `reason`. */
+  reason?: RejectionReason;
   /** The underlying failure; logged, never sent to the client. */
   cause?: unknown;
 }
@@ -38,6 +41,8 @@ export class GuardError extends Error {
   readonly headers: Readonly<Record<string, string>>;
   readonly type: string;
   readonly extensions: Readonly<Record<string, unknown>>;
+  /** Why a policy refused (`queue_full`, `overloaded`, …); `undefined` for errors that are no refusal. */
+  readonly reason: RejectionReason | undefined;
 
   constructor(message: string, options: GuardErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -50,6 +55,7 @@ export class GuardError extends Error {
     this.headers = options.headers ?? {};
     this.type = options.type ?? 'about:blank';
     this.extensions = options.extensions ?? {};
+    this.reason = options.reason;
   }
 }
 

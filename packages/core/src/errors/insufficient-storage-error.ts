@@ -1,3 +1,4 @@
+import { RejectionReasons } from '../telemetry/rejection';
 import { ErrorCodes } from './codes';
 import { GuardError } from './guard-error';
 import type { GuardErrorOptions } from './guard-error';
@@ -8,6 +9,11 @@ export class InsufficientStorageError extends GuardError {
     message = 'Insufficient storage',
     options: Omit<GuardErrorOptions, 'status' | 'code'> = {},
   ) {
-    super(message, { ...options, status: 507, code: ErrorCodes.INSUFFICIENT_STORAGE });
+    super(message, {
+      reason: RejectionReasons.INSUFFICIENT_STORAGE,
+      ...options,
+      status: 507,
+      code: ErrorCodes.INSUFFICIENT_STORAGE,
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { RejectionReasons } from '../telemetry/rejection';
 import { ErrorCodes } from './codes';
 import { GuardError } from './guard-error';
 import type { GuardErrorOptions } from './guard-error';
@@ -8,6 +9,11 @@ export class InvalidInputError extends GuardError {
     message = 'Invalid input provided',
     options: Omit<GuardErrorOptions, 'status' | 'code'> = {},
   ) {
-    super(message, { ...options, status: 400, code: ErrorCodes.INVALID_INPUT });
+    super(message, {
+      reason: RejectionReasons.INVALID_INPUT,
+      ...options,
+      status: 400,
+      code: ErrorCodes.INVALID_INPUT,
+    });
   }
 }

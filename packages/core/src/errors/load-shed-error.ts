@@ -1,3 +1,4 @@
+import { RejectionReasons } from '../telemetry/rejection';
 import { ErrorCodes } from './codes';
 import { GuardError } from './guard-error';
 import type { GuardErrorOptions } from './guard-error';
@@ -8,6 +9,11 @@ export class LoadShedError extends GuardError {
     message = 'Server is overloaded',
     options: Omit<GuardErrorOptions, 'status' | 'code'> = {},
   ) {
-    super(message, { ...options, status: 503, code: ErrorCodes.OVERLOADED });
+    super(message, {
+      reason: RejectionReasons.OVERLOADED,
+      ...options,
+      status: 503,
+      code: ErrorCodes.OVERLOADED,
+    });
   }
 }

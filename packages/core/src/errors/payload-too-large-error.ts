@@ -1,3 +1,4 @@
+import { RejectionReasons } from '../telemetry/rejection';
 import { ErrorCodes } from './codes';
 import { GuardError } from './guard-error';
 import type { GuardErrorOptions } from './guard-error';
@@ -8,6 +9,11 @@ export class PayloadTooLargeError extends GuardError {
     message = 'Payload too large',
     options: Omit<GuardErrorOptions, 'status' | 'code'> = {},
   ) {
-    super(message, { ...options, status: 413, code: ErrorCodes.PAYLOAD_TOO_LARGE });
+    super(message, {
+      reason: RejectionReasons.PAYLOAD_TOO_LARGE,
+      ...options,
+      status: 413,
+      code: ErrorCodes.PAYLOAD_TOO_LARGE,
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { RejectionReasons } from '../telemetry/rejection';
 import { ErrorCodes } from './codes';
 import { GuardError } from './guard-error';
 import type { GuardErrorOptions } from './guard-error';
@@ -12,6 +13,7 @@ export class RateLimitError extends GuardError {
     options: Omit<GuardErrorOptions, 'status' | 'code'> = {},
   ) {
     super(message, {
+      reason: RejectionReasons.LIMIT_EXCEEDED,
       type: QUOTA_EXCEEDED_TYPE,
       ...options,
       status: 429,

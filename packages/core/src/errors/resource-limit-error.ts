@@ -1,3 +1,4 @@
+import { RejectionReasons } from '../telemetry/rejection';
 import { ErrorCodes } from './codes';
 import { GuardError } from './guard-error';
 import type { GuardErrorOptions } from './guard-error';
@@ -8,6 +9,11 @@ export class ResourceLimitError extends GuardError {
     message = 'Insufficient resources',
     options: Omit<GuardErrorOptions, 'status' | 'code'> = {},
   ) {
-    super(message, { ...options, status: 503, code: ErrorCodes.RESOURCE_LIMIT });
+    super(message, {
+      reason: RejectionReasons.RESOURCE_LIMIT,
+      ...options,
+      status: 503,
+      code: ErrorCodes.RESOURCE_LIMIT,
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { RejectionReasons } from '../telemetry/rejection';
 import { ErrorCodes } from './codes';
 import { GuardError } from './guard-error';
 import type { GuardErrorOptions } from './guard-error';
@@ -8,6 +9,11 @@ export class TimeoutError extends GuardError {
     message = 'Operation timed out',
     options: Omit<GuardErrorOptions, 'status' | 'code'> = {},
   ) {
-    super(message, { ...options, status: 503, code: ErrorCodes.TIMEOUT });
+    super(message, {
+      reason: RejectionReasons.DEADLINE_EXCEEDED,
+      ...options,
+      status: 503,
+      code: ErrorCodes.TIMEOUT,
+    });
   }
 }

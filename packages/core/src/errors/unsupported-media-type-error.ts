@@ -1,3 +1,4 @@
+import { RejectionReasons } from '../telemetry/rejection';
 import { ErrorCodes } from './codes';
 import { GuardError } from './guard-error';
 import type { GuardErrorOptions } from './guard-error';
@@ -8,6 +9,11 @@ export class UnsupportedMediaTypeError extends GuardError {
     message = 'Unsupported media type',
     options: Omit<GuardErrorOptions, 'status' | 'code'> = {},
   ) {
-    super(message, { ...options, status: 415, code: ErrorCodes.UNSUPPORTED_MEDIA_TYPE });
+    super(message, {
+      reason: RejectionReasons.UNSUPPORTED_MEDIA_TYPE,
+      ...options,
+      status: 415,
+      code: ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
+    });
   }
 }

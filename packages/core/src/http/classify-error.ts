@@ -1,6 +1,8 @@
 import { ErrorCodes } from '../errors/codes';
 import { isGuardError } from '../errors/guard-error';
 import { safeGet } from '../logging/safe-get';
+import { isRejectionReason } from '../telemetry/rejection';
+import type { RejectionReason } from '../telemetry/rejection';
 import { BODY_PARSER_ERRORS, SYSTEM_ERRORS } from './default-details';
 
 /** What the error handler decided about a thrown value, before messages and ids are applied. */
@@ -16,6 +18,8 @@ export interface ErrorClassification {
   headers: Record<string, string>;
   type: string;
   extensions: Record<string, unknown>;
+  /** A guard refusal's reason (`queue_full`, `overloaded`, …), sent as the problem+json `reason`. */
+  reason?: RejectionReason;
 }
 
 /** The longest exposed message the client gets; longer ones fall back to the generic detail. */
@@ -35,6 +39,7 @@ export function classifyError(thrown: unknown): ErrorClassification {
     const message = safeGet(thrown, 'message');
     const expose = safeGet(thrown, 'expose') !== false;
     const status = validStatus(safeGet(thrown, 'status')) ?? 500;
+    const reason = safeGet(thrown, 'reason');
     return {
       status,
       code: thrown.code,
@@ -44,6 +49,7 @@ export function classifyError(thrown: unknown): ErrorClassification {
       headers: isPlainRecord(headers) ? stringRecord(headers) : {},
       type: typeof type === 'string' ? type : 'about:blank',
       extensions: isPlainRecord(extensions) ? { ...extensions } : {},
+      ...(isRejectionReason(reason) ? { reason } : {}),
     };
   }
 

@@ -153,6 +153,7 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
         status: c.status,
         detail,
         errorId,
+        ...(c.reason === undefined ? {} : { reason: c.reason }),
         ...(c.code.startsWith('ERR_GUARD_') && c.code !== ErrorCodes.INTERNAL
           ? { code: c.code }
           : {}),

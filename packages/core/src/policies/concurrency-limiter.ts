@@ -2,6 +2,8 @@ import { abortError } from './abort';
 import { ConcurrencyLimitError } from '../errors/concurrency-limit-error';
 import { withoutStack } from '../errors/without-stack';
 import { optionReader } from '../options/option-reader';
+import { RejectionReasons } from '../telemetry/rejection';
+import type { RejectionReason } from '../telemetry/rejection';
 
 /** Options of `createConcurrencyLimiter` (and of `concurrencyLimit()` / `createBulkhead`). */
 export interface ConcurrencyLimiterOptions {
@@ -89,12 +91,13 @@ export function createConcurrencyLimiter(
   let closed = false;
 
   // An answer under load, not a bug: no stack trace to capture (twice, with its cause).
-  const busy = (reason: string) =>
+  const busy = (why: string, reason: RejectionReason = RejectionReasons.QUEUE_FULL) =>
     withoutStack(
       () =>
         new ConcurrencyLimitError(undefined, {
           retryAfter: retryAfterSeconds,
-          cause: new Error(reason),
+          reason,
+          cause: new Error(why),
         }),
     );
 
@@ -147,7 +150,7 @@ export function createConcurrencyLimiter(
     },
     acquire(signal) {
       if (signal?.aborted) return Promise.reject(abortError(signal));
-      if (closed) return Promise.reject(busy('limiter closed'));
+      if (closed) return Promise.reject(busy('limiter closed', RejectionReasons.CLOSED));
       if (active < max && !head) {
         active++;
         return Promise.resolve(createPermit());
@@ -169,7 +172,7 @@ export function createConcurrencyLimiter(
         queued++;
         waiter.timer = setTimeout(() => {
           unlink(waiter);
-          reject(busy('queue wait timed out'));
+          reject(busy('queue wait timed out', RejectionReasons.QUEUE_TIMEOUT));
         }, queueTimeoutMs);
         waiter.timer.unref();
         if (signal) {
@@ -186,7 +189,7 @@ export function createConcurrencyLimiter(
       while (head) {
         const waiter = head;
         unlink(waiter);
-        waiter.reject(busy('limiter closed'));
+        waiter.reject(busy('limiter closed', RejectionReasons.CLOSED));
       }
     },
   };

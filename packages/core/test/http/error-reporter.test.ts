@@ -1,4 +1,4 @@
-import { createErrorReporter } from '@guard-suite/core';
+import { ConcurrencyLimitError, createErrorReporter, RateLimitError } from '@guard-suite/core';
 import { createMemoryLogger } from 'guard-spec';
 
 describe('createErrorReporter', () => {
@@ -47,5 +47,23 @@ describe('createErrorReporter', () => {
     const response = createErrorReporter({ logger }).report(thrown, { body });
     expect(response.status).toBe(500);
     expect(JSON.stringify(entries[0])).toContain('[Circular]');
+  });
+
+  it.each([
+    ['a rate-limit refusal', new RateLimitError(), 'limit_exceeded'],
+    [
+      'a queue timeout',
+      new ConcurrencyLimitError(undefined, { reason: 'queue_timeout' }),
+      'queue_timeout',
+    ],
+  ])('tells the client the reason of %s', (_name, error, reason) => {
+    const { logger } = createMemoryLogger();
+    expect(createErrorReporter({ logger }).report(error, {}).body.reason).toBe(reason);
+  });
+
+  it('sends no reason that is not one of its own words', () => {
+    const { logger } = createMemoryLogger();
+    const foreign = Object.assign(new Error('x'), { status: 503, reason: 'db password hunter2' });
+    expect(createErrorReporter({ logger }).report(foreign, {}).body).not.toHaveProperty('reason');
   });
 });

@@ -35,6 +35,7 @@ const config: Config = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   moduleNameMapper: {
     '^@guard-suite/core$': '<rootDir>/packages/core/src/index.ts',
+    '^@guard-suite/core/internal$': '<rootDir>/packages/core/src/internal.ts',
     '^@guard-suite/express-guard$': '<rootDir>/packages/express-guard/src/index.ts',
     '^@guard-suite/koa-guard$': '<rootDir>/packages/koa-guard/src/index.ts',
     '^guard-spec$': '<rootDir>/packages/guard-spec/src/index.ts',

@@ -1,8 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // Two entries over one set of modules: code splitting (also for CommonJS) puts what both share in
+  // common chunks, so `@guard-suite/core` and `@guard-suite/core/internal` hand out the same classes
+  // (an error thrown by the adapters' plumbing is `instanceof` the user's TimeoutError).
+  entry: ['src/index.ts', 'src/internal.ts'],
   format: ['esm', 'cjs'],
+  splitting: true,
   dts: true,
   sourcemap: true,
   clean: true,

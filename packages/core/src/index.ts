@@ -1,11 +1,13 @@
-// The only entry point of guard-core: every public name is listed here explicitly.
+// The public entry of @guard-suite/core: what users type. Every name is listed explicitly; what only
+// the adapters need lives in ./internal.ts (`@guard-suite/core/internal`), which is not for users.
 
-export { ErrorCodes, ERROR_CODE_PREFIX } from './errors/codes';
+// Errors: one hierarchy, stable codes
+export { ErrorCodes } from './errors/codes';
 export type { ErrorCode } from './errors/codes';
 export { GuardError, isGuardError } from './errors/guard-error';
 export type { GuardErrorOptions } from './errors/guard-error';
 export { GuardConfigError } from './errors/guard-config-error';
-export { RateLimitError, QUOTA_EXCEEDED_TYPE } from './errors/rate-limit-error';
+export { RateLimitError } from './errors/rate-limit-error';
 export { ConcurrencyLimitError } from './errors/concurrency-limit-error';
 export { TimeoutError } from './errors/timeout-error';
 export { LoadShedError } from './errors/load-shed-error';
@@ -18,93 +20,36 @@ export { UnsupportedMediaTypeError } from './errors/unsupported-media-type-error
 export { InsufficientStorageError } from './errors/insufficient-storage-error';
 export { NotFoundError } from './errors/not-found-error';
 export { AbortedError } from './errors/aborted-error';
-
-export { optionReader } from './options/option-reader';
-export type { OptionReader } from './options/option-reader';
-
-export { createErrorReporter, removeStaleHeaders } from './http/error-reporter';
-export type { ErrorHandlerOptions, ErrorReporter, RequestInfo } from './http/error-reporter';
-export { PROBLEM_CONTENT_TYPE } from './http/problem';
-export type { ProblemBody, ProblemResponse } from './http/problem';
-export { classifyError } from './http/classify-error';
-export type { ErrorClassification } from './http/classify-error';
-export { createDefaultLogger } from './logging/default-logger';
-export type { GuardLogger } from './logging/default-logger';
-export { redact, REDACTED } from './logging/redact';
-export { serializeError } from './logging/serialize-error';
-export type { SerializedError } from './logging/serialize-error';
-
-export { createConcurrencyLimiter } from './policies/concurrency-limiter';
-export type {
-  ConcurrencyLimiter,
-  ConcurrencyLimiterOptions,
-  Permit,
-} from './policies/concurrency-limiter';
-
-// Inbound protection (guard): load shedding, admission (concurrency + timeout), input limits, JSON, validation, server hardening
-export { createLoadShedder, startLoadShedder } from './policies/load-shedder';
-export type {
-  LoadFigures,
-  LoadProbe,
-  LoadShedder,
-  LoadShedderOptions,
-  ResolvedLoadShedderOptions,
-} from './policies/load-shedder';
-export { resolveRequestTimeoutOptions } from './policies/request-timeout';
-export type {
-  RequestTimeoutOptions,
-  ResolvedRequestTimeoutOptions,
-} from './policies/request-timeout';
-export { createRequestGate } from './policies/request-gate';
-export type { RequestGate } from './policies/request-gate';
-export { GuardState } from './http/guard-state';
-export { headerWriter } from './http/header-writer';
-export type { HeaderMiddleware, HeaderWriter } from './http/header-writer';
-export { silenceLateWrites } from './http/silence-late-writes';
-export { isClientGone } from './http/client-gone';
-export { createInputLimits } from './input/input-limits';
-export type { InputLimits, InputLimitsOptions } from './input/input-limits';
-export { scanJson } from './input/scan-json';
-export type { JsonShape } from './input/scan-json';
-export { createJsonBodyParser } from './input/json-body';
-export type { JsonBodyOptions, JsonBodyParser } from './input/json-body';
-export { createRequestValidator } from './input/validate';
-export type {
-  InvalidParam,
-  RequestValidator,
-  ValidateOptions,
-  ValidationInput,
-  ValidationSchemas,
-} from './input/validate';
-export { applyHardening, hardenServer } from './server/harden-server';
-export type { HardenServerOptions, ResolvedHardenServerOptions } from './server/harden-server';
-export {
-  createConcurrencySection,
-  resolveGuardOptions,
-  resolveLoadShedding,
-} from './guard/guard-options';
-export type {
-  ConcurrencyLimitOptions,
-  GuardOptions,
-  LoadSheddingOptions,
-  ResolvedGuard,
-} from './guard/guard-options';
-export { planGuard } from './guard/guard-plan';
-export { exposeCounts, exposeShedder } from './guard/expose-figures';
-export type { ConcurrencyCounts, LoadSheddingControls } from './guard/expose-figures';
-export type { GuardControls, GuardPlan, GuardStatus, GuardStepFactories } from './guard/guard-plan';
-
-// Rate limiting
-export { clientKey, UNKNOWN_CLIENT_KEY } from './net/client-key';
-export { spoofableProxyReason } from './net/trust-proxy';
-export type { ProxySetting } from './net/trust-proxy';
 export { WarningCodes } from './logging/warning-codes';
 export type { WarningCode } from './logging/warning-codes';
-export { createMemoryStore } from './stores/memory-store';
-export type { MemoryStore, MemoryStoreOptions } from './stores/memory-store';
-export { createRedisStore } from './stores/redis-store';
-export type { RedisStoreOptions } from './stores/redis-store';
-export type { RateLimitStore, StoreHit, StoreOptions } from './stores/store';
+export { RejectionReasons } from './telemetry/rejection';
+export type { RejectionPolicy, RejectionReason, RejectionRecord } from './telemetry/rejection';
+
+// The error handler's options and what the client receives
+export type { ErrorHandlerOptions } from './http/error-reporter';
+export type { ProblemBody } from './http/problem';
+export type { GuardLogger } from './logging/default-logger';
+
+// Inbound protection: the options of guard() and its sections, and per-request state
+export type {
+  GuardOptions,
+  ConcurrencyLimitOptions,
+  LoadSheddingOptions,
+} from './guard/guard-options';
+export type { GuardControls, GuardStatus } from './guard/guard-plan';
+export type { ConcurrencyCounts, LoadSheddingControls } from './guard/expose-figures';
+export type { GuardState } from './http/guard-state';
+export type { Criticality } from './overload/criticality';
+export type { RequestTimeoutOptions } from './policies/request-timeout';
+export type { InputLimitsOptions } from './input/input-limits';
+export type { JsonBodyOptions } from './input/json-body';
+export type { InvalidParam, ValidateOptions, ValidationSchemas } from './input/validate';
+export type { RateLimitOptions } from './policies/rate-limit-section';
+export type { BruteForceMiddlewareOptions } from './policies/brute-force-section';
+export { hardenServer } from './server/harden-server';
+export type { HardenServerOptions } from './server/harden-server';
+
+// The policies on their own, for any Node code
 export { createRateLimiter } from './policies/rate-limiter';
 export type {
   RateLimitDecision,
@@ -113,28 +58,35 @@ export type {
   RateLimitStoreOption,
   ResolvedRateLimiterOptions,
 } from './policies/rate-limiter';
-export { createRateLimitSection } from './policies/rate-limit-section';
-export type {
-  RateLimitDefaults,
-  RateLimitOptions,
-  RateLimitSection,
-} from './policies/rate-limit-section';
+export { clientKey } from './net/client-key';
+export { createMemoryStore } from './stores/memory-store';
+export type { MemoryStore, MemoryStoreOptions } from './stores/memory-store';
+export { createRedisStore } from './stores/redis-store';
+export type { RedisStoreOptions } from './stores/redis-store';
+export { createInsuredStore } from './stores/insured-store';
+export type { InsuredStore, InsuredStoreOptions } from './stores/insured-store';
+export type { RateLimitStore, StoreHit, StoreOptions } from './stores/store';
 export { createBruteForceProtection } from './policies/brute-force';
 export type {
   BruteForceDecision,
   BruteForceOptions,
   BruteForceProtection,
 } from './policies/brute-force';
-export { createBruteForceSection } from './policies/brute-force-section';
+export { createConcurrencyLimiter } from './policies/concurrency-limiter';
 export type {
-  BruteForceMiddlewareOptions,
-  BruteForceSection,
-} from './policies/brute-force-section';
-export { createInsuredStore } from './stores/insured-store';
-export type { InsuredStore, InsuredStoreOptions } from './stores/insured-store';
+  ConcurrencyLimiter,
+  ConcurrencyLimiterOptions,
+  Permit,
+} from './policies/concurrency-limiter';
+export { createLoadShedder } from './policies/load-shedder';
+export type {
+  LoadFigures,
+  LoadShedder,
+  LoadShedderOptions,
+  ResolvedLoadShedderOptions,
+} from './policies/load-shedder';
 
-// Outbound policies and isolated work (issue 4)
-export { NEVER_ABORTED } from './policies/policy';
+// Outbound calls and heavy work
 export type { ExecuteOptions, Policy, PolicyContext, PolicyFn } from './policies/policy';
 export { createCircuitBreaker } from './policies/circuit-breaker';
 export type {
@@ -146,11 +98,10 @@ export type {
   CircuitBreakerStoreOptions,
   CircuitState,
 } from './policies/circuit-breaker';
-export { BREAKER_STORE_FALLBACK } from './policies/breaker-redis-sync';
-export { createRetry, retry, isRetryable } from './policies/retry';
+export type { WindowTotals } from './policies/rolling-window';
+export { createRetry, retry } from './policies/retry';
 export type { RetryCallOptions, RetryEvent, RetryOptions, RetryPolicy } from './policies/retry';
-export { backoffDelayMs } from './policies/backoff';
-export type { BackoffOptions, Jitter } from './policies/backoff';
+export type { Jitter } from './policies/backoff';
 export type { RetryBudgetOptions } from './policies/retry-budget';
 export { createTimeout, withTimeout } from './policies/timeout';
 export type { TimeoutPolicy } from './policies/timeout';
@@ -165,44 +116,10 @@ export type {
 } from './isolation/isolated-pool';
 
 // Uploads and the file store
-export {
-  createUploadEngine,
-  MAX_FIELD_BYTES,
-  MAX_TRACKED_UPLOADS,
-  STREAM_BUFFER_BYTES,
-} from './uploads/upload-engine';
-export type {
-  IncomingUploadFile,
-  StorageEngine,
-  UploadEngine,
-  UploadSession,
-} from './uploads/upload-engine';
 export { DEFAULT_ALLOWED_EXTENSIONS } from './uploads/upload-options';
-export { STALE_TEMP_MS } from './uploads/temp-files';
-export type { ResolvedUploadOptions, UploadOptions } from './uploads/upload-options';
+export type { UploadOptions } from './uploads/upload-options';
 export type { UploadRecord } from './uploads/upload-record';
 export type { UploadStatus } from './uploads/upload-status';
-export { checkFilename, MAX_FILENAME_BYTES } from './uploads/filename-policy';
-export type { CheckedFilename } from './uploads/filename-policy';
-export { sniffType, SNIFF_BYTES, SNIFF_TIMEOUT_MS } from './uploads/file-type';
-export type { DetectedType, FileTypeFromBuffer } from './uploads/file-type';
-export { matchContent, isTextExtension } from './uploads/content-policy';
-export {
-  ScriptScanner,
-  TEXT_SCRIPT_PATTERNS,
-  BINARY_SCRIPT_PATTERNS,
-} from './uploads/script-scanner';
-export { toUploadError } from './uploads/upload-errors';
+export type { UploadRoutes } from './uploads/upload-route';
 export { createFileStore } from './files/file-store';
 export type { FileStore, FileStoreOptions, StoredFileStat } from './files/file-store';
-export { contentDisposition } from './files/content-disposition';
-export { prepareDownload } from './files/download-response';
-export type { StoredFileDownload } from './files/download-response';
-export { closeAfterAnswer, LINGER_MS } from './uploads/linger';
-export {
-  createUploadRoutes,
-  isMultipart,
-  multerOptions,
-  parsedFiles,
-} from './uploads/upload-route';
-export type { UploadRoutes, UploadShape } from './uploads/upload-route';

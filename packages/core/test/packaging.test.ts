@@ -52,7 +52,7 @@ describe.each(packages)('the built $name package', ({ name, dir }) => {
 
 describe('timers that must not keep a process alive (built guard-core)', () => {
   it.each([
-    ['a running load shedder', `core.startLoadShedder({ sampleIntervalMs: 50 });`],
+    ['a running load shedder', `core.createLoadShedder({ sampleIntervalMs: 50 });`],
     [
       'a memory rate limiter in use',
       `const limiter = core.createRateLimiter({ limit: 5, windowMs: 60_000 });
@@ -68,4 +68,34 @@ describe('timers that must not keep a process alive (built guard-core)', () => {
     // The sampler runs every 50 ms for ever unless its timer is unref'd: exiting at all proves it.
     expect(Date.now() - started).toBeLessThan(10_000);
   });
+});
+
+describe('the built core entries', () => {
+  // Both entries are bundles of one module graph: were code duplicated between them, a TimeoutError
+  // raised by the adapters' plumbing (the internal entry) would not be instanceof the user's class.
+  it.each(['commonjs', 'module'] as const)(
+    'share one copy of each class between the public and the internal entry (%s)',
+    (type) => {
+      const load =
+        type === 'commonjs'
+          ? `const pub = require('@guard-suite/core'); const internal = require('@guard-suite/core/internal');`
+          : `import * as pub from '@guard-suite/core'; import * as internal from '@guard-suite/core/internal';`;
+      const out = execFileSync(
+        process.execPath,
+        [
+          `--input-type=${type}`,
+          '-e',
+          `${load}
+           const res = { destroyed: false, on() {}, once() {} };
+           const state = new internal.GuardState(res);
+           internal.createRequestGate(undefined, 1).enter(res, state, (error) => {
+             console.log(JSON.stringify([error instanceof pub.TimeoutError, error instanceof pub.GuardError]));
+           });
+           setTimeout(() => {}, 100); // the deadline timer is unref'd: keep the script alive for it`,
+        ],
+        { cwd: join(packagesDir, 'core'), encoding: 'utf8', timeout: 10_000 },
+      );
+      expect(JSON.parse(out)).toEqual([true, true]);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { silenceLateWrites } from '@guard-suite/core';
-import type { RequestGate } from '@guard-suite/core';
+import { silenceLateWrites } from '@guard-suite/core/internal';
+import type { RequestGate } from '@guard-suite/core/internal';
 import { guardStateOf } from './step';
 
 /**

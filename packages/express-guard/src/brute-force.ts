@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { createBruteForceSection } from '@guard-suite/core';
+import { createBruteForceSection } from '@guard-suite/core/internal';
 import type {
   BruteForceDecision,
   BruteForceMiddlewareOptions,

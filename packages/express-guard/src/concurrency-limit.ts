@@ -1,10 +1,11 @@
 import type { RequestHandler } from 'express';
-import { createConcurrencySection, createRequestGate, exposeCounts } from '@guard-suite/core';
-import type {
-  ConcurrencyCounts,
-  ConcurrencyLimiter,
-  ConcurrencyLimitOptions,
-} from '@guard-suite/core';
+import {
+  createConcurrencySection,
+  createRequestGate,
+  exposeCounts,
+} from '@guard-suite/core/internal';
+import type { ConcurrencyLimiter, ConcurrencyLimitOptions } from '@guard-suite/core';
+import type { ConcurrencyCounts } from '@guard-suite/core';
 import { admit } from './admission';
 
 /** The `concurrencyLimit()` middleware, with the live counts. */

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request } from 'express';
-import { createErrorReporter, removeStaleHeaders } from '@guard-suite/core';
-import type { ErrorHandlerOptions, RequestInfo } from '@guard-suite/core';
+import { createErrorReporter, removeStaleHeaders } from '@guard-suite/core/internal';
+import type { ErrorHandlerOptions } from '@guard-suite/core';
+import type { RequestInfo } from '@guard-suite/core/internal';
 
 /**
  * The secure error handler: mount it last. Answers every error as RFC 9457 problem+json with a

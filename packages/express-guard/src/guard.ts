@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
-import { planGuard, resolveGuardOptions } from '@guard-suite/core';
-import type { GuardControls, GuardOptions } from '@guard-suite/core';
+import { planGuard, resolveGuardOptions } from '@guard-suite/core/internal';
+import type { GuardOptions } from '@guard-suite/core';
+import type { GuardControls } from '@guard-suite/core';
 import { admit } from './admission';
 import { createInputLimitsStep } from './input-limits';
 import { createLoadSheddingStep } from './load-shedding';

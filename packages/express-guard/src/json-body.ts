@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { createJsonBodyParser } from '@guard-suite/core';
+import { createJsonBodyParser } from '@guard-suite/core/internal';
 import type { JsonBodyOptions } from '@guard-suite/core';
 
 /**

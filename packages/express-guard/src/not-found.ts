@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
-import { NotFoundError, createErrorReporter } from '@guard-suite/core';
+import { NotFoundError } from '@guard-suite/core';
+import { createErrorReporter } from '@guard-suite/core/internal';
 import type { ErrorHandlerOptions } from '@guard-suite/core';
 
 /**

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { createRateLimitSection } from '@guard-suite/core';
-import type { RateLimitDefaults, RateLimitOptions, RateLimiter } from '@guard-suite/core';
+import { createRateLimitSection } from '@guard-suite/core/internal';
+import type { RateLimitOptions, RateLimiter } from '@guard-suite/core';
+import type { RateLimitDefaults } from '@guard-suite/core/internal';
 
 /** `rateLimit()` options in Express: `key` and `skip` receive the request. */
 export type ExpressRateLimitOptions = RateLimitOptions<Request>;

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
-import { headerWriter } from '@guard-suite/core';
+import { headerWriter } from '@guard-suite/core/internal';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
 

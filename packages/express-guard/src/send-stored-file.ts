@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
-import { isClientGone, prepareDownload } from '@guard-suite/core';
+import { isClientGone, prepareDownload } from '@guard-suite/core/internal';
 import type { FileStore } from '@guard-suite/core';
 
 /**

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { createRequestGate, resolveRequestTimeoutOptions } from '@guard-suite/core';
+import { createRequestGate, resolveRequestTimeoutOptions } from '@guard-suite/core/internal';
 import type { RequestTimeoutOptions } from '@guard-suite/core';
 import { admit } from './admission';
 

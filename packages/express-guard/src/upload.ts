@@ -1,20 +1,16 @@
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
+import { UnsupportedMediaTypeError } from '@guard-suite/core';
 import {
   closeAfterAnswer,
   createUploadRoutes,
   isMultipart,
   multerOptions,
   parsedFiles,
-  UnsupportedMediaTypeError,
-} from '@guard-suite/core';
-import type {
-  UploadEngine,
-  UploadOptions,
-  UploadRecord,
-  UploadRoutes,
-  UploadShape,
-} from '@guard-suite/core';
+} from '@guard-suite/core/internal';
+import type { UploadOptions, UploadRecord } from '@guard-suite/core';
+import type { UploadRoutes } from '@guard-suite/core';
+import type { UploadEngine, UploadShape } from '@guard-suite/core/internal';
 
 /** What `upload(options)` returns: `single(field)`, `array(field, max)` and `status(uploadId)`. */
 export type Upload = UploadRoutes<RequestHandler>;

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { createRequestValidator } from '@guard-suite/core';
+import { createRequestValidator } from '@guard-suite/core/internal';
 import type { ValidateOptions, ValidationSchemas } from '@guard-suite/core';
 
 /**

@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
-import { silenceLateWrites } from '@guard-suite/core';
-import type { RequestGate, TimeoutError } from '@guard-suite/core';
+import { silenceLateWrites } from '@guard-suite/core/internal';
+import type { TimeoutError } from '@guard-suite/core';
+import type { RequestGate } from '@guard-suite/core/internal';
 import { guardStateOf } from './step';
 
 const ignore = () => undefined;

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { createBruteForceSection } from '@guard-suite/core';
+import { createBruteForceSection } from '@guard-suite/core/internal';
 import type {
   BruteForceDecision,
   BruteForceMiddlewareOptions,

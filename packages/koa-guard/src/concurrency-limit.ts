@@ -1,10 +1,11 @@
 import type { Middleware } from 'koa';
-import { createConcurrencySection, createRequestGate, exposeCounts } from '@guard-suite/core';
-import type {
-  ConcurrencyCounts,
-  ConcurrencyLimiter,
-  ConcurrencyLimitOptions,
-} from '@guard-suite/core';
+import {
+  createConcurrencySection,
+  createRequestGate,
+  exposeCounts,
+} from '@guard-suite/core/internal';
+import type { ConcurrencyLimiter, ConcurrencyLimitOptions } from '@guard-suite/core';
+import type { ConcurrencyCounts } from '@guard-suite/core';
 import { admitAndRun } from './admission';
 
 /** The `concurrencyLimit()` middleware, with the live counts. */

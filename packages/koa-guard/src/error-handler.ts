@@ -1,13 +1,14 @@
 import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
+import { NotFoundError } from '@guard-suite/core';
 import {
-  NotFoundError,
   PROBLEM_CONTENT_TYPE,
   createErrorReporter,
   isClientGone,
   removeStaleHeaders,
-} from '@guard-suite/core';
-import type { ErrorHandlerOptions, ErrorReporter, RequestInfo } from '@guard-suite/core';
+} from '@guard-suite/core/internal';
+import type { ErrorHandlerOptions } from '@guard-suite/core';
+import type { ErrorReporter, RequestInfo } from '@guard-suite/core/internal';
 import { wasAbandoned } from './admission';
 
 /** Errors already logged by the middleware, so the app-level listener does not log them again. */

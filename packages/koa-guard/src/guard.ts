@@ -1,6 +1,7 @@
 import type { Context, Middleware, Next } from 'koa';
-import { planGuard, resolveGuardOptions } from '@guard-suite/core';
-import type { GuardControls, GuardOptions } from '@guard-suite/core';
+import { planGuard, resolveGuardOptions } from '@guard-suite/core/internal';
+import type { GuardOptions } from '@guard-suite/core';
+import type { GuardControls } from '@guard-suite/core';
 import { admitAndRun } from './admission';
 import { createInputLimitsStep } from './input-limits';
 import { createLoadSheddingStep } from './load-shedding';

@@ -1,30 +1,141 @@
-// The only entry point of koa-guard: the Koa adapter, plus everything in guard-core.
-export * from '@guard-suite/core';
-export { errorHandler } from './error-handler';
+// The public entry of @guard-suite/koa-guard: the Koa middleware, and the public names of
+// @guard-suite/core. Every name is listed explicitly.
 
-// Inbound protection (guard)
 export { guard } from './guard';
 export type { KoaGuardOptions, GuardMiddleware } from './guard';
-export { securityHeaders, createSecurityHeadersStep } from './security-headers';
+export { securityHeaders } from './security-headers';
 export type { SecurityHeadersOptions } from './security-headers';
-export { loadShedding, createLoadSheddingStep } from './load-shedding';
+export { loadShedding } from './load-shedding';
 export type { KoaLoadSheddingOptions, LoadSheddingMiddleware } from './load-shedding';
-export { inputLimits, createInputLimitsStep } from './input-limits';
+export { rateLimit } from './rate-limit';
+export type { KoaRateLimitOptions, RateLimitMiddleware } from './rate-limit';
+export { inputLimits } from './input-limits';
 export { concurrencyLimit } from './concurrency-limit';
 export type { ConcurrencyLimitMiddleware } from './concurrency-limit';
 export { timeout } from './timeout';
 export { jsonBody } from './json-body';
 export { validate } from './validate';
-export { runSteps } from './step';
-export type { Step } from './step';
-
-// Rate limiting
-export { rateLimit } from './rate-limit';
-export type { KoaRateLimitOptions, RateLimitMiddleware } from './rate-limit';
 export { bruteForce } from './brute-force';
 export type { BruteForceMiddleware, KoaBruteForceOptions } from './brute-force';
-
-// Uploads and downloads
 export { upload } from './upload';
 export type { Upload } from './upload';
 export { sendStoredFile } from './send-stored-file';
+export { errorHandler } from './error-handler';
+
+// Everything a user types from @guard-suite/core, so an app installs one package.
+export {
+  ErrorCodes,
+  GuardError,
+  isGuardError,
+  GuardConfigError,
+  RateLimitError,
+  ConcurrencyLimitError,
+  TimeoutError,
+  LoadShedError,
+  CircuitOpenError,
+  ResourceLimitError,
+  PayloadTooLargeError,
+  UriTooLongError,
+  InvalidInputError,
+  UnsupportedMediaTypeError,
+  InsufficientStorageError,
+  NotFoundError,
+  AbortedError,
+  WarningCodes,
+  RejectionReasons,
+  hardenServer,
+  createRateLimiter,
+  clientKey,
+  createMemoryStore,
+  createRedisStore,
+  createInsuredStore,
+  createBruteForceProtection,
+  createConcurrencyLimiter,
+  createLoadShedder,
+  createCircuitBreaker,
+  createRetry,
+  retry,
+  createTimeout,
+  withTimeout,
+  createBulkhead,
+  wrap,
+  createIsolatedPool,
+  DEFAULT_ALLOWED_EXTENSIONS,
+  createFileStore,
+} from '@guard-suite/core';
+export type {
+  ErrorCode,
+  GuardErrorOptions,
+  WarningCode,
+  RejectionPolicy,
+  RejectionReason,
+  RejectionRecord,
+  ErrorHandlerOptions,
+  ProblemBody,
+  GuardLogger,
+  GuardOptions,
+  ConcurrencyLimitOptions,
+  LoadSheddingOptions,
+  GuardStatus,
+  GuardState,
+  Criticality,
+  RequestTimeoutOptions,
+  InputLimitsOptions,
+  JsonBodyOptions,
+  InvalidParam,
+  ValidateOptions,
+  ValidationSchemas,
+  RateLimitOptions,
+  BruteForceMiddlewareOptions,
+  HardenServerOptions,
+  RateLimitDecision,
+  RateLimiter,
+  RateLimiterOptions,
+  RateLimitStoreOption,
+  MemoryStore,
+  MemoryStoreOptions,
+  RedisStoreOptions,
+  InsuredStore,
+  InsuredStoreOptions,
+  RateLimitStore,
+  StoreHit,
+  StoreOptions,
+  BruteForceDecision,
+  BruteForceOptions,
+  BruteForceProtection,
+  ConcurrencyLimiter,
+  ConcurrencyLimiterOptions,
+  Permit,
+  LoadFigures,
+  LoadShedder,
+  LoadShedderOptions,
+  ExecuteOptions,
+  Policy,
+  PolicyContext,
+  PolicyFn,
+  CircuitBreaker,
+  CircuitBreakerEvent,
+  CircuitBreakerEventMap,
+  CircuitBreakerOptions,
+  CircuitBreakerStats,
+  CircuitBreakerStoreOptions,
+  CircuitState,
+  RetryCallOptions,
+  RetryEvent,
+  RetryOptions,
+  RetryPolicy,
+  Jitter,
+  RetryBudgetOptions,
+  TimeoutPolicy,
+  Bulkhead,
+  BulkheadOptions,
+  IsolatedPool,
+  IsolatedPoolOptions,
+  IsolatedRunOptions,
+  UploadOptions,
+  UploadRecord,
+  UploadStatus,
+  FileStore,
+  FileStoreOptions,
+  StoredFileStat,
+} from '@guard-suite/core';

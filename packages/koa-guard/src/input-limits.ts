@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
-import { createInputLimits } from '@guard-suite/core';
-import type { InputLimits, InputLimitsOptions } from '@guard-suite/core';
+import { createInputLimits } from '@guard-suite/core/internal';
+import type { InputLimitsOptions } from '@guard-suite/core';
+import type { InputLimits } from '@guard-suite/core/internal';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
 

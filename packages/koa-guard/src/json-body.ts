@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { createJsonBodyParser } from '@guard-suite/core';
+import { createJsonBodyParser } from '@guard-suite/core/internal';
 import type { JsonBodyOptions } from '@guard-suite/core';
 
 /**

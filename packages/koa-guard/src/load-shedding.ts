@@ -1,6 +1,7 @@
 import type { Context, Middleware } from 'koa';
-import { exposeShedder, resolveLoadShedding, startLoadShedder } from '@guard-suite/core';
-import type { LoadShedder, LoadSheddingControls, LoadSheddingOptions } from '@guard-suite/core';
+import { exposeShedder, resolveLoadShedding, startLoadShedder } from '@guard-suite/core/internal';
+import type { LoadShedder, LoadSheddingOptions } from '@guard-suite/core';
+import type { LoadSheddingControls } from '@guard-suite/core';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
 

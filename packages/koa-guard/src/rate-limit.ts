@@ -1,6 +1,7 @@
 import type { Context, Middleware } from 'koa';
-import { createRateLimitSection } from '@guard-suite/core';
-import type { RateLimitDefaults, RateLimitOptions, RateLimiter } from '@guard-suite/core';
+import { createRateLimitSection } from '@guard-suite/core/internal';
+import type { RateLimitOptions, RateLimiter } from '@guard-suite/core';
+import type { RateLimitDefaults } from '@guard-suite/core/internal';
 
 /** `rateLimit()` options in Koa: `key` and `skip` receive the context. */
 export type KoaRateLimitOptions = RateLimitOptions<Context>;

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { prepareDownload } from '@guard-suite/core';
+import { prepareDownload } from '@guard-suite/core/internal';
 import type { FileStore } from '@guard-suite/core';
 
 /**

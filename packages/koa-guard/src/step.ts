@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { GuardState } from '@guard-suite/core';
+import { GuardState } from '@guard-suite/core/internal';
 
 /**
  * One section of `guard()` as a plain function: it returns when the request may go on and throws

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { createRequestGate, resolveRequestTimeoutOptions } from '@guard-suite/core';
+import { createRequestGate, resolveRequestTimeoutOptions } from '@guard-suite/core/internal';
 import type { RequestTimeoutOptions } from '@guard-suite/core';
 import { admitAndRun } from './admission';
 

@@ -1,7 +1,7 @@
 import { clientKey } from '../net/client-key';
 import { optionReader } from '../options/option-reader';
 import { rejectRequestAsOptions } from '../options/reject-request-as-options';
-import { BRUTE_FORCE_OPTION_KEYS, createBruteForceProtection } from './brute-force';
+import { BRUTE_FORCE_OPTION_KEYS, buildBruteForceProtection } from './brute-force';
 import type { BruteForceDecision, BruteForceOptions, BruteForceProtection } from './brute-force';
 
 /** Options of the adapters' `bruteForce()`. */
@@ -46,7 +46,7 @@ export function createBruteForceSection<TRequest>(
   const read = optionReader(factory, options, [...BRUTE_FORCE_OPTION_KEYS, 'username']);
   const username =
     read.optionalFunction<(request: TRequest) => unknown>('username') ?? defaultUsername;
-  const protection = createBruteForceProtection(options, factory, ['username']);
+  const protection = buildBruteForceProtection(options, factory, ['username']);
   // Keyed by the node request, which lives exactly as long as the request does.
   const attempts = new WeakMap<object, Attempt>();
 

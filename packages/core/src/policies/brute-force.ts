@@ -79,9 +79,14 @@ const ALLOWED: BruteForceDecision = Object.freeze({ allowed: true, retryAfterSec
  * if (!(await protection.check(username, clientKey(ip))).allowed) throw ...;
  * if (passwordOk) await protection.reportSuccess(username, key); else await protection.reportFailure(username, key);
  */
-export function createBruteForceProtection(
+export function createBruteForceProtection(options?: BruteForceOptions): BruteForceProtection {
+  return buildBruteForceProtection(options, 'createBruteForceProtection');
+}
+
+/** `createBruteForceProtection` for the adapters, which name the middleware and read extra keys. */
+export function buildBruteForceProtection(
   options: BruteForceOptions | undefined,
-  factory = 'createBruteForceProtection',
+  factory: string,
   extraKeys: readonly string[] = [],
 ): BruteForceProtection {
   const read = optionReader(factory, options, [...BRUTE_FORCE_OPTION_KEYS, ...extraKeys]);

@@ -9,7 +9,7 @@ import type { ProxySetting } from '../net/trust-proxy';
 import { optionReader } from '../options/option-reader';
 import { withoutStack } from '../errors/without-stack';
 import { rejectRequestAsOptions } from '../options/reject-request-as-options';
-import { RATE_LIMITER_OPTION_KEYS, createRateLimiter } from './rate-limiter';
+import { RATE_LIMITER_OPTION_KEYS, buildRateLimiter } from './rate-limiter';
 import type { RateLimitDecision, RateLimiter, RateLimiterOptions } from './rate-limiter';
 
 /** Options of the adapters' `rateLimit()` (and of guard()'s `rateLimit` section). */
@@ -71,7 +71,7 @@ export function createRateLimitSection<TRequest>(
   );
   const key = read.optionalFunction<(request: TRequest) => string>('key');
   const skip = read.optionalFunction<(request: TRequest) => boolean>('skip');
-  const limiter = createRateLimiter(
+  const limiter = buildRateLimiter(
     {
       ...(options as RateLimiterOptions | undefined),
       ...(options?.logger === undefined && defaults.logger ? { logger: defaults.logger } : {}),

@@ -172,9 +172,17 @@ export function resolveRateLimiterOptions(
  * const decision = limiter.consume(clientKey(req.socket.remoteAddress));
  * if (!decision.allowed) reject(decision.resetSeconds);
  */
-export function createRateLimiter(
-  options: RateLimiterOptions,
-  factory = 'createRateLimiter',
+export function createRateLimiter(options?: RateLimiterOptions): RateLimiter {
+  return buildRateLimiter(options, 'createRateLimiter');
+}
+
+/**
+ * `createRateLimiter` for the adapters: `factory` names the middleware in messages, `extraKeys` are
+ * the options the caller reads itself, and `pathPrefix` places them inside `guard()`'s options.
+ */
+export function buildRateLimiter(
+  options: RateLimiterOptions | undefined,
+  factory: string,
   extraKeys: readonly string[] = [],
   pathPrefix = '',
 ): RateLimiter {

@@ -7,9 +7,9 @@ import {
   GuardError,
   RateLimitError,
   TimeoutError,
-  classifyError,
   isGuardError,
 } from '@guard-suite/core';
+import { classifyError } from '@guard-suite/core/internal';
 
 describe('the error model', () => {
   it('carries status, a stable code, a safe message and whole Retry-After seconds', () => {

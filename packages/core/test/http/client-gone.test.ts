@@ -1,4 +1,4 @@
-import { isClientGone } from '@guard-suite/core';
+import { isClientGone } from '@guard-suite/core/internal';
 
 const failure = (fields: Record<string, unknown>) => Object.assign(new Error('x'), fields);
 

@@ -1,4 +1,5 @@
-import { ConcurrencyLimitError, createErrorReporter, RateLimitError } from '@guard-suite/core';
+import { ConcurrencyLimitError, RateLimitError } from '@guard-suite/core';
+import { createErrorReporter } from '@guard-suite/core/internal';
 import { createMemoryLogger } from 'guard-spec';
 
 describe('createErrorReporter', () => {

@@ -1,4 +1,4 @@
-import { createDefaultLogger } from '@guard-suite/core';
+import { createDefaultLogger } from '@guard-suite/core/internal';
 
 describe('createDefaultLogger', () => {
   it('writes one JSON line per entry to stdout, with a timestamp, and survives a value JSON cannot encode', async () => {

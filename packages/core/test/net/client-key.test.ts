@@ -1,4 +1,5 @@
-import { UNKNOWN_CLIENT_KEY, clientKey } from '@guard-suite/core';
+import { clientKey } from '@guard-suite/core';
+import { UNKNOWN_CLIENT_KEY } from '@guard-suite/core/internal';
 
 describe('clientKey', () => {
   it.each(['203.0.113.7', '0.0.0.0', '255.255.255.255', '10.0.0.1', '199.249.230.99'])(

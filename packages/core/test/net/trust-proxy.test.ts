@@ -1,4 +1,4 @@
-import { spoofableProxyReason } from '@guard-suite/core';
+import { spoofableProxyReason } from '@guard-suite/core/internal';
 
 describe('spoofableProxyReason', () => {
   it('flags Express trust proxy true and nothing else', () => {

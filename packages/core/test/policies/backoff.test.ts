@@ -1,4 +1,4 @@
-import { backoffDelayMs } from '../../src/index';
+import { backoffDelayMs } from '../../src/internal';
 
 const options = { baseDelayMs: 100, maxDelayMs: 5000 };
 

@@ -8,7 +8,8 @@ import {
   describeWithRedis,
   uniquePrefix,
 } from 'guard-spec';
-import { BREAKER_STORE_FALLBACK, CircuitOpenError, createCircuitBreaker } from '../../src/index';
+import { CircuitOpenError, createCircuitBreaker } from '../../src/index';
+import { BREAKER_STORE_FALLBACK } from '../../src/internal';
 import type { CircuitBreakerOptions } from '../../src/index';
 
 const prefix = uniquePrefix('breaker-redis-sync');

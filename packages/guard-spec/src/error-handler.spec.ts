@@ -191,7 +191,7 @@ const thrownValueTable: {
     name: 'a RateLimitError',
     thrown: () =>
       new RateLimitError(undefined, {
-        retryAfter: 42,
+        retryAfterSeconds: 42,
         headers: { RateLimit: '"default";r=0;t=42' },
       }),
     status: 429,
@@ -201,7 +201,7 @@ const thrownValueTable: {
   },
   {
     name: 'a ConcurrencyLimitError',
-    thrown: () => new ConcurrencyLimitError(undefined, { retryAfter: 1 }),
+    thrown: () => new ConcurrencyLimitError(undefined, { retryAfterSeconds: 1 }),
     status: 503,
     detail: 'Server is busy',
     headers: { 'retry-after': '1' },
@@ -214,14 +214,14 @@ const thrownValueTable: {
   },
   {
     name: 'a LoadShedError',
-    thrown: () => new LoadShedError(undefined, { retryAfter: 10 }),
+    thrown: () => new LoadShedError(undefined, { retryAfterSeconds: 10 }),
     status: 503,
     detail: 'Server is overloaded',
     headers: { 'retry-after': '10' },
   },
   {
     name: 'a CircuitOpenError',
-    thrown: () => new CircuitOpenError(undefined, { retryAfter: 29.2 }),
+    thrown: () => new CircuitOpenError(undefined, { retryAfterSeconds: 29.2 }),
     status: 503,
     detail: 'Service temporarily unavailable',
     headers: { 'retry-after': '30' },

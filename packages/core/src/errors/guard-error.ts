@@ -14,7 +14,7 @@ export interface GuardErrorOptions {
   /** Whether `message` is safe to show to the client. Default `true`: guard errors carry no internals. */
   expose?: boolean;
   /** Seconds the client should wait before trying again; sent as `Retry-After`. */
-  retryAfter?: number;
+  retryAfterSeconds?: number;
   /** Extra response headers (for example `RateLimit`). */
   headers?: Readonly<Record<string, string>>;
   /** RFC 9457 problem type URI. Default `about:blank`. */
@@ -37,7 +37,7 @@ export class GuardError extends Error {
   readonly status: number;
   readonly code: ErrorCode;
   readonly expose: boolean;
-  readonly retryAfter: number | undefined;
+  readonly retryAfterSeconds: number | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly type: string;
   readonly extensions: Readonly<Record<string, unknown>>;
@@ -50,8 +50,10 @@ export class GuardError extends Error {
     this.status = options.status;
     this.code = options.code;
     this.expose = options.expose ?? true;
-    this.retryAfter =
-      options.retryAfter === undefined ? undefined : Math.max(0, Math.ceil(options.retryAfter));
+    this.retryAfterSeconds =
+      options.retryAfterSeconds === undefined
+        ? undefined
+        : Math.max(0, Math.ceil(options.retryAfterSeconds));
     this.headers = options.headers ?? {};
     this.type = options.type ?? 'about:blank';
     this.extensions = options.extensions ?? {};

@@ -6,7 +6,7 @@ import type { GuardErrorOptions } from './guard-error';
 /** Problem type of draft-ietf-httpapi-ratelimit-headers for a 429. */
 export const QUOTA_EXCEEDED_TYPE = 'https://iana.org/assignments/http-problem-types#quota-exceeded';
 
-/** The client is over its rate limit; carries `retryAfter` and the RateLimit headers. Status 429, code `ERR_GUARD_RATE_LIMITED`. */
+/** The client is over its rate limit; carries `retryAfterSeconds` and the RateLimit headers. Status 429, code `ERR_GUARD_RATE_LIMITED`. */
 export class RateLimitError extends GuardError {
   constructor(
     message = 'Too many requests',

@@ -14,7 +14,7 @@ export interface ErrorClassification {
   exposedMessage?: string;
   /** Whether the exposed message came from the suite itself (a `messages` entry may replace it). */
   isGuardMessage: boolean;
-  retryAfter?: number;
+  retryAfterSeconds?: number;
   headers: Record<string, string>;
   type: string;
   extensions: Record<string, unknown>;
@@ -32,7 +32,7 @@ const MAX_EXPOSED_MESSAGE = 1024;
  */
 export function classifyError(thrown: unknown): ErrorClassification {
   if (isGuardError(thrown)) {
-    const retryAfter = safeGet(thrown, 'retryAfter');
+    const retryAfterSeconds = safeGet(thrown, 'retryAfterSeconds');
     const headers = safeGet(thrown, 'headers');
     const type = safeGet(thrown, 'type');
     const extensions = safeGet(thrown, 'extensions');
@@ -45,7 +45,9 @@ export function classifyError(thrown: unknown): ErrorClassification {
       code: thrown.code,
       ...(expose && typeof message === 'string' ? { exposedMessage: message } : {}),
       isGuardMessage: true,
-      ...(typeof retryAfter === 'number' && Number.isFinite(retryAfter) ? { retryAfter } : {}),
+      ...(typeof retryAfterSeconds === 'number' && Number.isFinite(retryAfterSeconds)
+        ? { retryAfterSeconds }
+        : {}),
       headers: isPlainRecord(headers) ? stringRecord(headers) : {},
       type: typeof type === 'string' ? type : 'about:blank',
       extensions: isPlainRecord(extensions) ? { ...extensions } : {},

@@ -170,8 +170,8 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
         'content-type': PROBLEM_CONTENT_TYPE,
         'cache-control': 'no-store',
       };
-      if (c.retryAfter !== undefined)
-        headers['retry-after'] = String(Math.max(0, Math.ceil(c.retryAfter)));
+      if (c.retryAfterSeconds !== undefined)
+        headers['retry-after'] = String(Math.max(0, Math.ceil(c.retryAfterSeconds)));
       log(thrown, request, c.status, c.code, errorId, false);
       return { status: c.status, headers, body };
     },

@@ -156,7 +156,9 @@ export function buildBruteForceProtection(
     reject(decision) {
       return withoutStack(
         () =>
-          new RateLimitError(undefined, { retryAfter: Math.max(1, decision.retryAfterSeconds) }),
+          new RateLimitError(undefined, {
+            retryAfterSeconds: Math.max(1, decision.retryAfterSeconds),
+          }),
       );
     },
     get mode() {

@@ -4,10 +4,10 @@ import type { TimeoutError } from '../errors/timeout-error';
 
 /** What each circuit breaker event carries. */
 export interface CircuitBreakerEventMap {
-  /** The breaker opened: `reason` says why; `retryAfterMs` is how long it stays open. */
+  /** The breaker opened: `reason` says why; `retryAfterSeconds` is how long it stays open (rounded up). */
   open: {
     reason: 'consecutive-failures' | 'failure-rate' | 'trial-failed' | 'shared';
-    retryAfterMs: number;
+    retryAfterSeconds: number;
   };
   /** The breaker closed (a trial call succeeded, or another instance closed the shared state). */
   close: { reason: 'trial-succeeded' | 'shared' };

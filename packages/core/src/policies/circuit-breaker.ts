@@ -54,8 +54,8 @@ export interface CircuitBreakerStats {
   readonly consecutiveFailures: number;
   /** The rolling window (used by `failureRateThreshold`). */
   readonly window: WindowTotals;
-  /** Milliseconds until trial calls are allowed, 0 unless open. */
-  readonly retryAfterMs: number;
+  /** Seconds (rounded up) until trial calls are allowed; 0 unless open. */
+  readonly retryAfterSeconds: number;
 }
 
 /** A circuit breaker. */
@@ -184,7 +184,8 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     reopenAt = Date.now() + openMs;
     trialsInFlight = 0;
     if (reason !== 'shared') sync?.publishOpen();
-    if (events.has('open')) events.emit('open', { reason, retryAfterMs: openMs });
+    if (events.has('open'))
+      events.emit('open', { reason, retryAfterSeconds: Math.ceil(openMs / 1000) });
   }
 
   function toClosed(reason: CircuitBreakerEventMap['close']['reason']): void {
@@ -210,7 +211,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     const error = withoutStack(
       () =>
         new CircuitOpenError(undefined, {
-          retryAfter: Math.max(1, Math.ceil(msLeft / 1000)),
+          retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)),
           cause: new Error(`circuit breaker "${name}" is ${state}`),
         }),
     );
@@ -407,7 +408,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
         rejections,
         consecutiveFailures,
         window: window?.totals(now) ?? { successes: 0, failures: 0, total: 0 },
-        retryAfterMs: state === 'open' ? Math.max(0, reopenAt - now) : 0,
+        retryAfterSeconds: state === 'open' ? Math.max(0, Math.ceil((reopenAt - now) / 1000)) : 0,
       };
     },
     close() {

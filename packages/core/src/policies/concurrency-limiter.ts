@@ -95,7 +95,7 @@ export function createConcurrencyLimiter(
     withoutStack(
       () =>
         new ConcurrencyLimitError(undefined, {
-          retryAfter: retryAfterSeconds,
+          retryAfterSeconds: retryAfterSeconds,
           reason,
           cause: new Error(why),
         }),

@@ -166,7 +166,9 @@ export function startLoadShedder(
     options: resolved,
     // Shed requests come in floods: the answer needs no stack trace.
     error: () =>
-      withoutStack(() => new LoadShedError(undefined, { retryAfter: resolved.retryAfterSeconds })),
+      withoutStack(
+        () => new LoadShedError(undefined, { retryAfterSeconds: resolved.retryAfterSeconds }),
+      ),
     sample,
     close() {
       clearInterval(timer);

@@ -112,7 +112,7 @@ export function createRateLimitSection<TRequest>(
         throw withoutStack(
           () =>
             new RateLimitError(undefined, {
-              retryAfter: Math.max(1, decision.resetSeconds),
+              retryAfterSeconds: Math.max(1, decision.retryAfterSeconds),
               headers: headers ? { 'RateLimit-Policy': policy, RateLimit: decision.header } : {},
             }),
         );

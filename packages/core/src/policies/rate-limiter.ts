@@ -50,9 +50,9 @@ export interface RateLimitDecision {
   limit: number;
   /** Requests left in the current window (0 when rejected). */
   remaining: number;
-  /** Seconds until the window (or block) ends, rounded up. */
-  resetSeconds: number;
-  /** The `RateLimit` header value: `"name";r=<remaining>;t=<resetSeconds>`. */
+  /** Seconds until the window (or block) ends, rounded up: a refusal's `Retry-After`. */
+  retryAfterSeconds: number;
+  /** The `RateLimit` header value: `"name";r=<remaining>;t=<retryAfterSeconds>`. */
   header: string;
 }
 
@@ -170,7 +170,7 @@ export function resolveRateLimiterOptions(
  * @example
  * const limiter = createRateLimiter({ limit: 100, windowMs: 60_000 });
  * const decision = limiter.consume(clientKey(req.socket.remoteAddress));
- * if (!decision.allowed) reject(decision.resetSeconds);
+ * if (!decision.allowed) reject(decision.retryAfterSeconds);
  */
 export function createRateLimiter(options?: RateLimiterOptions): RateLimiter {
   return buildRateLimiter(options, 'createRateLimiter');
@@ -199,13 +199,13 @@ export function buildRateLimiter(
 
   function decide(hit: StoreHit): RateLimitDecision {
     const remaining = hit.count >= limit ? 0 : limit - hit.count;
-    const resetSeconds = Math.ceil(hit.resetMs / 1000);
+    const retryAfterSeconds = Math.ceil(hit.resetMs / 1000);
     return {
       allowed: hit.count <= limit,
       limit,
       remaining,
-      resetSeconds,
-      header: `${headerPrefix}${remaining};t=${resetSeconds}`,
+      retryAfterSeconds,
+      header: `${headerPrefix}${remaining};t=${retryAfterSeconds}`,
     };
   }
 

@@ -102,12 +102,14 @@ function isCircuitOpen(error: unknown): boolean {
   );
 }
 
-/** Seconds the failure asks the caller to wait (`retryAfter`, as on guard errors), if any. */
-function retryAfterMs(error: unknown): number {
+/** Seconds the failure asks the caller to wait (`retryAfterSeconds`, as on guard errors), if any. */
+function requestedDelayMs(error: unknown): number {
   if (typeof error !== 'object' || error === null) return 0;
-  const { retryAfter } = error as { retryAfter?: unknown };
-  return typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter > 0
-    ? retryAfter * 1000
+  const { retryAfterSeconds } = error as { retryAfterSeconds?: unknown };
+  return typeof retryAfterSeconds === 'number' &&
+    Number.isFinite(retryAfterSeconds) &&
+    retryAfterSeconds > 0
+    ? retryAfterSeconds * 1000
     : 0;
 }
 
@@ -119,7 +121,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(abortError(signal));
     };
-    // A huge retryAfter from a failure is honoured up to the longest delay a timer can hold:
+    // A huge retryAfterSeconds from a failure is honoured up to the longest delay a timer can hold:
     // setTimeout would turn anything longer into 1 ms, an instant retry of a service asking for rest.
     const timer = setTimeout(
       () => {
@@ -136,7 +138,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * Creates a retry policy: exponential backoff with jitter, capped at `maxDelayMs`, honouring a larger
- * `retryAfter` (seconds) on the error, stopping at once when the caller's signal aborts. It never
+ * `retryAfterSeconds` (seconds) on the error, stopping at once when the caller's signal aborts. It never
  * retries a `CircuitOpenError` (the breaker already said when to come back) and, by default, no 4xx.
  * When every attempt fails the last failure is rethrown as it is.
  * @example
@@ -178,7 +180,7 @@ function makeRetry(resolved: ResolvedRetry): RetryPolicy {
             (budget !== undefined && !budget.tryRetry(Date.now()))
           )
             throw error;
-          const delayMs = Math.max(backoffDelayMs(attempt, resolved), retryAfterMs(error));
+          const delayMs = Math.max(backoffDelayMs(attempt, resolved), requestedDelayMs(error));
           onRetry?.({ error, attempt, delayMs });
           await sleep(delayMs, signal);
         }

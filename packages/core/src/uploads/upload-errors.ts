@@ -63,7 +63,9 @@ export function toUploadError(error: unknown, uploadId: string): GuardError {
           expose: error.expose,
           type: error.type,
           headers: error.headers,
-          ...(error.retryAfter === undefined ? {} : { retryAfter: error.retryAfter }),
+          ...(error.retryAfterSeconds === undefined
+            ? {}
+            : { retryAfterSeconds: error.retryAfterSeconds }),
         });
   }
   const name = safeGet(error, 'name');

@@ -14,7 +14,7 @@ import { classifyError } from '@guard-suite/core/internal';
 describe('the error model', () => {
   it('carries status, a stable code, a safe message and whole Retry-After seconds', () => {
     const error = new CircuitOpenError(undefined, {
-      retryAfter: 12.1,
+      retryAfterSeconds: 12.1,
       cause: new Error('db down'),
     });
     expect(error).toBeInstanceOf(GuardError);
@@ -23,7 +23,7 @@ describe('the error model', () => {
       status: 503,
       code: 'ERR_GUARD_CIRCUIT_OPEN',
       expose: true,
-      retryAfter: 13,
+      retryAfterSeconds: 13,
       message: 'Service temporarily unavailable',
     });
     expect((error.cause as Error).message).toBe('db down');

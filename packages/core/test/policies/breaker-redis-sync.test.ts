@@ -94,7 +94,7 @@ describeWithRedis('circuit breaker state shared through Redis', () => {
     const dependency = jest.fn(succeed);
     const error = await b.execute(dependency).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CircuitOpenError);
-    expect((error as CircuitOpenError).retryAfter).toBe(1);
+    expect((error as CircuitOpenError).retryAfterSeconds).toBe(1);
     expect(dependency).not.toHaveBeenCalled();
     expect(b.state).toBe('open');
   });

@@ -58,7 +58,11 @@ describe('createBruteForceProtection', () => {
     const guard = createBruteForceProtection({});
     const error = guard.reject({ allowed: false, retryAfterSeconds: 42 });
     expect(error).toBeInstanceOf(RateLimitError);
-    expect(error).toMatchObject({ status: 429, retryAfter: 42, code: 'ERR_GUARD_RATE_LIMITED' });
+    expect(error).toMatchObject({
+      status: 429,
+      retryAfterSeconds: 42,
+      code: 'ERR_GUARD_RATE_LIMITED',
+    });
     expect(guard.mode).toBe('memory');
   });
 });

@@ -190,7 +190,7 @@ describe('createCircuitBreaker', () => {
     breaker.close();
   });
 
-  it('rejects while open with CircuitOpenError carrying the seconds left as retryAfter', async () => {
+  it('rejects while open with CircuitOpenError carrying the seconds left as retryAfterSeconds', async () => {
     const breaker = createCircuitBreaker({
       name: 'retry-after',
       failureThreshold: 1,
@@ -199,8 +199,12 @@ describe('createCircuitBreaker', () => {
     await play(breaker, ['fail', { advanceMs: 10_500 }]);
     const error = await breaker.execute(succeed).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CircuitOpenError);
-    expect(error).toMatchObject({ status: 503, code: 'ERR_GUARD_CIRCUIT_OPEN', retryAfter: 20 });
-    expect(breaker.stats()).toMatchObject({ state: 'open', rejections: 1, retryAfterMs: 19_500 });
+    expect(error).toMatchObject({
+      status: 503,
+      code: 'ERR_GUARD_CIRCUIT_OPEN',
+      retryAfterSeconds: 20,
+    });
+    expect(breaker.stats()).toMatchObject({ state: 'open', rejections: 1, retryAfterSeconds: 20 });
   });
 
   it('never calls the dependency while open', async () => {
@@ -323,7 +327,7 @@ describe('createCircuitBreaker', () => {
       rejections: 0,
       consecutiveFailures: 0,
       window: { successes: 2, failures: 1, total: 3 },
-      retryAfterMs: 0,
+      retryAfterSeconds: 0,
     });
   });
 

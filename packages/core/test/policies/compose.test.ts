@@ -75,7 +75,7 @@ describe('wrap', () => {
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CircuitOpenError);
-    expect((error as CircuitOpenError).retryAfter).toBe(60);
+    expect((error as CircuitOpenError).retryAfterSeconds).toBe(60);
     expect(calls).toBe(2);
     expect(breaker.stats().failures).toBe(2);
     expect(breaker.state).toBe('open');

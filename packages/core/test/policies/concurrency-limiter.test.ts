@@ -18,7 +18,7 @@ describe('createConcurrencyLimiter', () => {
     await expect(rejection).rejects.toBeInstanceOf(ConcurrencyLimitError);
     await expect(rejection).rejects.toMatchObject({
       status: 503,
-      retryAfter: 1,
+      retryAfterSeconds: 1,
       code: 'ERR_GUARD_BUSY',
     });
     expect(limiter.active).toBe(2);

@@ -57,7 +57,11 @@ describe('createLoadShedder', () => {
       steeredProbe().probe,
     );
     const error = shedder.error();
-    expect(error).toMatchObject({ status: 503, code: 'ERR_GUARD_OVERLOADED', retryAfter: 3 });
+    expect(error).toMatchObject({
+      status: 503,
+      code: 'ERR_GUARD_OVERLOADED',
+      retryAfterSeconds: 3,
+    });
     shedder.close();
   });
 

@@ -19,7 +19,7 @@ describe('createRateLimiter (memory)', () => {
       allowed: true,
       limit: 3,
       remaining: 2,
-      resetSeconds: 60,
+      retryAfterSeconds: 60,
       header: '"default";r=2;t=60',
     });
     sync(limiter.consume('a'));
@@ -39,7 +39,7 @@ describe('createRateLimiter (memory)', () => {
     expect(limiter.policyHeader).toBe('"api";q=1;w=2');
     sync(limiter.consume('k'));
     jest.advanceTimersByTime(600);
-    expect(sync(limiter.consume('k'))).toMatchObject({ allowed: false, resetSeconds: 1 });
+    expect(sync(limiter.consume('k'))).toMatchObject({ allowed: false, retryAfterSeconds: 1 });
   });
 
   it('lets a key through again when its window rolls over', () => {
@@ -57,9 +57,9 @@ describe('createRateLimiter (memory)', () => {
     jest.useFakeTimers({ now: 1_000_000 });
     const limiter = createRateLimiter({ limit: 1, windowMs: 1000, blockMs: 30_000 });
     sync(limiter.consume('k'));
-    expect(sync(limiter.consume('k'))).toMatchObject({ allowed: false, resetSeconds: 30 });
+    expect(sync(limiter.consume('k'))).toMatchObject({ allowed: false, retryAfterSeconds: 30 });
     jest.advanceTimersByTime(5_000);
-    expect(sync(limiter.consume('k'))).toMatchObject({ allowed: false, resetSeconds: 25 });
+    expect(sync(limiter.consume('k'))).toMatchObject({ allowed: false, retryAfterSeconds: 25 });
     jest.advanceTimersByTime(25_000);
     expect(sync(limiter.consume('k')).allowed).toBe(true);
   });

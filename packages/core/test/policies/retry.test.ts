@@ -67,11 +67,11 @@ describe('retry', () => {
     expect(delays).toEqual([100, 200, 250]);
   });
 
-  it('honours a larger retryAfter (seconds) on the error', async () => {
+  it('honours a larger retryAfterSeconds (seconds) on the error', async () => {
     jest.useFakeTimers();
     const delays: number[] = [];
     const { fn, attempts } = flaky(1, () =>
-      Object.assign(new Error('slow down'), { retryAfter: 3 }),
+      Object.assign(new Error('slow down'), { retryAfterSeconds: 3 }),
     );
     const pending = retry(fn, {
       retries: 1,
@@ -86,11 +86,11 @@ describe('retry', () => {
     expect(delays).toEqual([3000]);
   });
 
-  it('waits out a retryAfter longer than a timer can hold instead of retrying at once', async () => {
+  it('waits out a retryAfterSeconds longer than a timer can hold instead of retrying at once', async () => {
     jest.useFakeTimers();
     const { fn, attempts } = flaky(1, () =>
       // 30 days: setTimeout alone would turn this into 1 ms.
-      Object.assign(new Error('come back next month'), { retryAfter: 30 * 86_400 }),
+      Object.assign(new Error('come back next month'), { retryAfterSeconds: 30 * 86_400 }),
     );
     const controller = new AbortController();
     const pending = retry(fn, { retries: 1, baseDelayMs: 10, signal: controller.signal });
@@ -124,7 +124,7 @@ describe('retry', () => {
   });
 
   it.each([
-    ['a CircuitOpenError', () => new CircuitOpenError(undefined, { retryAfter: 5 })],
+    ['a CircuitOpenError', () => new CircuitOpenError(undefined, { retryAfterSeconds: 5 })],
     [
       'a 404 (status, as http-errors sets it)',
       () => Object.assign(new Error('Not Found'), { status: 404, expose: true }),

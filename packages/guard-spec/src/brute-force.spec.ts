@@ -3,6 +3,7 @@ import createHttpError from 'http-errors';
 import request from 'supertest';
 import { GuardConfigError } from '@guard-suite/core';
 import type { Harness, SpecIO } from './harness';
+import { INVALID_COUNTS, showValue } from './invalid-values';
 import { createMemoryLogger } from './memory-logger';
 import { createTestRedis, uniquePrefix } from './redis-connection';
 import { describeWithRedis } from './redis';
@@ -116,6 +117,11 @@ export function describeBruteForce(harness: Harness): void {
       ['username: "user"', { username: 'user' }, /"username" must be a function/],
       ['store: { redis: null }', { store: { redis: null } }, /"store.redis"/],
       ['a misspelt option', { maxConsecutiveFailure: 3 }, /did you mean "maxConsecutiveFailures"/],
+      ...INVALID_COUNTS.map((value): [string, Record<string, unknown>, RegExp] => [
+        `maxKeys: ${showValue(value)}`,
+        { maxKeys: value },
+        /"maxKeys"/,
+      ]),
     ])('throws GuardConfigError for %s when created', (_label, options, message) => {
       expect(() => harness.kit.bruteForce(options)).toThrow(GuardConfigError);
       expect(() => harness.kit.bruteForce(options)).toThrow(message);

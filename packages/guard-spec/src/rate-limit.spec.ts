@@ -2,6 +2,7 @@ import request from 'supertest';
 import type { Server } from 'node:http';
 import { GuardConfigError } from '@guard-suite/core';
 import type { Harness, SpecApp } from './harness';
+import { INVALID_COUNTS, showValue } from './invalid-values';
 import { createMemoryLogger } from './memory-logger';
 import { describeRateLimitRedis } from './rate-limit-redis.spec';
 
@@ -49,6 +50,12 @@ const invalidOptions: [string, unknown, RegExp][] = [
     /unknown option "windowMS" \(did you mean "windowMs"\?\)/,
   ],
   ['a number instead of options', 5, /options must be an object/],
+  // issue 12 item 1: maxKeys reaches the memory store, where 0 looped forever and NaN had no bound.
+  ...INVALID_COUNTS.map((value): [string, unknown, RegExp] => [
+    `maxKeys: ${showValue(value)}`,
+    { maxKeys: value },
+    /"maxKeys"/,
+  ]),
 ];
 
 /** The rate-limit scenarios, run by both adapters (packages/{express,koa}-guard/test/rate-limit.test.ts). */

@@ -1,6 +1,7 @@
 import type { GuardLogger } from '../logging/default-logger';
 import { serializeError } from '../logging/serialize-error';
 import { WarningCodes } from '../logging/warning-codes';
+import { optionReader } from '../options/option-reader';
 import type { MemoryStore } from './memory-store';
 import type { RateLimitStore, StoreHit } from './store';
 
@@ -34,7 +35,24 @@ export interface InsuredStore extends RateLimitStore {
  * switch is logged once: a warning when leaving the shared store, `info` when it is back.
  */
 export function createInsuredStore(options: InsuredStoreOptions): InsuredStore {
-  const { shared, insurance, timeoutMs, probeIntervalMs, label, logger } = options;
+  const read = optionReader('createInsuredStore', options, [
+    'shared',
+    'insurance',
+    'timeoutMs',
+    'probeIntervalMs',
+    'label',
+    'logger',
+  ]);
+  const shared = read.raw('shared') as RateLimitStore;
+  if (!isStore(shared)) read.fail('shared', 'a store (increment, peek, reset, close)', shared);
+  const insurance = read.raw('insurance') as MemoryStore;
+  if (!isStore(insurance)) read.fail('insurance', 'a memory store (createMemoryStore)', insurance);
+  const timeoutMs = read.timerMs('timeoutMs', undefined);
+  const probeIntervalMs = read.positiveInteger('probeIntervalMs', undefined, 'milliseconds');
+  const label = read.string('label', undefined);
+  const logger =
+    read.optionalFunction<() => GuardLogger>('logger') ??
+    read.fail('logger', 'a function returning a logger', undefined);
   let onInsurance = false;
   let nextProbeAt = 0;
 
@@ -116,6 +134,12 @@ export function createInsuredStore(options: InsuredStoreOptions): InsuredStore {
       shared.close();
     },
   };
+}
+
+function isStore(value: unknown): value is RateLimitStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const store = value as Record<string, unknown>;
+  return ['increment', 'peek', 'reset', 'close'].every((m) => typeof store[m] === 'function');
 }
 
 /** Rejects when `work` takes longer than `ms`; the timer never keeps the process alive. */

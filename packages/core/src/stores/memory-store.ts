@@ -1,8 +1,10 @@
+import { optionReader } from '../options/option-reader';
 import type { RateLimitStore, StoreHit, StoreOptions } from './store';
+import { STORE_OPTION_KEYS, readStoreOptions } from './store-options';
 
 /** Options of `createMemoryStore`. */
 export interface MemoryStoreOptions extends StoreOptions {
-  /** Most keys held at once; past it the least recently used generation of keys is forgotten. */
+  /** Most keys held at once (a positive integer); past it the least recently used generation of keys is forgotten. */
   maxKeys: number;
   /** Milliseconds since the epoch. Default `Date.now` (jest's fake timers replace it in tests). */
   now?: () => number;
@@ -41,8 +43,11 @@ const INITIAL_SLOTS = 1024;
  * const { count, resetMs } = store.increment('203.0.113.7');
  */
 export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
-  const { limit, windowMs, blockMs, maxKeys } = options;
-  const now = options.now ?? (() => Date.now());
+  const read = optionReader('createMemoryStore', options, [...STORE_OPTION_KEYS, 'maxKeys', 'now']);
+  const { limit, windowMs, blockMs } = readStoreOptions(read);
+  // maxKeys 0 made the first insert loop forever, NaN meant no bound at all (issue 12, item 1).
+  const maxKeys = read.positiveInteger('maxKeys', undefined, 'keys');
+  const now = read.optionalFunction<() => number>('now') ?? (() => Date.now());
   const capacity = Math.ceil(maxKeys / 2);
   let current = newGeneration(Math.min(capacity, INITIAL_SLOTS));
   let previous = newGeneration(0);

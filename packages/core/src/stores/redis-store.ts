@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { optionReader } from '../options/option-reader';
 import { isConnectionLost } from './redis-connection';
 import type { RateLimitStore, StoreHit, StoreOptions } from './store';
+import { STORE_OPTION_KEYS, readStoreOptions } from './store-options';
 
 /** Options of `createRedisStore`. */
 export interface RedisStoreOptions extends StoreOptions {
@@ -20,14 +22,23 @@ export interface RedisStoreOptions extends StoreOptions {
  * so an app that serves its first request before Redis answered does not start on insurance.
  */
 export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
+  const read = optionReader('createRedisStore', options, [
+    ...STORE_OPTION_KEYS,
+    'redis',
+    'keyPrefix',
+  ]);
+  const { limit, windowMs, blockMs } = readStoreOptions(read);
+  const client = read.raw('redis') as Redis;
+  if (typeof (client as { evalsha?: unknown } | null)?.evalsha !== 'function')
+    read.fail('redis', 'an ioredis client', client);
+  const keyPrefix = read.string('keyPrefix', undefined);
   const limiter = new RateLimiterRedis({
-    storeClient: options.redis,
-    keyPrefix: options.keyPrefix,
-    points: options.limit,
-    duration: Math.ceil(options.windowMs / 1000),
-    blockDuration: Math.ceil(options.blockMs / 1000),
+    storeClient: client,
+    keyPrefix,
+    points: limit,
+    duration: Math.ceil(windowMs / 1000),
+    blockDuration: Math.ceil(blockMs / 1000),
   });
-  const client = options.redis;
   // rate-limiter-flexible rejects with a RateLimiterRes when the key is over its points: for us
   // that is an answer, not a failure. Anything else is the store failing.
   const toHit = (res: RateLimiterRes): StoreHit => ({

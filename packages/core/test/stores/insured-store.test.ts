@@ -1,6 +1,7 @@
-import { createInsuredStore, createMemoryStore } from '@guard-suite/core';
+import { GuardConfigError, createInsuredStore, createMemoryStore } from '@guard-suite/core';
 import type { RateLimitStore, StoreHit } from '@guard-suite/core';
 import { createMemoryLogger } from 'guard-spec';
+import { INVALID_NUMBERS, show } from './invalid-values';
 
 /** A shared store whose next answers the test decides: a hit, a failure, or no answer at all. */
 function scriptedStore() {
@@ -82,5 +83,33 @@ describe('createInsuredStore', () => {
     }
     expect(shared.calls.length).toBeGreaterThan(10);
     expect(entries).toHaveLength(1);
+  });
+});
+
+describe('issue 12 item 1: createInsuredStore validates its options', () => {
+  const insurance = createMemoryStore({ limit: 5, windowMs: 60_000, blockMs: 0, maxKeys: 100 });
+  const valid = {
+    shared: insurance,
+    insurance,
+    timeoutMs: 100,
+    probeIntervalMs: 1000,
+    label: 'test',
+    logger: () => createMemoryLogger().logger,
+  };
+  const cases: [string, Record<string, unknown>, RegExp][] = [];
+  for (const key of ['timeoutMs', 'probeIntervalMs'])
+    for (const value of [0, ...INVALID_NUMBERS])
+      cases.push([`${key}: ${show(value)}`, { ...valid, [key]: value }, new RegExp(`"${key}"`)]);
+  cases.push(['timeoutMs: 2^31', { ...valid, timeoutMs: 2 ** 31 }, /"timeoutMs"/]);
+  cases.push(['shared: {}', { ...valid, shared: {} }, /"shared"/]);
+  cases.push(['insurance: null', { ...valid, insurance: null }, /"insurance"/]);
+  cases.push(['label: 5', { ...valid, label: 5 }, /"label"/]);
+  cases.push(['logger left out', { ...valid, logger: undefined }, /"logger"/]);
+
+  it.each(cases)('refuses %s at construction', (_label, options, message) => {
+    const build = () => createInsuredStore(options as never);
+    expect(build).toThrow(GuardConfigError);
+    expect(build).toThrow(/^createInsuredStore: /);
+    expect(build).toThrow(message);
   });
 });

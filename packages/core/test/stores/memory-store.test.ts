@@ -1,4 +1,5 @@
-import { createMemoryStore } from '@guard-suite/core';
+import { GuardConfigError, createMemoryStore } from '@guard-suite/core';
+import { INVALID_NUMBERS, show } from './invalid-values';
 import { runStoreContract } from './store-contract';
 
 runStoreContract('memory', (options) => createMemoryStore({ ...options, maxKeys: 1000 }));
@@ -53,5 +54,32 @@ describe('createMemoryStore', () => {
       store.increment(`k${i % 13}`);
       expect(store.size).toBeLessThanOrEqual(maxKeys);
     }
+  });
+});
+
+describe('issue 12 item 1: createMemoryStore validates its options', () => {
+  const valid = { limit: 5, windowMs: 60_000, blockMs: 0, maxKeys: 100 };
+  const cases: [string, Record<string, unknown>, RegExp][] = [];
+  for (const key of ['maxKeys', 'windowMs'])
+    for (const value of [0, ...INVALID_NUMBERS])
+      cases.push([`${key}: ${show(value)}`, { ...valid, [key]: value }, new RegExp(`"${key}"`)]);
+  for (const key of ['limit', 'blockMs'])
+    for (const value of INVALID_NUMBERS)
+      cases.push([`${key}: ${show(value)}`, { ...valid, [key]: value }, new RegExp(`"${key}"`)]);
+  cases.push(['maxKeys left out', { limit: 5, windowMs: 1000, blockMs: 0 }, /"maxKeys"/]);
+  cases.push(['now: 5', { ...valid, now: 5 }, /"now" must be a function/]);
+  cases.push(['an unknown option', { ...valid, maxkeys: 5 }, /did you mean "maxKeys"/]);
+
+  it.each(cases)('refuses %s at construction', (_label, options, message) => {
+    const build = () => createMemoryStore(options as never);
+    expect(build).toThrow(GuardConfigError);
+    expect(build).toThrow(/^createMemoryStore: /);
+    expect(build).toThrow(message);
+  });
+
+  it('accepts a store that counts only (limit 0) and counts to its limit', () => {
+    const store = createMemoryStore({ ...valid, limit: 0 });
+    expect(store.increment('a').count).toBe(1);
+    expect(store.increment('a').count).toBe(1);
   });
 });

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { createDefaultLogger } from '../logging/default-logger';
 import type { GuardLogger } from '../logging/default-logger';
 import { optionReader } from '../options/option-reader';
+import { boundedKey } from '../stores/bounded-key';
 import { createMemoryStore } from '../stores/memory-store';
 import type { MemoryStore } from '../stores/memory-store';
 import { createRedisStore } from '../stores/redis-store';
@@ -61,6 +62,7 @@ export interface RateLimiter {
   /**
    * Counts one request for `key`. Synchronous with the memory store (and while on insurance); a
    * promise with Redis. Never rejects: a failing or slow Redis hands over to the insurance limiter.
+   * A key longer than 64 characters is counted under its SHA-256, so its length costs no memory.
    */
   consume(key: string): RateLimitDecision | Promise<RateLimitDecision>;
   /** `'memory'`, `'redis'`, or `'insurance'` while Redis is failing. */
@@ -213,6 +215,7 @@ export function buildRateLimiter(
   const memory: MemoryStore = createMemoryStore({ limit, windowMs, blockMs, maxKeys });
   if (!redis) {
     return {
+      // The memory store bounds its keys itself.
       consume: (key) => decide(memory.increment(key)),
       mode: 'memory',
       policyHeader,
@@ -239,7 +242,8 @@ export function buildRateLimiter(
 
   return {
     consume(key) {
-      const hit = store.increment(key);
+      // Bounded once here, for Redis and the insurance store alike (issue 12, item 10).
+      const hit = store.increment(boundedKey(key));
       return hit instanceof Promise ? hit.then(decide) : decide(hit);
     },
     get mode() {

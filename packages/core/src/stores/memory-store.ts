@@ -1,4 +1,5 @@
 import { optionReader } from '../options/option-reader';
+import { boundedKey } from './bounded-key';
 import type { RateLimitStore, StoreHit, StoreOptions } from './store';
 import { STORE_OPTION_KEYS, readStoreOptions } from './store-options';
 
@@ -36,7 +37,8 @@ const INITIAL_SLOTS = 1024;
  * A bounded in-process store. Keys live in two generations (the hashlru scheme): new and touched keys
  * go to the current one; when it holds half of `maxKeys`, the previous generation is dropped whole and
  * the current one becomes previous. A key in use is promoted on every hit, so only keys nobody has
- * touched for a generation are forgotten; a flood of unique keys costs the flood, not memory.
+ * touched for a generation are forgotten; a flood of unique keys costs the flood, not memory. A key
+ * longer than 64 characters is held as its hash (`boundedKey`), so each key's size is bounded too.
  * Answers synchronously: no promise, no timer, nothing to sweep.
  * @example
  * const store = createMemoryStore({ limit: 60, windowMs: 60_000, blockMs: 0, maxKeys: 100_000 });
@@ -103,7 +105,8 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     get size() {
       return current.slots.size + previous.slots.size;
     },
-    increment(key) {
+    increment(given) {
+      const key = boundedKey(given);
       const time = now();
       const slot = current.slots.get(key);
       if (slot !== undefined) return count(current, slot, time);
@@ -118,7 +121,8 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       insert(key, 0, 0);
       return count(current, current.slots.size - 1, time);
     },
-    peek(key) {
+    peek(given) {
+      const key = boundedKey(given);
       const time = now();
       let generation = current;
       let slot = current.slots.get(key);
@@ -131,7 +135,8 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       if (resetAt <= time) return undefined;
       return { count: generation.counts[slot] ?? 0, resetMs: resetAt - time };
     },
-    reset(key) {
+    reset(given) {
+      const key = boundedKey(given);
       // The current generation is append-only; a reset key keeps its slot with an expired window.
       const slot = current.slots.get(key);
       if (slot !== undefined) current.resetAt[slot] = 0;

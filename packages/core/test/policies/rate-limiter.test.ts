@@ -1,5 +1,7 @@
 import { GuardConfigError, createRateLimiter } from '@guard-suite/core';
 import type { RateLimitDecision } from '@guard-suite/core';
+import { createTestRedis, describeWithRedis, uniquePrefix } from 'guard-spec';
+import { longKey, retainedBytes } from '../heap';
 
 const sync = (decision: RateLimitDecision | Promise<RateLimitDecision>): RateLimitDecision => {
   if (decision instanceof Promise) throw new Error('the memory limiter must answer synchronously');
@@ -108,5 +110,37 @@ describe('createRateLimiter (memory)', () => {
       /did you write app.use\(createRateLimiter\)/,
     );
     expect(() => createRateLimiter(5 as never)).toThrow(GuardConfigError);
+  });
+});
+
+describe('issue 12 item 10: a long key costs its hash, not its length', () => {
+  it('holds 100 keys of 1 MiB each in well under 1 MiB of heap (memory store)', () => {
+    const { bytes, kept } = retainedBytes(() => {
+      const limiter = createRateLimiter({ limit: 5, windowMs: 60_000 });
+      for (let i = 0; i < 100; i++) sync(limiter.consume(longKey(i)));
+      return limiter;
+    });
+    expect(bytes).toBeLessThan(1 << 20);
+    expect(sync(kept.consume(longKey(7))).remaining).toBe(3);
+  });
+
+  describeWithRedis('with Redis', () => {
+    const redis = createTestRedis();
+    const prefix = uniquePrefix('rl-long-keys');
+    afterAll(async () => {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    });
+
+    it('writes a bounded Redis key for a 1 MiB key, and counts it as one client', async () => {
+      const limiter = createRateLimiter({ limit: 5, windowMs: 60_000, store: { redis, prefix } });
+      await limiter.consume(longKey(1));
+      expect((await limiter.consume(longKey(1))).remaining).toBe(3);
+      expect((await limiter.consume(longKey(2))).remaining).toBe(4);
+      const keys = await redis.keys(`${prefix}*`);
+      expect(keys).toHaveLength(2);
+      for (const key of keys) expect(key.length).toBeLessThan(prefix.length + 64);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { GuardConfigError, createMemoryStore } from '@guard-suite/core';
+import { longKey, retainedBytes } from '../heap';
 import { INVALID_NUMBERS, show } from './invalid-values';
 import { runStoreContract } from './store-contract';
 
@@ -81,5 +82,28 @@ describe('issue 12 item 1: createMemoryStore validates its options', () => {
     const store = createMemoryStore({ ...valid, limit: 0 });
     expect(store.increment('a').count).toBe(1);
     expect(store.increment('a').count).toBe(1);
+  });
+});
+
+describe('issue 12 item 10: keys are bounded in bytes, not only in number', () => {
+  it('holds 100 keys of 1 MiB each in well under 1 MiB of heap', () => {
+    const { bytes, kept } = retainedBytes(() => {
+      const store = createMemoryStore({ limit: 5, windowMs: 60_000, blockMs: 0, maxKeys: 1000 });
+      for (let i = 0; i < 100; i++) store.increment(longKey(i));
+      return store;
+    });
+    // Unbounded, the store kept every key: 100 MiB.
+    expect(bytes).toBeLessThan(1 << 20);
+    expect(kept.size).toBe(100);
+  });
+
+  it('still counts each long key on its own, and peek and reset find it', () => {
+    const store = createMemoryStore({ limit: 5, windowMs: 60_000, blockMs: 0, maxKeys: 1000 });
+    store.increment(longKey(1, 1000));
+    store.increment(longKey(1, 1000));
+    expect(store.increment(longKey(2, 1000)).count).toBe(1);
+    expect(store.peek(longKey(1, 1000))?.count).toBe(2);
+    store.reset(longKey(1, 1000));
+    expect(store.peek(longKey(1, 1000))).toBeUndefined();
   });
 });

@@ -11,16 +11,17 @@ export type ExpressBruteForceOptions = BruteForceMiddlewareOptions<Request>;
 
 /** The middleware, with the calls the login handler makes after checking the password. */
 export type BruteForceMiddleware = RequestHandler & {
-  /** Counts a failed attempt for this request's (username, address). */
+  /** Optional: the attempt was counted when the middleware checked it, and stays a failure unless reported as a success. */
   reportFailure(req: Request): Promise<void>;
-  /** Clears this (username, address)'s consecutive failures. */
+  /** Clears this (username, address)'s consecutive failures and gives the attempt back to the address (once). */
   reportSuccess(req: Request): Promise<void>;
   readonly protection: BruteForceProtection;
 };
 
 /**
  * Blocks login attempts after repeated failures (per username and address, and per address) with a
- * 429 and `Retry-After`. Mount it on the login route after the body parser; report the outcome.
+ * 429 and `Retry-After`. Each attempt is counted when checked, so at most `maxConsecutiveFailures`
+ * reach the handler at once; mount it on the login route after the body parser and report successes.
  * @example
  * const loginGuard = bruteForce({ maxConsecutiveFailures: 5 });
  * app.post('/login', express.json(), loginGuard, async (req, res) => {

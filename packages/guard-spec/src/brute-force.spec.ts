@@ -4,14 +4,23 @@ import request from 'supertest';
 import { GuardConfigError } from '@guard-suite/core';
 import type { Harness, SpecIO } from './harness';
 import { INVALID_COUNTS, showValue } from './invalid-values';
+import { deferred, until } from './http-helpers';
 import { createMemoryLogger } from './memory-logger';
 import { createTestRedis, uniquePrefix } from './redis-connection';
 import { describeWithRedis } from './redis';
 
 const QUOTA_EXCEEDED = 'https://iana.org/assignments/http-problem-types#quota-exceeded';
 
-/** A login route: `?user=<name>&password=<pw>`; "right" is every user's password. */
-function loginApp(harness: Harness, options: Record<string, unknown>, trustProxy?: number) {
+/**
+ * A login route: `?user=<name>&password=<pw>`; "right" is every user's password. With `gate`, the
+ * password check waits for it, so attempts can be held at the check while others arrive.
+ */
+function loginApp(
+  harness: Harness,
+  options: Record<string, unknown>,
+  trustProxy?: number,
+  gate?: Promise<void>,
+) {
   const calls = { handler: 0 };
   const guard = harness.kit.bruteForce({
     username: (reqOrCtx: { query: Record<string, unknown> }) => reqOrCtx.query.user,
@@ -25,6 +34,7 @@ function loginApp(harness: Harness, options: Record<string, unknown>, trustProxy
         use: [guard],
         handler: async (io: SpecIO) => {
           calls.handler++;
+          await gate;
           const password = new URL(io.req.url ?? '/', 'http://x').searchParams.get('password');
           if (password !== 'right') {
             await guard.reportFailure(io.req);
@@ -57,6 +67,36 @@ async function attempts(
   const seen: number[] = [];
   for (let i = 0; i < count; i++) seen.push((await attempt(server, user, password, from)).status);
   return seen;
+}
+
+/**
+ * Sends `count` wrong guesses for one username at once and holds each one that reaches the password
+ * check until every guess has either reached it or been refused: returns how many reached it and the
+ * statuses (issue 12, item 2).
+ */
+async function simultaneousGuesses(
+  harness: Harness,
+  options: Record<string, unknown>,
+  count: number,
+) {
+  const gate = deferred();
+  const { server, calls } = loginApp(harness, options, undefined, gate.promise);
+  server.listen(0, '127.0.0.1');
+  try {
+    let refused = 0;
+    const pending = Array.from({ length: count }, () =>
+      attempt(server, 'alice', 'wrong').then((res) => {
+        if (res.status === 429) refused++;
+        return res.status;
+      }),
+    );
+    await until(() => calls.handler + refused === count, 15_000);
+    gate.resolve();
+    const statuses = await Promise.all(pending);
+    return { reached: calls.handler, statuses };
+  } finally {
+    server.close();
+  }
 }
 
 /** The brute-force scenarios, run by both adapters (packages/{express,koa}-guard/test/brute-force.test.ts). */
@@ -104,6 +144,54 @@ export function describeBruteForce(harness: Harness): void {
       expect((await attempt(server, 'carol', 'right', '2001:db8:5:6::3')).status).toBe(429);
     });
 
+    it('issue 12 item 2: lets exactly 5 of 50 simultaneous wrong guesses reach the password check', async () => {
+      const { reached, statuses } = await simultaneousGuesses(
+        harness,
+        { maxConsecutiveFailures: 5 },
+        50,
+      );
+      expect(reached).toBe(5);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(45);
+    });
+
+    it('counts Alice and ALICE as one username by default, and as two with normalizeUsername: false', async () => {
+      const folded = loginApp(harness, { maxConsecutiveFailures: 2 });
+      expect((await attempt(folded.server, 'Alice', 'wrong')).status).toBe(401);
+      expect((await attempt(folded.server, 'ALICE', 'wrong')).status).toBe(401);
+      expect((await attempt(folded.server, 'alice', 'right')).status).toBe(429);
+      const asSent = loginApp(harness, { maxConsecutiveFailures: 2, normalizeUsername: false });
+      expect((await attempt(asSent.server, 'Alice', 'wrong')).status).toBe(401);
+      expect((await attempt(asSent.server, 'ALICE', 'wrong')).status).toBe(401);
+      expect((await attempt(asSent.server, 'alice', 'right')).status).toBe(200);
+    });
+
+    it('gives a success back once, however often it is reported', async () => {
+      const { server, guard } = loginApp(harness, {
+        maxConsecutiveFailures: 5,
+        maxFailuresPerAddress: 2,
+      });
+      const twice = harness.mount({
+        routes: [
+          {
+            method: 'post',
+            path: '/login',
+            use: [guard],
+            handler: async (io: SpecIO) => {
+              await guard.reportSuccess(io.req);
+              await guard.reportSuccess(io.req);
+              return { ok: true };
+            },
+          },
+        ],
+        errorHandler: { logger: createMemoryLogger().logger },
+      });
+      expect((await attempt(server, 'u1', 'wrong')).status).toBe(401);
+      expect((await attempt(twice, 'u2', 'right')).status).toBe(200);
+      expect((await attempt(server, 'u3', 'wrong')).status).toBe(401);
+      expect((await attempt(server, 'u4', 'wrong')).status).toBe(429);
+    });
+
     it('refuses a report for a request the middleware never checked', async () => {
       const { guard } = loginApp(harness, {});
       await expect(guard.reportFailure({})).rejects.toThrow(/did not check/);
@@ -129,12 +217,22 @@ export function describeBruteForce(harness: Harness): void {
 
     describeWithRedis('with Redis', () => {
       const redis = createTestRedis();
+      const prefixes: string[] = [];
+      const prefixFor = (label: string) => {
+        const prefix = uniquePrefix(label);
+        prefixes.push(prefix);
+        return prefix;
+      };
       afterAll(async () => {
+        for (const prefix of prefixes) {
+          const keys = await redis.keys(`${prefix}*`);
+          if (keys.length > 0) await redis.del(...keys);
+        }
         await redis.quit();
       });
 
       it('shares failures between two app instances', async () => {
-        const store = { redis, prefix: uniquePrefix(`bf-${harness.name}`) };
+        const store = { redis, prefix: prefixFor(`bf-${harness.name}`) };
         const first = loginApp(harness, { maxConsecutiveFailures: 3, store });
         const second = loginApp(harness, { maxConsecutiveFailures: 3, store });
         expect((await attempt(first.server, 'dave', 'wrong')).status).toBe(401);
@@ -142,6 +240,17 @@ export function describeBruteForce(harness: Harness): void {
         expect((await attempt(first.server, 'dave', 'wrong')).status).toBe(401);
         expect((await attempt(second.server, 'dave', 'right')).status).toBe(429);
         expect(first.guard.protection.mode).toBe('redis');
+      });
+
+      it('issue 12 item 2: lets exactly 5 of 50 simultaneous wrong guesses reach the password check', async () => {
+        const store = { redis, prefix: prefixFor(`bf-parallel-${harness.name}`) };
+        const { reached, statuses } = await simultaneousGuesses(
+          harness,
+          { maxConsecutiveFailures: 5, store },
+          50,
+        );
+        expect(reached).toBe(5);
+        expect(statuses.filter((s) => s === 429)).toHaveLength(45);
       });
     });
   });

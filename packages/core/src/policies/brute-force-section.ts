@@ -17,23 +17,25 @@ export interface BruteForceMiddlewareOptions<TRequest> extends BruteForceOptions
 export interface BruteForceSection<TRequest> {
   readonly protection: BruteForceProtection;
   /**
-   * Decides on an attempt and remembers its (username, address) under `raw` (the node request), so the
-   * handler's `reportFailure(req | ctx)` counts exactly what was checked.
+   * Counts an attempt and decides on it, and remembers its (username, address) under `raw` (the node
+   * request), so the handler's `reportSuccess(req | ctx)` clears exactly what was counted.
    */
   check(
     request: TRequest,
     raw: object,
     address: string | undefined,
   ): BruteForceDecision | Promise<BruteForceDecision>;
-  /** Counts a failure for the request `check` saw (`req`, `ctx` or the node request). */
+  /** Confirms the failure of the request `check` saw (`req`, `ctx` or the node request); counts nothing more. */
   reportFailure(request: object): Promise<void>;
-  /** Clears the consecutive failures for the request `check` saw. */
+  /** Clears the consecutive failures for the request `check` saw; a second report does nothing. */
   reportSuccess(request: object): Promise<void>;
 }
 
 interface Attempt {
   username: string | undefined;
   address: string;
+  /** Whether its outcome was reported: a success gives the attempt back once, never twice. */
+  settled: boolean;
 }
 
 /** Validates `bruteForce` options and builds the parts both adapters share. */
@@ -65,21 +67,30 @@ export function createBruteForceSection<TRequest>(
         // Only a string names a user; anything else counts against the address alone.
         username: typeof name === 'string' ? name : undefined,
         address: clientKey(address),
+        settled: false,
       };
       attempts.set(raw, attempt);
-      return protection.check(attempt.username, attempt.address);
+      // A refused attempt was not counted against the address: there is nothing to give back.
+      const settle = (decision: BruteForceDecision) => {
+        if (!decision.allowed) attempt.settled = true;
+        return decision;
+      };
+      const decision = protection.check(attempt.username, attempt.address);
+      return decision instanceof Promise ? decision.then(settle) : settle(decision);
     },
     reportFailure(request) {
       const attempt = attemptOf(request);
-      return attempt
-        ? protection.reportFailure(attempt.username, attempt.address)
-        : unknownRequest();
+      if (!attempt) return unknownRequest();
+      // Counted when checked (issue 12, item 2): a failure only settles the attempt.
+      attempt.settled = true;
+      return Promise.resolve();
     },
     reportSuccess(request) {
       const attempt = attemptOf(request);
-      return attempt
-        ? protection.reportSuccess(attempt.username, attempt.address)
-        : unknownRequest();
+      if (!attempt) return unknownRequest();
+      if (attempt.settled) return Promise.resolve();
+      attempt.settled = true;
+      return protection.reportSuccess(attempt.username, attempt.address);
     },
   };
 }

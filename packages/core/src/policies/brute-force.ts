@@ -5,8 +5,10 @@ import type { GuardLogger } from '../logging/default-logger';
 import { optionReader } from '../options/option-reader';
 import { createInsuredStore } from '../stores/insured-store';
 import { createMemoryStore } from '../stores/memory-store';
+import { boundedKey } from '../stores/bounded-key';
 import { createRedisStore } from '../stores/redis-store';
 import type { RateLimitStore, StoreHit } from '../stores/store';
+import { normalizeUsername } from './normalize-username';
 import { resolveRateLimiterOptions } from './rate-limiter';
 import type { RateLimitStoreOption } from './rate-limiter';
 
@@ -26,6 +28,12 @@ export interface BruteForceOptions {
   maxKeys?: number;
   /** Names the policy in logs and Redis keys. Default `'login'`. */
   name?: string;
+  /**
+   * Count `Alice`, `ALICE` and `ａｌｉｃｅ` as one username (NFKC, then case-folded). Default `true`;
+   * `false` counts usernames exactly as sent. Either way a username over 64 characters is counted
+   * under its SHA-256, so its length costs no memory.
+   */
+  normalizeUsername?: boolean;
   /** Where Redis store switches are logged (winston). */
   logger?: GuardLogger;
 }
@@ -38,20 +46,31 @@ export interface BruteForceDecision {
 }
 
 /**
- * The rate-limiter-flexible login pattern: failures are counted per (username, address) and per
- * address; either count over its maximum blocks further attempts for `blockMs`; a success clears the
- * (username, address) count, never the address count (else one valid account would launder an
- * address's failures on others).
+ * Brute-force protection in the rate-limiter-flexible login pattern, counted up front: `check` counts
+ * the attempt against its (username, address) pair and its address in one atomic step per store
+ * (in memory, or one script in Redis), so however many guesses arrive at once, at most
+ * `maxConsecutiveFailures` per pair reach the password check. A success clears the pair and gives
+ * its attempt back to the address, never more (else one valid account would launder an address's
+ * failures on others): the address count is the attempts that did not succeed.
  */
 export interface BruteForceProtection {
-  /** Whether `username` may try to log in from `address` (a `clientKey`). Counts nothing. */
+  /**
+   * Counts an attempt of `username` from `address` (a `clientKey`) and decides whether it may go
+   * ahead. A refused attempt is not counted against the address.
+   */
   check(
     username: string | undefined,
     address: string,
   ): BruteForceDecision | Promise<BruteForceDecision>;
-  /** Counts a failed attempt. */
+  /**
+   * Counts nothing: `check` already counted the attempt, which stays a failure unless
+   * `reportSuccess` is called. Kept so a handler may report both outcomes.
+   */
   reportFailure(username: string | undefined, address: string): Promise<void>;
-  /** Clears the consecutive failures of `username` from `address`. */
+  /**
+   * Clears the consecutive failures of `username` from `address` and takes its attempt back from the
+   * address count. Call it once per allowed `check` whose login succeeded.
+   */
   reportSuccess(username: string | undefined, address: string): Promise<void>;
   /** The error a blocked attempt is answered with (429 with Retry-After). */
   reject(decision: BruteForceDecision): RateLimitError;
@@ -67,6 +86,7 @@ export const BRUTE_FORCE_OPTION_KEYS = [
   'store',
   'maxKeys',
   'name',
+  'normalizeUsername',
   'logger',
 ] as const;
 
@@ -76,8 +96,10 @@ const ALLOWED: BruteForceDecision = Object.freeze({ allowed: true, retryAfterSec
  * Creates brute-force protection for a login route.
  * @example
  * const protection = createBruteForceProtection({ maxConsecutiveFailures: 5 });
- * if (!(await protection.check(username, clientKey(ip))).allowed) throw ...;
- * if (passwordOk) await protection.reportSuccess(username, key); else await protection.reportFailure(username, key);
+ * const address = clientKey(ip);
+ * const decision = await protection.check(username, address); // counts the attempt
+ * if (!decision.allowed) throw protection.reject(decision);
+ * if (await passwordOk()) await protection.reportSuccess(username, address);
  */
 export function createBruteForceProtection(options?: BruteForceOptions): BruteForceProtection {
   return buildBruteForceProtection(options, 'createBruteForceProtection');
@@ -94,6 +116,7 @@ export function buildBruteForceProtection(
   const maxPerAddress = read.positiveInteger('maxFailuresPerAddress', 100, 'failures');
   const failureWindowMs = read.positiveInteger('failureWindowMs', 86_400_000, 'milliseconds');
   const blockMs = read.positiveInteger('blockMs', 900_000, 'milliseconds');
+  const normalize = read.boolean('normalizeUsername', true);
   // The store, maxKeys, name and logger options mean the same as for rateLimit: reuse its checks.
   const shared = resolveRateLimiterOptions(factory, {
     store: read.raw('store'),
@@ -104,10 +127,10 @@ export function buildBruteForceProtection(
   const { maxKeys, name, redis } = shared;
   let logger = shared.logger;
 
-  // A store's limit is the last count still allowed: the N-th failure goes over N - 1 and starts
-  // the block, so attempt N + 1 is refused.
+  // A store's limit is the last count still allowed: attempt N + 1 goes over N, is refused, and
+  // starts the block.
   const makeStore = (suffix: string, max: number): RateLimitStore & { onInsurance?: boolean } => {
-    const storeOptions = { limit: max - 1, windowMs: failureWindowMs, blockMs };
+    const storeOptions = { limit: max, windowMs: failureWindowMs, blockMs };
     const memory = createMemoryStore({ ...storeOptions, maxKeys });
     if (!redis) return memory;
     return createInsuredStore({
@@ -125,33 +148,52 @@ export function buildBruteForceProtection(
   };
   const byPair = makeStore('user', maxConsecutive);
   const byAddress = makeStore('address', maxPerAddress);
-  // Length-prefixed, so no username or address can be crafted to collide with another pair.
-  const pairKey = (username: string | undefined, address: string) =>
-    username === undefined ? `-|${address}` : `${username.length}|${username}|${address}`;
+  // Length-prefixed, so no username or address can be crafted to collide with another pair; then
+  // bounded, so a 1 MiB username costs a hash (issue 12, item 10).
+  const pairKey = (username: string | undefined, address: string) => {
+    if (username === undefined) return boundedKey(`-|${address}`);
+    const name = normalize ? normalizeUsername(username) : username;
+    return boundedKey(`${name.length}|${name}|${address}`);
+  };
 
-  function decide(pair: StoreHit | undefined, addr: StoreHit | undefined): BruteForceDecision {
-    let wait = 0;
-    if (pair && pair.count >= maxConsecutive) wait = pair.resetMs;
-    if (addr && addr.count >= maxPerAddress) wait = Math.max(wait, addr.resetMs);
-    return wait > 0 ? { allowed: false, retryAfterSeconds: Math.ceil(wait / 1000) } : ALLOWED;
+  const refused = (hit: StoreHit): BruteForceDecision => ({
+    allowed: false,
+    retryAfterSeconds: Math.max(1, Math.ceil(hit.resetMs / 1000)),
+  });
+
+  /**
+   * The pair is counted first: an attempt its pair refuses never reaches the address count, so
+   * hammering one blocked account does not lock the address's other users out. An attempt the address
+   * refuses gives its pair hit back: it never reached the password check.
+   */
+  function afterPair(pair: string, address: string, pairHit: StoreHit) {
+    if (pairHit.count > maxConsecutive) return refused(pairHit);
+    const addressHit = byAddress.increment(address);
+    const decide = (hit: StoreHit): BruteForceDecision | Promise<BruteForceDecision> => {
+      if (hit.count <= maxPerAddress) return ALLOWED;
+      const refund = byPair.refund(pair);
+      return refund instanceof Promise ? refund.then(() => refused(hit)) : refused(hit);
+    };
+    return addressHit instanceof Promise ? addressHit.then(decide) : decide(addressHit);
   }
 
   return {
-    check(username, address) {
-      const pair = byPair.peek(pairKey(username, address));
-      const addr = byAddress.peek(address);
-      if (pair instanceof Promise || addr instanceof Promise)
-        return Promise.all([pair, addr]).then(([p, a]) => decide(p, a));
-      return decide(pair, addr);
+    check(username, givenAddress) {
+      const pair = pairKey(username, givenAddress);
+      const address = boundedKey(givenAddress);
+      const pairHit = byPair.increment(pair);
+      return pairHit instanceof Promise
+        ? pairHit.then((hit) => afterPair(pair, address, hit))
+        : afterPair(pair, address, pairHit);
     },
-    async reportFailure(username, address) {
-      await Promise.all([
-        byPair.increment(pairKey(username, address)),
-        byAddress.increment(address),
-      ]);
+    reportFailure() {
+      return Promise.resolve();
     },
     async reportSuccess(username, address) {
-      await byPair.reset(pairKey(username, address));
+      await Promise.all([
+        byPair.reset(pairKey(username, address)),
+        byAddress.refund(boundedKey(address)),
+      ]);
     },
     reject(decision) {
       return withoutStack(

@@ -16,6 +16,7 @@ export interface MemoryStore extends RateLimitStore {
   increment(key: string): StoreHit;
   peek(key: string): StoreHit | undefined;
   reset(key: string): void;
+  refund(key: string): void;
   /** Keys held right now, never more than `maxKeys`. */
   readonly size: number;
 }
@@ -101,6 +102,18 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
     return { count: hits, resetMs: resetAt - time };
   }
 
+  /** Where `key` lives, if it has a window that is not over yet. */
+  function find(key: string, time: number): [Generation, number] | undefined {
+    let generation = current;
+    let slot = current.slots.get(key);
+    if (slot === undefined) {
+      generation = previous;
+      slot = previous.slots.get(key);
+    }
+    if (slot === undefined || (generation.resetAt[slot] ?? 0) <= time) return undefined;
+    return [generation, slot];
+  }
+
   return {
     get size() {
       return current.slots.size + previous.slots.size;
@@ -122,18 +135,18 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       return count(current, current.slots.size - 1, time);
     },
     peek(given) {
-      const key = boundedKey(given);
       const time = now();
-      let generation = current;
-      let slot = current.slots.get(key);
-      if (slot === undefined) {
-        generation = previous;
-        slot = previous.slots.get(key);
-      }
-      if (slot === undefined) return undefined;
-      const resetAt = generation.resetAt[slot] ?? 0;
-      if (resetAt <= time) return undefined;
-      return { count: generation.counts[slot] ?? 0, resetMs: resetAt - time };
+      const found = find(boundedKey(given), time);
+      if (found === undefined) return undefined;
+      const [generation, slot] = found;
+      return { count: generation.counts[slot] ?? 0, resetMs: (generation.resetAt[slot] ?? 0) - time };
+    },
+    refund(given) {
+      const found = find(boundedKey(given), now());
+      if (found === undefined) return;
+      const [generation, slot] = found;
+      const hits = generation.counts[slot] ?? 0;
+      if (hits > 0) generation.counts[slot] = hits - 1;
     },
     reset(given) {
       const key = boundedKey(given);

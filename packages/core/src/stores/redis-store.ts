@@ -13,6 +13,11 @@ export interface RedisStoreOptions extends StoreOptions {
   keyPrefix: string;
 }
 
+/** Takes one hit back from a counter that exists and is above zero. */
+const REFUND_SCRIPT = `local hits = tonumber(redis.call('get', KEYS[1]))
+if hits and hits > 0 then return redis.call('decr', KEYS[1]) end
+return hits or 0`;
+
 /**
  * A store shared by every app instance on one Redis, on rate-limiter-flexible's `RateLimiterRedis`:
  * one Lua script per hit (`SET NX EX` + `INCRBY` + `PTTL`), so exactly one round trip per request.
@@ -62,6 +67,11 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     },
     reset: async (key) => {
       await limiter.delete(key);
+    },
+    async refund(key) {
+      if (isConnectionLost(client)) throw new Error(`Redis connection is ${client.status}`);
+      // One script, so a refund never races a hit; DECR keeps the key's TTL (its window or block).
+      await client.eval(REFUND_SCRIPT, 1, limiter.getKey(key));
     },
     close() {
       // The Redis client belongs to the caller.

@@ -28,6 +28,11 @@ export interface RateLimitStore {
   peek(key: string): StoreHit | undefined | Promise<StoreHit | undefined>;
   /** Forgets `key` (a successful login resets its failures). */
   reset(key: string): void | Promise<void>;
+  /**
+   * Takes back one hit of `key`'s current window (an attempt counted up front that turned out not to
+   * count, such as a successful login); never below zero, and a key without a window is left alone.
+   */
+  refund(key: string): void | Promise<void>;
   /** Releases what the store holds (timers, memory); the store is not used afterwards. */
   close(): void;
 }

@@ -16,6 +16,7 @@ function scriptedStore() {
     },
     peek: () => Promise.resolve(undefined),
     reset: () => Promise.resolve(),
+    refund: () => Promise.resolve(),
     close: () => {},
   };
   return { store, calls, set: (b: typeof behaviour) => (behaviour = b) };

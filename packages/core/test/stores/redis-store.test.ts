@@ -38,6 +38,8 @@ describeWithRedis('createRedisStore', () => {
     redis = createTestRedis();
   });
   afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
   });
 

@@ -75,6 +75,40 @@ export function runStoreContract(label: string, createStore: StoreFactory): void
       expect((await hit(store, key)).count).toBe(1);
     });
 
+    it('takes one hit back on refund(key), keeping its window, never below zero', async () => {
+      const store = make();
+      const key = freshKey();
+      await hit(store, key);
+      await hit(store, key);
+      await store.refund(key);
+      const seen = await store.peek(key);
+      expect(seen?.count).toBe(1);
+      expect(seen?.resetMs).toBeGreaterThan(55_000);
+      await store.refund(key);
+      await store.refund(key);
+      expect((await store.peek(key))?.count ?? 0).toBe(0);
+      expect((await hit(store, key)).count).toBe(1);
+    });
+
+    it('leaves an unknown key alone on refund(key)', async () => {
+      const store = make();
+      const key = freshKey();
+      await store.refund(key);
+      expect(await store.peek(key)).toBeUndefined();
+      expect((await hit(store, key)).count).toBe(1);
+    });
+
+    it('counts 20 concurrent hits and 10 refunds on one key to exactly 10', async () => {
+      const store = make({ limit: 100 });
+      const key = freshKey();
+      await hit(store, key);
+      await Promise.all([
+        ...Array.from({ length: 19 }, () => hit(store, key)),
+        ...Array.from({ length: 10 }, () => store.refund(key)),
+      ]);
+      expect((await store.peek(key))?.count).toBe(10);
+    });
+
     it('holds a key over the limit for blockMs, longer than its window', async () => {
       const store = make({ limit: 2, windowMs: 2000, blockMs: 30_000 });
       const key = freshKey();

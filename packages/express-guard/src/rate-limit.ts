@@ -30,8 +30,11 @@ export function createRateLimitStep(
   const { limiter, skip } = section;
 
   const step = function rateLimitStep(req: Request, res: Response): void | Promise<void> {
-    if (section.proxyUnchecked)
-      section.checkProxy({ framework: 'express', trustProxy: req.app.get('trust proxy') });
+    if (section.watchesProxy)
+      section.checkProxy(
+        { framework: 'express', trustProxy: req.app.get('trust proxy') },
+        req.headers['x-forwarded-for'],
+      );
     if (skip?.(req)) return;
     const decision = limiter.consume(section.keyOf(req, req.ip));
     if (decision instanceof Promise) return decision.then((d) => section.answer(res, d));

@@ -192,6 +192,14 @@ export function describeBruteForce(harness: Harness): void {
       expect((await attempt(server, 'u4', 'wrong')).status).toBe(429);
     });
 
+    it('issue 12 item 15: keys the address by ipv6Subnet when one is given', async () => {
+      const { server } = loginApp(harness, { maxConsecutiveFailures: 2, ipv6Subnet: 48 }, 1);
+      expect((await attempt(server, 'erin', 'wrong', '2001:db8:5:6::1')).status).toBe(401);
+      expect((await attempt(server, 'erin', 'wrong', '2001:db8:5:ff00::1')).status).toBe(401);
+      expect((await attempt(server, 'erin', 'right', '2001:db8:5:1::1')).status).toBe(429);
+      expect((await attempt(server, 'erin', 'right', '2001:db8:6::1')).status).toBe(200);
+    });
+
     it('refuses a report for a request the middleware never checked', async () => {
       const { guard } = loginApp(harness, {});
       await expect(guard.reportFailure({})).rejects.toThrow(/did not check/);
@@ -205,6 +213,9 @@ export function describeBruteForce(harness: Harness): void {
       ['username: "user"', { username: 'user' }, /"username" must be a function/],
       ['store: { redis: null }', { store: { redis: null } }, /"store.redis"/],
       ['a misspelt option', { maxConsecutiveFailure: 3 }, /did you mean "maxConsecutiveFailures"/],
+      ['ipv6Subnet: 16', { ipv6Subnet: 16 }, /"ipv6Subnet" must be an integer from 32 to 128/],
+      ['ipv6Subnet: "56"', { ipv6Subnet: '56' }, /"ipv6Subnet"/],
+      ['normalizeUsername: "no"', { normalizeUsername: 'no' }, /"normalizeUsername"/],
       ...INVALID_COUNTS.map((value): [string, Record<string, unknown>, RegExp] => [
         `maxKeys: ${showValue(value)}`,
         { maxKeys: value },

@@ -50,6 +50,13 @@ const invalidOptions: [string, unknown, RegExp][] = [
     /unknown option "windowMS" \(did you mean "windowMs"\?\)/,
   ],
   ['a number instead of options', 5, /options must be an object/],
+  ...[31, 129, 0, 64.5, NaN, Infinity, -64, '64', null, false, {}, []].map(
+    (value): [string, unknown, RegExp] => [
+      `ipv6Subnet: ${showValue(value)}`,
+      { ipv6Subnet: value },
+      /"ipv6Subnet"/,
+    ],
+  ),
   // issue 12 item 1: maxKeys reaches the memory store, where 0 looped forever and NaN had no bound.
   ...INVALID_COUNTS.map((value): [string, unknown, RegExp] => [
     `maxKeys: ${showValue(value)}`,
@@ -63,9 +70,10 @@ export function describeRateLimit(harness: Harness): void {
   const { kit } = harness;
   const mount = (spec: Partial<SpecApp> & Pick<SpecApp, 'routes'>) =>
     harness.mount({ errorHandler: { logger: createMemoryLogger().logger }, ...spec });
+  // The one-time warnings go to a memory logger unless the scenario reads them from its own.
   const limited = (options: Record<string, unknown>, spec: Partial<SpecApp> = {}) =>
     mount({
-      use: [kit.rateLimit(options)],
+      use: [kit.rateLimit({ logger: createMemoryLogger().logger, ...options })],
       routes: [{ method: 'get', path: '/', handler: ok }],
       ...spec,
     });
@@ -241,6 +249,35 @@ export function describeRateLimit(harness: Harness): void {
       const sameSubnet = ['2001:db8:1:2::1', '2001:db8:1:2:ffff::9', '2001:db8:1:2:abcd:1:2:3'];
       expect(await statuses(server, '/', 3, sameSubnet)).toEqual([200, 200, 429]);
       expect(await statuses(server, '/', 1, ['2001:db8:1:3::1'])).toEqual([200]);
+    });
+
+    it('issue 12 item 15: keys IPv6 clients by the ipv6Subnet prefix when one is given', async () => {
+      const server = limited({ limit: 2, ipv6Subnet: 56 }, { trustProxy: 1 });
+      // Three /64s of one /56 are one client; the next /56 is another.
+      const sameSlash56 = ['2001:db8:1:200::1', '2001:db8:1:2ff::1', '2001:db8:1:2a0:1::9'];
+      expect(await statuses(server, '/', 3, sameSlash56)).toEqual([200, 200, 429]);
+      expect(await statuses(server, '/', 1, ['2001:db8:1:300::1'])).toEqual([200]);
+      const each = limited({ limit: 1, ipv6Subnet: 128 }, { trustProxy: 1 });
+      expect(await statuses(each, '/', 2, ['2001:db8::1', '2001:db8::2'])).toEqual([200, 200]);
+    });
+
+    it('issue 12 item 15: warns once when X-Forwarded-For carries more hops than a numeric trust proxy trusts', async () => {
+      const { logger, entries } = createMemoryLogger();
+      const server = mount({
+        use: [kit.rateLimit({ limit: 100, logger })],
+        routes: [{ method: 'get', path: '/', handler: ok }],
+        trustProxy: 1,
+      });
+      // One entry, as one proxy writes it: nothing to say.
+      await statuses(server, '/', 2, ['198.51.100.1']);
+      expect(entries).toEqual([]);
+      // The client wrote its own entries in front: with no proxy there, it picks its key.
+      await statuses(server, '/', 3, ['1.1.1.1, 198.51.100.1', '2.2.2.2, 3.3.3.3, 198.51.100.1']);
+      const warnings = entries.filter((e) => e.code === 'WARN_GUARD_TRUST_PROXY_HOPS_EXCEEDED');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ level: 'warn' });
+      expect(String(warnings[0]?.message)).toMatch(/carried 2 addresses/);
+      expect(entries).toHaveLength(1);
     });
 
     it('keys ::ffff: mapped clients as their IPv4 address, each client apart', async () => {

@@ -29,12 +29,11 @@ export function createRateLimitStep(
   const section = createRateLimitSection<Context>(factory, options, defaults, pathPrefix);
   const { limiter, skip } = section;
   const step = function rateLimitStep(ctx: Context): void | Promise<void> {
-    if (section.proxyUnchecked)
-      section.checkProxy({
-        framework: 'koa',
-        proxy: ctx.app.proxy,
-        maxIpsCount: ctx.app.maxIpsCount,
-      });
+    if (section.watchesProxy)
+      section.checkProxy(
+        { framework: 'koa', proxy: ctx.app.proxy, maxIpsCount: ctx.app.maxIpsCount },
+        ctx.req.headers[ctx.app.proxyIpHeader.toLowerCase()],
+      );
     if (skip?.(ctx)) return;
     const decision = limiter.consume(section.keyOf(ctx, ctx.ip));
     if (decision instanceof Promise) return decision.then((d) => section.answer(ctx.res, d));

@@ -5,6 +5,11 @@
 export const WarningCodes = {
   /** `trust proxy` is `true` (Express) or `app.proxy` is on without `maxIpsCount` (Koa). */
   TRUST_PROXY_SPOOFABLE: 'WARN_GUARD_TRUST_PROXY_SPOOFABLE',
+  /**
+   * A request's `X-Forwarded-For` held more addresses than a numeric `trust proxy` (Koa:
+   * `maxIpsCount`) trusts: spoofable if fewer proxies are really in front.
+   */
+  TRUST_PROXY_HOPS_EXCEEDED: 'WARN_GUARD_TRUST_PROXY_HOPS_EXCEEDED',
   /** The Redis rate-limit store failed or was slow; the in-process insurance limiter took over. */
   RATE_LIMIT_STORE_UNAVAILABLE: 'WARN_GUARD_RATE_LIMIT_STORE_UNAVAILABLE',
   /** Redis answered again; the shared limit is back (logged at `info`). */

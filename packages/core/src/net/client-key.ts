@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import type { OptionReader } from '../options/option-reader';
 
 /**
  * The key every request without a resolvable address shares. Sharing one bucket means such requests
@@ -19,15 +20,19 @@ const MAPPED_PREFIX = '::ffff:';
 const CANONICAL_IPV4 =
   /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
+/** The IPv6 prefix length a client is keyed by unless told otherwise (docs/rate-limit.md says why). */
+export const DEFAULT_IPV6_SUBNET = 64;
+
 /**
  * The rate-limit key of a client address as the framework resolved it (`req.ip` / `ctx.ip`).
  * IPv4 stays as it is; an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) becomes the IPv4 address it
- * is; any other IPv6 address is keyed by its /64, the block one subscriber usually holds, so
- * rotating through the 2^64 addresses of one's own prefix gains nothing. An empty, missing or
- * unparsable address gets `UNKNOWN_CLIENT_KEY`.
- * @example clientKey('2001:db8::1') === clientKey('2001:db8::2'); // both '2001:db8::/64'
+ * is; any other IPv6 address is keyed by its prefix of `ipv6Subnet` bits (default 64, the block one
+ * subscriber is always given), so rotating through the addresses of one's own prefix gains nothing.
+ * An empty, missing or unparsable address gets `UNKNOWN_CLIENT_KEY`.
+ * @example clientKey('2001:db8::1') === clientKey('2001:db8::2'); // both '2001:db8:0:0::/64'
+ * @example clientKey('2001:db8:0:ff::1', 56) === '2001:db8:0:0::/56'
  */
-export function clientKey(address: string | undefined): string {
+export function clientKey(address: string | undefined, ipv6Subnet = DEFAULT_IPV6_SUBNET): string {
   if (!address) return UNKNOWN_CLIENT_KEY;
   // The common case, a plain dotted IPv4 address, needs no parsing beyond this check.
   if (address.indexOf(':') === -1) {
@@ -46,11 +51,30 @@ export function clientKey(address: string | undefined): string {
   if (!ipaddr.IPv6.isValid(bare)) return UNKNOWN_CLIENT_KEY;
   const ip = ipaddr.IPv6.parse(bare);
   if (ip.isIPv4MappedAddress()) return ip.toIPv4Address().toString();
-  const parts = ip.parts;
-  // The first four 16-bit groups are the /64 prefix.
-  return `${hex(parts[0])}:${hex(parts[1])}:${hex(parts[2])}:${hex(parts[3])}::/64`;
+  return prefixKey(ip.parts, ipv6Subnet);
 }
 
-function hex(part: number | undefined): string {
-  return (part ?? 0).toString(16);
+/**
+ * The first `bits` bits of an address as its groups (the /64 prefix is the first four) and `::/bits`,
+ * the spelling /64 keys have always had, so Redis keys written by an earlier version still match.
+ */
+function prefixKey(parts: readonly number[], bits: number): string {
+  const groups: string[] = [];
+  for (let i = 0; i * 16 < bits; i++) {
+    const kept = Math.min(16, bits - i * 16);
+    const mask = (0xffff << (16 - kept)) & 0xffff;
+    groups.push(((parts[i] ?? 0) & mask).toString(16));
+  }
+  return `${groups.join(':')}${groups.length < 8 ? '::' : ''}/${bits}`;
+}
+
+/**
+ * Reads an `ipv6Subnet` option: an integer from 32 to 128. A prefix shorter than /32 would put a
+ * whole provider's customers in one bucket, so it is taken for a mistake.
+ */
+export function readIpv6Subnet(read: OptionReader<'ipv6Subnet'>): number {
+  const bits = read.positiveInteger('ipv6Subnet', DEFAULT_IPV6_SUBNET, 'prefix bits');
+  if (bits < 32 || bits > 128)
+    read.fail('ipv6Subnet', 'an integer from 32 to 128 (prefix bits)', bits);
+  return bits;
 }

@@ -1,4 +1,4 @@
-import { clientKey } from '../net/client-key';
+import { clientKey, readIpv6Subnet } from '../net/client-key';
 import { optionReader } from '../options/option-reader';
 import { rejectRequestAsOptions } from '../options/reject-request-as-options';
 import { BRUTE_FORCE_OPTION_KEYS, buildBruteForceProtection } from './brute-force';
@@ -11,6 +11,8 @@ export interface BruteForceMiddlewareOptions<TRequest> extends BruteForceOptions
    * `ctx.request.body.username` (Koa) when it is a string, so mount a body parser first.
    */
   username?: (request: TRequest) => string | undefined;
+  /** Prefix length, in bits, that keys an IPv6 address, as for `rateLimit`: 32 to 128. Default `64`. */
+  ipv6Subnet?: number;
 }
 
 /** The framework-neutral half of `bruteForce()`: the adapters only pass the request and its address. */
@@ -45,10 +47,15 @@ export function createBruteForceSection<TRequest>(
   defaultUsername: (request: TRequest) => unknown,
 ): BruteForceSection<TRequest> {
   rejectRequestAsOptions(factory, options);
-  const read = optionReader(factory, options, [...BRUTE_FORCE_OPTION_KEYS, 'username']);
+  const read = optionReader(factory, options, [
+    ...BRUTE_FORCE_OPTION_KEYS,
+    'username',
+    'ipv6Subnet',
+  ]);
   const username =
     read.optionalFunction<(request: TRequest) => unknown>('username') ?? defaultUsername;
-  const protection = buildBruteForceProtection(options, factory, ['username']);
+  const ipv6Subnet = readIpv6Subnet(read);
+  const protection = buildBruteForceProtection(options, factory, ['username', 'ipv6Subnet']);
   // Keyed by the node request, which lives exactly as long as the request does.
   const attempts = new WeakMap<object, Attempt>();
 
@@ -66,7 +73,7 @@ export function createBruteForceSection<TRequest>(
       const attempt: Attempt = {
         // Only a string names a user; anything else counts against the address alone.
         username: typeof name === 'string' ? name : undefined,
-        address: clientKey(address),
+        address: clientKey(address, ipv6Subnet),
         settled: false,
       };
       attempts.set(raw, attempt);

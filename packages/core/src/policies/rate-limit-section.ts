@@ -3,8 +3,13 @@ import { RateLimitError } from '../errors/rate-limit-error';
 import { createDefaultLogger } from '../logging/default-logger';
 import type { GuardLogger } from '../logging/default-logger';
 import { WarningCodes } from '../logging/warning-codes';
-import { clientKey } from '../net/client-key';
-import { spoofableProxyReason } from '../net/trust-proxy';
+import { clientKey, readIpv6Subnet } from '../net/client-key';
+import {
+  forwardedHops,
+  spoofableProxyReason,
+  trustedHops,
+  untrustedHopsReason,
+} from '../net/trust-proxy';
 import type { ProxySetting } from '../net/trust-proxy';
 import { optionReader } from '../options/option-reader';
 import { withoutStack } from '../errors/without-stack';
@@ -16,9 +21,16 @@ import type { RateLimitDecision, RateLimiter, RateLimiterOptions } from './rate-
 export interface RateLimitOptions<TRequest> extends RateLimiterOptions {
   /**
    * The key to count under. Default: the client address as the framework resolved it (`req.ip` /
-   * `ctx.ip`), IPv6 by /64, `::ffff:` mapped addresses as IPv4; see `clientKey`.
+   * `ctx.ip`), IPv6 by its `ipv6Subnet` prefix, `::ffff:` mapped addresses as IPv4; see `clientKey`.
+   * A key over 64 characters is counted under its SHA-256.
    */
   key?: (request: TRequest) => string;
+  /**
+   * Prefix length, in bits, that keys an IPv6 client: every address in one such prefix shares a
+   * bucket. An integer from 32 to 128 (128: each address alone). Default `64`; docs/rate-limit.md
+   * weighs it against express-rate-limit's 56. Ignored with a custom `key`.
+   */
+  ipv6Subnet?: number;
   /** Return `true` to let a request through uncounted (health checks, admins). */
   skip?: (request: TRequest) => boolean;
 }
@@ -39,10 +51,17 @@ export interface RateLimitSection<TRequest> {
   readonly skip: ((request: TRequest) => boolean) | undefined;
   /** The key of a request: the user's `key(request)`, or `clientKey(address)`. */
   keyOf(request: TRequest, address: string | undefined): string;
-  /** True until the proxy setting has been checked once. */
-  readonly proxyUnchecked: boolean;
-  /** Logs the spoofable-proxy warning if the setting calls for it; runs once, later calls do nothing. */
-  checkProxy(setting: ProxySetting): void;
+  /**
+   * True while a proxy warning may still be due, so the adapter should pass each request's proxy
+   * setting and `X-Forwarded-For` to `checkProxy`; false once a warning was logged or none can be.
+   */
+  readonly watchesProxy: boolean;
+  /**
+   * Logs, once each section, the spoofable-proxy warning (`trust proxy: true`, Koa `proxy` without
+   * `maxIpsCount`) or, with a hop count, the warning for a request whose `X-Forwarded-For` carries
+   * more addresses than the setting trusts.
+   */
+  checkProxy(setting: ProxySetting, forwardedFor: string | readonly string[] | undefined): void;
   /**
    * Answers a decision on the response: an allowed request gets the `RateLimit-Policy` and
    * `RateLimit` headers (unless turned off); a refused one throws the 429 `RateLimitError`, which
@@ -66,10 +85,11 @@ export function createRateLimitSection<TRequest>(
   const read = optionReader(
     factory,
     options,
-    [...RATE_LIMITER_OPTION_KEYS, 'key', 'skip'],
+    [...RATE_LIMITER_OPTION_KEYS, 'key', 'skip', 'ipv6Subnet'],
     pathPrefix,
   );
   const key = read.optionalFunction<(request: TRequest) => string>('key');
+  const ipv6Subnet = readIpv6Subnet(read);
   const skip = read.optionalFunction<(request: TRequest) => boolean>('skip');
   const limiter = buildRateLimiter(
     {
@@ -77,35 +97,48 @@ export function createRateLimitSection<TRequest>(
       ...(options?.logger === undefined && defaults.logger ? { logger: defaults.logger } : {}),
     },
     factory,
-    ['key', 'skip'],
+    ['key', 'skip', 'ipv6Subnet'],
     pathPrefix,
   );
   const { headers, name } = limiter.options;
   const policy = limiter.policyHeader;
   let logger = options?.logger ?? defaults.logger;
-  let proxyUnchecked = true;
+  // A custom key does not read the client address, so the proxy setting cannot be abused here.
+  let watchesProxy = key === undefined;
+  let settingChecked = false;
+  const warn = (message: string, code: string) => {
+    watchesProxy = false;
+    logger ??= createDefaultLogger();
+    logger.warn(`${factory} "${name}": ${message}`, { code });
+  };
 
   return {
     limiter,
     skip,
     keyOf(request, address) {
-      if (!key) return clientKey(address);
+      if (!key) return clientKey(address, ipv6Subnet);
       const value = key(request);
       // A key function that finds nothing must not open a bypass: such requests share one bucket.
       return typeof value === 'string' && value !== '' ? value : clientKey(undefined);
     },
-    get proxyUnchecked() {
-      return proxyUnchecked;
+    get watchesProxy() {
+      return watchesProxy;
     },
-    checkProxy(setting) {
-      if (!proxyUnchecked) return;
-      proxyUnchecked = false;
-      // A custom key does not read the client address, so the proxy setting cannot be abused here.
-      if (key) return;
-      const reason = spoofableProxyReason(setting);
-      if (reason === undefined) return;
-      logger ??= createDefaultLogger();
-      logger.warn(`${factory} "${name}": ${reason}`, { code: WarningCodes.TRUST_PROXY_SPOOFABLE });
+    checkProxy(setting, forwardedFor) {
+      if (!watchesProxy) return;
+      if (!settingChecked) {
+        settingChecked = true;
+        const reason = spoofableProxyReason(setting);
+        if (reason !== undefined) return warn(reason, WarningCodes.TRUST_PROXY_SPOOFABLE);
+        // Only a hop count can be given away by a request; any other setting needs no more looks.
+        if (trustedHops(setting) === undefined) {
+          watchesProxy = false;
+          return;
+        }
+      }
+      // Until the first request whose header gives it away: a comma count, then nothing more.
+      const reason = untrustedHopsReason(setting, forwardedHops(forwardedFor));
+      if (reason !== undefined) warn(reason, WarningCodes.TRUST_PROXY_HOPS_EXCEEDED);
     },
     answer(res, decision) {
       if (!decision.allowed)

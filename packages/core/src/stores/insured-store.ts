@@ -44,7 +44,8 @@ export function createInsuredStore(options: InsuredStoreOptions): InsuredStore {
     'logger',
   ]);
   const shared = read.raw('shared') as RateLimitStore;
-  if (!isStore(shared)) read.fail('shared', 'a store (increment, peek, reset, refund, close)', shared);
+  if (!isStore(shared))
+    read.fail('shared', 'a store (increment, peek, reset, refund, close)', shared);
   const insurance = read.raw('insurance') as MemoryStore;
   if (!isStore(insurance)) read.fail('insurance', 'a memory store (createMemoryStore)', insurance);
   const timeoutMs = read.timerMs('timeoutMs', undefined);
@@ -144,7 +145,9 @@ export function createInsuredStore(options: InsuredStoreOptions): InsuredStore {
 function isStore(value: unknown): value is RateLimitStore {
   if (typeof value !== 'object' || value === null) return false;
   const store = value as Record<string, unknown>;
-  return ['increment', 'peek', 'reset', 'refund', 'close'].every((m) => typeof store[m] === 'function');
+  return ['increment', 'peek', 'reset', 'refund', 'close'].every(
+    (m) => typeof store[m] === 'function',
+  );
 }
 
 /** Rejects when `work` takes longer than `ms`; the timer never keeps the process alive. */

@@ -139,7 +139,10 @@ export function createMemoryStore(options: MemoryStoreOptions): MemoryStore {
       const found = find(boundedKey(given), time);
       if (found === undefined) return undefined;
       const [generation, slot] = found;
-      return { count: generation.counts[slot] ?? 0, resetMs: (generation.resetAt[slot] ?? 0) - time };
+      return {
+        count: generation.counts[slot] ?? 0,
+        resetMs: (generation.resetAt[slot] ?? 0) - time,
+      };
     },
     refund(given) {
       const found = find(boundedKey(given), now());

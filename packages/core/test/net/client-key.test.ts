@@ -48,3 +48,31 @@ describe('clientKey', () => {
     expect(clientKey(address)).toBe(UNKNOWN_CLIENT_KEY);
   });
 });
+
+describe('issue 12 item 15: clientKey with an ipv6Subnet', () => {
+  it('keeps the /64 spelling of earlier versions by default', () => {
+    expect(clientKey('2001:db8:1:2::1', 64)).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+  });
+
+  it.each([
+    [56, '2001:db8:1:2ff::1', '2001:db8:1:200::/56'],
+    [60, '2001:db8:1:2ff::1', '2001:db8:1:2f0::/60'],
+    [48, '2001:db8:1:ffff::1', '2001:db8:1::/48'],
+    [32, '2001:db8:1:2::1', '2001:db8::/32'],
+    [33, '2001:db8:ffff::1', '2001:db8:8000::/33'],
+    [128, '2001:db8::1', '2001:db8:0:0:0:0:0:1/128'],
+  ])('keys by the first %i bits', (bits, address, key) => {
+    expect(clientKey(address, bits)).toBe(key);
+  });
+
+  it('puts two /64s of one /56 together and the next /56 apart', () => {
+    expect(clientKey('2001:db8:1:200::1', 56)).toBe(clientKey('2001:db8:1:2ab:ffff::1', 56));
+    expect(clientKey('2001:db8:1:300::1', 56)).not.toBe(clientKey('2001:db8:1:200::1', 56));
+  });
+
+  it('leaves IPv4 and mapped addresses alone whatever the subnet', () => {
+    expect(clientKey('203.0.113.7', 48)).toBe('203.0.113.7');
+    expect(clientKey('::ffff:203.0.113.7', 48)).toBe('203.0.113.7');
+  });
+});

@@ -34,7 +34,11 @@ function run<TResult>(
   if (policy === undefined) return callInnermost(fn, options);
   return policy.execute(
     (context: PolicyContext) =>
-      run(policies, index + 1, fn, { signal: context.signal, attempt: context.attempt }),
+      run(policies, index + 1, fn, {
+        signal: context.signal,
+        attempt: context.attempt,
+        deadline: options?.deadline,
+      }),
     options,
   );
 }

@@ -13,6 +13,11 @@ export interface ExecuteOptions {
   /** Aborts the call from outside (a client that went away, an outer policy that gave up). */
   signal?: AbortSignal | undefined;
   /**
+   * When the caller stops waiting, in epoch milliseconds (`req.guard.deadline`). A retry does not
+   * start a wait that would end after it; `wrap` hands it to every layer. Default: none.
+   */
+  deadline?: number | undefined;
+  /**
    * The attempt number to hand on to `fn`. Set by `wrap` so that a retry's attempt reaches the
    * innermost function through policies that do not count attempts themselves. Default `1`.
    */

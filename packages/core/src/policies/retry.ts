@@ -25,8 +25,16 @@ export interface RetryOptions {
   retries?: number;
   /** Delay before the first retry, in milliseconds; doubles on each retry. Default `1000`. */
   baseDelayMs?: number;
-  /** Cap of any delay, in milliseconds. Default `60000`. */
+  /**
+   * Cap of any wait between attempts, in milliseconds, including one a failure asks for with
+   * `retryAfterSeconds`. Default `60000`.
+   */
   maxDelayMs?: number;
+  /**
+   * Longest wait a failure's `retryAfterSeconds` may ask for, in milliseconds, when that should be
+   * more than `maxDelayMs` (at least `maxDelayMs`, at most 2^31-1). Default: `maxDelayMs`.
+   */
+  maxRetryAfterMs?: number;
   /** `'full'` (uniform 0…delay, the default), `'equal'` (delay/2…delay) or `'none'`. */
   jitter?: Jitter;
   /**
@@ -41,10 +49,15 @@ export interface RetryOptions {
   budget?: RetryBudgetOptions;
 }
 
-/** Options of the one-call `retry`: the policy's options plus the caller's signal. */
+/** Options of the one-call `retry`: the policy's options plus the caller's signal and deadline. */
 export interface RetryCallOptions extends RetryOptions {
   /** Stops retrying at once when it aborts, also in the middle of a wait. */
   signal?: AbortSignal;
+  /**
+   * The caller's deadline, in epoch milliseconds (`req.guard.deadline`): a wait that would end after
+   * it is not started, and the last failure is rethrown at once. Default: none.
+   */
+  deadline?: number;
 }
 
 /** A retry policy. */
@@ -54,6 +67,7 @@ const KNOWN_OPTIONS = [
   'retries',
   'baseDelayMs',
   'maxDelayMs',
+  'maxRetryAfterMs',
   'jitter',
   'retryIf',
   'onRetry',
@@ -62,6 +76,8 @@ const KNOWN_OPTIONS = [
 
 interface ResolvedRetry extends BackoffOptions {
   retries: number;
+  /** The longest wait of all, whoever asks for it. */
+  maxRetryAfterMs: number;
   retryIf: ((error: unknown, attempt: number) => boolean) | undefined;
   onRetry: ((event: RetryEvent) => void) | undefined;
   budget: RetryBudget | undefined;
@@ -75,10 +91,16 @@ function resolveRetryOptions(factory: string, options: unknown): ResolvedRetry {
     read.fail('maxDelayMs', `at least baseDelayMs (${baseDelayMs})`, maxDelayMs);
   if (maxDelayMs > MAX_TIMER_MS)
     read.fail('maxDelayMs', `at most ${MAX_TIMER_MS} (milliseconds)`, maxDelayMs);
+  const maxRetryAfterMs = read.nonNegativeInteger('maxRetryAfterMs', maxDelayMs, 'milliseconds');
+  if (maxRetryAfterMs < maxDelayMs)
+    read.fail('maxRetryAfterMs', `at least maxDelayMs (${maxDelayMs})`, maxRetryAfterMs);
+  if (maxRetryAfterMs > MAX_TIMER_MS)
+    read.fail('maxRetryAfterMs', `at most ${MAX_TIMER_MS} (milliseconds)`, maxRetryAfterMs);
   return {
     retries: read.nonNegativeInteger('retries', 3, 'retries'),
     baseDelayMs,
     maxDelayMs,
+    maxRetryAfterMs,
     jitter: read.oneOf('jitter', ['full', 'equal', 'none'] as const, 'full'),
     retryIf: read.optionalFunction('retryIf'),
     onRetry: read.optionalFunction('onRetry'),
@@ -113,7 +135,10 @@ function requestedDelayMs(error: unknown): number {
     : 0;
 }
 
-/** Waits `ms`, or rejects as soon as `signal` aborts; no timer or listener outlives it. */
+/**
+ * Waits `ms` (at most 2^31-1, which the options guarantee), or rejects as soon as `signal` aborts;
+ * no timer or listener outlives it.
+ */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(abortError(signal));
   return new Promise<void>((resolve, reject) => {
@@ -121,26 +146,24 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(abortError(signal));
     };
-    // A huge retryAfterSeconds from a failure is honoured up to the longest delay a timer can hold:
-    // setTimeout would turn anything longer into 1 ms, an instant retry of a service asking for rest.
-    const timer = setTimeout(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.min(ms, MAX_TIMER_MS),
-    );
-    // Not unref'd: a script awaiting a retry must not exit in the middle of the backoff. The timer
-    // cannot outlive the call: an abort clears it.
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    // Deliberately ref'd, unlike the suite's background timers: this wait is work the caller is
+    // awaiting, like `await setTimeout()` from node:timers/promises, and a script whose only pending
+    // work is a retry must not exit in the middle of the backoff (docs/retry.md). It cannot outlive
+    // the call: it is bounded by maxRetryAfterMs, and an abort clears it.
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
 /**
  * Creates a retry policy: exponential backoff with jitter, capped at `maxDelayMs`, honouring a larger
- * `retryAfterSeconds` (seconds) on the error, stopping at once when the caller's signal aborts. It never
- * retries a `CircuitOpenError` (the breaker already said when to come back) and, by default, no 4xx.
- * When every attempt fails the last failure is rethrown as it is.
+ * `retryAfterSeconds` (seconds) on the error up to `maxRetryAfterMs` (default: `maxDelayMs` too),
+ * stopping at once when the caller's signal aborts, and never starting a wait that would end after
+ * the caller's `deadline`. It never retries a `CircuitOpenError` (the breaker already said when to
+ * come back) and, by default, no 4xx. When it gives up, the last failure is rethrown as it is.
  * @example
  * const policy = createRetry({ retries: 3, baseDelayMs: 200, maxDelayMs: 5000 });
  * const user = await policy.execute(({ signal, attempt }) => api.getUser(id, { signal }));
@@ -157,15 +180,16 @@ export function retry<TResult>(
   fn: PolicyFn<TResult>,
   options: RetryCallOptions = {},
 ): Promise<TResult> {
-  const { signal, ...rest } = options;
-  return makeRetry(resolveRetryOptions('retry', rest)).execute(fn, { signal });
+  const { signal, deadline, ...rest } = options;
+  return makeRetry(resolveRetryOptions('retry', rest)).execute(fn, { signal, deadline });
 }
 
 function makeRetry(resolved: ResolvedRetry): RetryPolicy {
-  const { retries, retryIf, onRetry, budget } = resolved;
+  const { retries, retryIf, onRetry, budget, maxRetryAfterMs } = resolved;
   return {
     async execute<TResult>(fn: PolicyFn<TResult>, options?: ExecuteOptions): Promise<TResult> {
       const signal = options?.signal ?? NEVER_ABORTED;
+      const deadline = options?.deadline ?? Infinity;
       budget?.recordCall(Date.now());
       for (let attempt = 1; ; attempt++) {
         if (signal.aborted) throw abortError(signal);
@@ -176,11 +200,19 @@ function makeRetry(resolved: ResolvedRetry): RetryPolicy {
             attempt > retries ||
             signal.aborted ||
             isCircuitOpen(error) ||
-            !(retryIf ? retryIf(error, attempt) : isRetryable(error)) ||
-            (budget !== undefined && !budget.tryRetry(Date.now()))
+            !(retryIf ? retryIf(error, attempt) : isRetryable(error))
           )
             throw error;
-          const delayMs = Math.max(backoffDelayMs(attempt, resolved), requestedDelayMs(error));
+          // maxDelayMs caps the backoff, and the failure's own request only as far as
+          // maxRetryAfterMs allows (issue 12, item 4): a 429 asking for a day is not waited out.
+          const delayMs = Math.min(
+            Math.max(backoffDelayMs(attempt, resolved), requestedDelayMs(error)),
+            maxRetryAfterMs,
+          );
+          // A wait that ends after the caller's deadline only delays the same answer: give up now,
+          // and before the budget is charged for a retry that will not happen.
+          if (Date.now() + delayMs >= deadline) throw error;
+          if (budget !== undefined && !budget.tryRetry(Date.now())) throw error;
           onRetry?.({ error, attempt, delayMs });
           await sleep(delayMs, signal);
         }

@@ -5,7 +5,9 @@ import {
   CircuitOpenError,
   GuardConfigError,
   createRetry,
+  createTimeout,
   retry,
+  wrap,
 } from '../../src/index';
 
 /** A function failing `failures` times before succeeding, recording each attempt. */
@@ -20,7 +22,7 @@ function flaky(failures: number, error: () => unknown = () => new Error('transie
 }
 
 describe('retry', () => {
-  it('keeps the process alive while it waits to retry (a script awaiting it does not exit early)', () => {
+  it('issue 12 item 4: keeps the process alive while it waits to retry, as docs/retry.md says (a script awaiting it does not exit early)', () => {
     // A script with nothing else to do: an unref'd backoff timer would let Node exit before attempt 2.
     const script = `
       const { retry } = require(${JSON.stringify(join(__dirname, '../../dist/index.cjs'))});
@@ -86,18 +88,83 @@ describe('retry', () => {
     expect(delays).toEqual([3000]);
   });
 
-  it('waits out a retryAfterSeconds longer than a timer can hold instead of retrying at once', async () => {
+  it("issue 12 item 4: caps a failure's retryAfterSeconds at maxDelayMs by default", async () => {
     jest.useFakeTimers();
+    const delays: number[] = [];
     const { fn, attempts } = flaky(1, () =>
-      // 30 days: setTimeout alone would turn this into 1 ms.
+      // 30 days: before, this was waited out (up to 24.8 days) whatever maxDelayMs said.
       Object.assign(new Error('come back next month'), { retryAfterSeconds: 30 * 86_400 }),
     );
-    const controller = new AbortController();
-    const pending = retry(fn, { retries: 1, baseDelayMs: 10, signal: controller.signal });
-    await jest.advanceTimersByTimeAsync(60_000);
+    const pending = retry(fn, {
+      retries: 1,
+      baseDelayMs: 10,
+      maxDelayMs: 5_000,
+      onRetry: ({ delayMs }) => delays.push(delayMs),
+    });
+    await jest.advanceTimersByTimeAsync(4_999);
     expect(attempts).toEqual([1]);
-    controller.abort();
-    await expect(pending).rejects.toThrow();
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(pending).resolves.toBe('ok after 2');
+    expect(delays).toEqual([5_000]);
+  });
+
+  it('issue 12 item 4: waits longer for retryAfterSeconds only as far as maxRetryAfterMs allows', async () => {
+    jest.useFakeTimers();
+    const delays: number[] = [];
+    const asking = (seconds: number) => () =>
+      Object.assign(new Error('slow down'), { retryAfterSeconds: seconds });
+    const policy = createRetry({
+      retries: 1,
+      baseDelayMs: 10,
+      maxDelayMs: 1_000,
+      maxRetryAfterMs: 30_000,
+      jitter: 'none',
+      onRetry: ({ delayMs }) => delays.push(delayMs),
+    });
+    for (const seconds of [20, 3_600]) {
+      const pending = policy.execute(flaky(1, asking(seconds)).fn);
+      await jest.advanceTimersByTimeAsync(30_000);
+      await expect(pending).resolves.toBe('ok after 2');
+    }
+    expect(delays).toEqual([20_000, 30_000]);
+  });
+
+  it('issue 12 item 4: gives up at once, without sleeping, when the wait would pass the deadline', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const onRetry = jest.fn();
+    const failure = Object.assign(new Error('busy'), { retryAfterSeconds: 10 });
+    const { fn, attempts } = flaky(5, () => failure);
+    const pending = retry(fn, {
+      retries: 5,
+      maxDelayMs: 60_000,
+      onRetry,
+      deadline: Date.now() + 5_000,
+    });
+    await expect(pending).rejects.toBe(failure);
+    expect(attempts).toEqual([1]);
+    expect(onRetry).not.toHaveBeenCalled();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('issue 12 item 4: waits when the wait ends before the deadline, and gives up when the next would not', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const { fn, attempts } = flaky(5);
+    const pending = createRetry({ retries: 5, baseDelayMs: 1_000, jitter: 'none' }).execute(fn, {
+      deadline: Date.now() + 2_500,
+    });
+    const settled = pending.catch((error: unknown) => error);
+    // Waits 1 s (ends before the deadline), then would wait 2 s (ends after it): 2 attempts.
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(await settled).toMatchObject({ message: 'transient' });
+    expect(attempts).toEqual([1, 2]);
+  });
+
+  it('issue 12 item 4: hands the deadline through wrap to the retry', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const { fn, attempts } = flaky(5);
+    const policy = wrap(createTimeout(10_000), createRetry({ retries: 5, baseDelayMs: 5_000 }));
+    await expect(policy.execute(fn, { deadline: Date.now() + 100 })).rejects.toThrow('transient');
+    expect(attempts).toEqual([1]);
   });
 
   it('stops at once when the signal aborts mid-sleep and leaves no timer', async () => {
@@ -175,6 +242,10 @@ describe('retry', () => {
     [{ baseDelayMs: NaN }, /"baseDelayMs"/],
     [{ maxDelayMs: Infinity }, /"maxDelayMs"/],
     [{ baseDelayMs: 100, maxDelayMs: 10 }, /"maxDelayMs" must be at least baseDelayMs/],
+    [{ maxDelayMs: 1000, maxRetryAfterMs: 999 }, /"maxRetryAfterMs" must be at least maxDelayMs/],
+    [{ maxRetryAfterMs: 2 ** 31 }, /"maxRetryAfterMs" must be at most 2147483647/],
+    [{ maxRetryAfterMs: NaN }, /"maxRetryAfterMs"/],
+    [{ maxRetryAfterMs: '60s' }, /"maxRetryAfterMs"/],
     [{ jitter: 'half' }, /"jitter" must be one of "full", "equal", "none"/],
     [{ retryIf: 'yes' }, /"retryIf" must be a function/],
     [{ budget: { ratio: 0 } }, /"budget.ratio"/],

@@ -381,11 +381,17 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     }
   }
 
+  /** The state as a reader sees it: an open breaker whose reset timeout passed becomes half-open. */
+  function currentState(): CircuitState {
+    if (state === 'open' && reopenAt <= Date.now()) toHalfOpen();
+    return state;
+  }
+
+  // No method reads `this`: `const { execute, stats } = breaker` works (issue 12, item 7).
   return {
     name,
     get state() {
-      if (state === 'open' && reopenAt <= Date.now()) toHalfOpen();
-      return state;
+      return currentState();
     },
     execute<TResult>(fn: PolicyFn<TResult>, options?: ExecuteOptions): Promise<TResult> {
       if (sync !== undefined) return executeShared(fn, options);
@@ -400,7 +406,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       const now = Date.now();
       return {
         name,
-        state: this.state,
+        state: currentState(),
         calls,
         successes,
         failures,

@@ -1,4 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { get as httpGet } from 'node:http';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -55,9 +65,17 @@ export function describeDownloads(harness: Harness): void {
       symlinkSync('/etc/hostname', join(dir, 'escape.txt'));
       symlinkSync(join(sibling, 'secret.txt'), join(dir, 'sibling.txt'));
       writeFileSync(join(dir, 'no-metadata.txt'), 'orphan', { mode: 0o600 });
+      execFileSync('mkfifo', [join(dir, 'pipe.txt')]);
+      writeFileSync(join(dir, 'pipe.txt.meta.json'), JSON.stringify({ mimeType: 'text/plain' }));
     });
 
     afterAll(async () => {
+      // Were a download still waiting for a writer on the FIFO (the defect), this lets it return.
+      try {
+        closeSync(openSync(join(dir, 'pipe.txt'), constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // ENXIO: nobody is waiting on it.
+      }
       await close(server);
       await waitFor(
         () => openFdCount() <= fdAtStart,
@@ -126,6 +144,21 @@ export function describeDownloads(harness: Harness): void {
       const res = await request(server).get('/files?name=missing.pdf');
       expect(res.status).toBe(404);
       expect(res.headers['content-type']).toMatch(PROBLEM);
+    });
+
+    it('issue 12 item 14: answers 404 for a FIFO in the folder at once, and 8 such downloads leave the others free', async () => {
+      const first = await request(server).get('/files?name=pipe.txt');
+      expect(first.status).toBe(404);
+      expect(first.headers['content-type']).toMatch(PROBLEM);
+      // libuv has 4 threads by default: 8 opens parked on the FIFO would stall every other download.
+      // `.then` sends each request now, before the plain one below.
+      const pending = Array.from({ length: 8 }, () =>
+        request(server)
+          .get('/files?name=pipe.txt')
+          .then((res) => res),
+      );
+      expect((await request(server).get('/files?name=missing.pdf')).status).toBe(404);
+      for (const res of await Promise.all(pending)) expect(res.status).toBe(404);
     });
 
     it('answers 404 for a file without its upload record', async () => {

@@ -1,7 +1,18 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NotFoundError } from '../../src/errors/not-found-error';
 import { createFileStore } from '../../src/files/file-store';
 
 describe('createFileStore', () => {
@@ -96,5 +107,44 @@ describe('createFileStore', () => {
   it('throws a GuardConfigError for missing or unknown options', () => {
     expect(() => createFileStore({} as never)).toThrow(TypeError);
     expect(() => createFileStore({ dir, root: 'x' } as never)).toThrow(/unknown option/);
+  });
+});
+
+describe('issue 12 item 14: a FIFO in the store folder', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'guard-store-fifo-'));
+  const fifo = join(dir, 'pipe.txt');
+  const store = createFileStore({ dir });
+
+  beforeAll(() => {
+    execFileSync('mkfifo', [fifo]);
+    writeFileSync(join(dir, 'pipe.txt.meta.json'), JSON.stringify({ sha256: '00' }));
+    writeFileSync(join(dir, 'plain.txt'), 'plain');
+  });
+  afterEach(() => {
+    // Were an open still waiting for a writer (the defect), one writer lets every such open return.
+    try {
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // ENXIO: nobody is waiting on it, as it should be.
+    }
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is refused with 404, without waiting for a writer, by every read', async () => {
+    await expect(store.read('pipe.txt', { maxBytes: 100 })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(store.stat('pipe.txt')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(store.open('pipe.txt')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(store.createReadStream('pipe.txt')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(store.verify('pipe.txt')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('leaves the thread pool free: 8 reads of it at once, then a plain file still reads', async () => {
+    // libuv has 4 threads by default: 8 parked opens would leave none for the plain read.
+    const refused = Array.from({ length: 8 }, () =>
+      store.read('pipe.txt', { maxBytes: 100 }).catch((error: unknown) => error),
+    );
+    const plain = await store.read('plain.txt', { maxBytes: 100 });
+    expect(plain.toString()).toBe('plain');
+    for (const error of await Promise.all(refused)) expect(error).toBeInstanceOf(NotFoundError);
   });
 });

@@ -34,10 +34,13 @@ export function deferred<T = void>(): Deferred<T> {
   return { promise, resolve };
 }
 
-/** Resolves once `predicate` holds, checking every few milliseconds (fails the test after `ms`). */
-export async function until(predicate: () => boolean, ms = 5000): Promise<void> {
+/**
+ * Resolves once `predicate` holds (it may ask asynchronously, say Redis), checking every few
+ * milliseconds; fails the test after `ms`. Wait for the state itself, never a fixed sleep.
+ */
+export async function until(predicate: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const start = Date.now();
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() - start > ms) throw new Error(`condition not met within ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

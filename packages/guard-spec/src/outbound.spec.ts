@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { Redis } from 'ioredis';
 import type { Harness, SpecRoute } from './harness';
+import { until } from './http-helpers';
 import { createMemoryLogger } from './memory-logger';
 import { createTestRedis, uniquePrefix } from './redis-connection';
 import { describeWithRedis } from './redis';
@@ -134,7 +135,8 @@ export function describeOutbound(harness: Harness): void {
       const first = request(server)
         .get('/narrow')
         .then((r) => r);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Until the first request holds the one slot (issue 12, item 16: no fixed sleep).
+      await until(() => bulkhead.active === 1);
       const second = await request(server).get('/narrow');
       expect(second.status).toBe(503);
       expect(second.body).toMatchObject({ detail: 'Server is busy' });
@@ -201,7 +203,10 @@ export function describeOutbound(harness: Harness): void {
         const b = mount([second.route]).server;
         expect((await request(a).get('/upstream')).status).toBe(503);
         expect(first.breaker.state).toBe('open');
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        // The open is published without delaying the failing call: until it has reached Redis.
+        await until(
+          async () => (await clients[0]?.hget(`${prefix}shared-upstream`, 'openUntil')) != null,
+        );
         const res = await request(b).get('/upstream');
         expect(res.status).toBe(503);
         expect(res.body).toMatchObject({ detail: 'Service temporarily unavailable' });

@@ -15,7 +15,19 @@ import type { CircuitBreakerOptions } from '../../src/index';
 const prefix = uniquePrefix('breaker-redis-sync');
 const fail = () => Promise.reject(new Error('dependency down'));
 const succeed = () => Promise.resolve('ok');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Resolves once `check` holds, asking again every few milliseconds: the tests wait for the shared
+ * state to change (a fire-and-forget publish landing, an open period ending), never a fixed time,
+ * so a loaded machine only makes them slower (issue 12, item 16).
+ */
+async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > ms) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 /**
  * A TCP proxy in front of the real Redis, so a test can stop "Redis" for one client only (closing the
@@ -64,7 +76,35 @@ describeWithRedis('circuit breaker state shared through Redis', () => {
   const ready = (redis: Redis) =>
     redis.status === 'ready' ? Promise.resolve() : new Promise((r) => redis.once('ready', r));
 
+  const observer = createTestRedis();
+  /** The breaker's hash in Redis and the Redis clock, in epoch ms. */
+  async function shared(name: string) {
+    const [hash, [seconds, micros]] = await Promise.all([
+      observer.hgetall(`${prefix}${name}`),
+      observer.time() as Promise<[string, string]>,
+    ]);
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const openUntil = hash.openUntil === undefined ? undefined : Number(hash.openUntil);
+    return { hash, now, openUntil };
+  }
+  /** Until the shared state is open (a publishOpen has landed). */
+  const sharedOpen = (name: string) =>
+    eventually(async () => {
+      const { now, openUntil } = await shared(name);
+      return openUntil !== undefined && openUntil > now;
+    });
+  /** Until the shared open period is over by the Redis clock, so the next admit is a trial. */
+  const openPeriodOver = (name: string) =>
+    eventually(async () => {
+      const { now, openUntil } = await shared(name);
+      return openUntil !== undefined && openUntil <= now && Date.now() >= openUntil;
+    });
+  /** Until the shared state is closed (a publishClose has landed). */
+  const sharedClosed = (name: string) =>
+    eventually(async () => Object.keys((await shared(name)).hash).length === 0);
+
   afterAll(async () => {
+    await observer.quit();
     const cleanup = createTestRedis();
     const keys = await cleanup.keys(`${prefix}*`);
     if (keys.length) await cleanup.del(...keys);
@@ -90,7 +130,8 @@ describeWithRedis('circuit breaker state shared through Redis', () => {
     await expect(a.execute(fail)).rejects.toThrow('dependency down');
     await expect(a.execute(fail)).rejects.toThrow('dependency down');
     expect(a.state).toBe('open');
-    await sleep(20); // the open is published without delaying the failing call
+    // The open is published without delaying the failing call: wait until it has landed.
+    await sharedOpen('open-for-all');
     const dependency = jest.fn(succeed);
     const error = await b.execute(dependency).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CircuitOpenError);
@@ -103,7 +144,8 @@ describeWithRedis('circuit breaker state shared through Redis', () => {
     const [a, b] = await pair('one-trial');
     await a.execute(fail).catch(() => {});
     await a.execute(fail).catch(() => {});
-    await sleep(350);
+    await sharedOpen('one-trial');
+    await openPeriodOver('one-trial');
     let reached = 0;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -114,7 +156,10 @@ describeWithRedis('circuit breaker state shared through Redis', () => {
     };
     const calls = [a, b, a, b, b, a].map((breaker) => breaker.execute(trial));
     const settled = Promise.allSettled(calls);
-    await sleep(50);
+    // Every call but the trial is refused while the trial waits at the gate.
+    let refused = 0;
+    for (const call of calls) call.catch(() => refused++);
+    await eventually(() => refused === 5);
     expect(reached).toBe(1);
     release();
     const outcomes = await settled;
@@ -122,7 +167,7 @@ describeWithRedis('circuit breaker state shared through Redis', () => {
     expect(
       outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof CircuitOpenError),
     ).toHaveLength(5);
-    await sleep(20);
+    await sharedClosed('one-trial');
     await expect(a.execute(succeed)).resolves.toBe('ok');
     await expect(b.execute(succeed)).resolves.toBe('ok');
     expect([a.state, b.state]).toEqual(['closed', 'closed']);
@@ -132,9 +177,10 @@ describeWithRedis('circuit breaker state shared through Redis', () => {
     const [a, b] = await pair('trial-fails');
     await b.execute(fail).catch(() => {});
     await b.execute(fail).catch(() => {});
-    await sleep(350);
+    await sharedOpen('trial-fails');
+    await openPeriodOver('trial-fails');
     await expect(a.execute(fail)).rejects.toThrow('dependency down');
-    await sleep(20);
+    await sharedOpen('trial-fails');
     await expect(b.execute(succeed)).rejects.toBeInstanceOf(CircuitOpenError);
     await expect(a.execute(succeed)).rejects.toBeInstanceOf(CircuitOpenError);
   });

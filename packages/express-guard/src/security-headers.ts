@@ -17,7 +17,7 @@ export function createSecurityHeadersStep(options?: SecurityHeadersOptions): Ste
 }
 
 /**
- * Sets helmet's security headers.
+ * Sets the security headers (helmet's), as the `helmet` section of `guard()` does.
  * @example app.use(securityHeaders({ contentSecurityPolicy: false }));
  */
 export function securityHeaders(options?: SecurityHeadersOptions): RequestHandler {

@@ -29,7 +29,7 @@ export type ConcurrencyLimitOptions = Omit<ConcurrencyLimiterOptions, 'max'> & {
 export interface GuardOptions<TRequest, TRateLimit = Record<string, unknown>> {
   /** Winston logger (or any `{ warn }`) for one-time configuration warnings. */
   logger?: GuardLogger;
-  /** helmet's own options, or `false` for no security headers. */
+  /** The security-headers section, as `securityHeaders()`: helmet's own options, or `false` for none. */
   helmet?: Record<string, unknown> | false;
   /** Load shedding, or `false`. */
   loadShedding?: LoadSheddingOptions<TRequest> | false;

@@ -29,19 +29,19 @@ export interface FileStore {
   /** The resolved folder. */
   readonly dir: string;
   /** Reads a whole file; refused with 413 before reading when it is over `maxBytes`. */
-  read(name: string, options: { maxBytes: number }): Promise<Buffer>;
-  stat(name: string): Promise<StoredFileStat>;
+  read(this: void, name: string, options: { maxBytes: number }): Promise<Buffer>;
+  stat(this: void, name: string): Promise<StoredFileStat>;
   /** The upload record from `<name>.meta.json`. */
-  metadata(name: string): Promise<UploadRecord>;
+  metadata(this: void, name: string): Promise<UploadRecord>;
   /** Opens a stream of the file (async: the name is checked and the file opened before it resolves). */
-  createReadStream(name: string): Promise<ReadStream>;
+  createReadStream(this: void, name: string): Promise<ReadStream>;
   /**
    * Opens the file once: its size and modification time, and a stream of exactly that file (closed
    * when the stream ends or is destroyed), so a length sent ahead matches the bytes that follow.
    */
-  open(name: string): Promise<StoredFileStat & { stream: ReadStream }>;
+  open(this: void, name: string): Promise<StoredFileStat & { stream: ReadStream }>;
   /** Recomputes the file's sha256 and compares it with its metadata. */
-  verify(name: string): Promise<boolean>;
+  verify(this: void, name: string): Promise<boolean>;
 }
 
 /** Largest `.meta.json` read: a record is a few hundred bytes. */

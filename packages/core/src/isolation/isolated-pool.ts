@@ -37,13 +37,17 @@ export interface IsolatedPool {
    * crashed, `ConcurrencyLimitError` (503) when the queue is full, `AbortedError` when `signal` aborted,
    * and with the task's own error when the task threw.
    */
-  run<TResult = unknown>(input: unknown, options?: IsolatedRunOptions): Promise<TResult>;
+  run<TResult = unknown>(
+    this: void,
+    input: unknown,
+    options?: IsolatedRunOptions,
+  ): Promise<TResult>;
   /** Worker threads alive now. */
   readonly workers: number;
   /** Calls waiting for a worker. */
   readonly queued: number;
   /** Terminates every worker and rejects pending calls. */
-  close(): Promise<void>;
+  close(this: void): Promise<void>;
 }
 
 const KNOWN_OPTIONS = ['filename', 'maxWorkers', 'timeoutMs', 'maxMemoryMb', 'maxQueue'] as const;

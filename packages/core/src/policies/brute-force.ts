@@ -59,6 +59,7 @@ export interface BruteForceProtection {
    * ahead. A refused attempt is not counted against the address.
    */
   check(
+    this: void,
     username: string | undefined,
     address: string,
   ): BruteForceDecision | Promise<BruteForceDecision>;
@@ -66,16 +67,16 @@ export interface BruteForceProtection {
    * Counts nothing: `check` already counted the attempt, which stays a failure unless
    * `reportSuccess` is called. Kept so a handler may report both outcomes.
    */
-  reportFailure(username: string | undefined, address: string): Promise<void>;
+  reportFailure(this: void, username: string | undefined, address: string): Promise<void>;
   /**
    * Clears the consecutive failures of `username` from `address` and takes its attempt back from the
    * address count. Call it once per allowed `check` whose login succeeded.
    */
-  reportSuccess(username: string | undefined, address: string): Promise<void>;
+  reportSuccess(this: void, username: string | undefined, address: string): Promise<void>;
   /** The error a blocked attempt is answered with (429 with Retry-After). */
-  reject(decision: BruteForceDecision): RateLimitError;
+  reject(this: void, decision: BruteForceDecision): RateLimitError;
   readonly mode: 'memory' | 'redis' | 'insurance';
-  close(): void;
+  close(this: void): void;
 }
 
 export const BRUTE_FORCE_OPTION_KEYS = [

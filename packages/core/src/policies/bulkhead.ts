@@ -13,7 +13,7 @@ export interface Bulkhead extends Policy {
   /** Calls waiting for a slot. */
   readonly queued: number;
   /** Rejects the waiting calls; running calls finish. */
-  close(): void;
+  close(this: void): void;
 }
 
 /**

@@ -65,12 +65,13 @@ export interface CircuitBreaker extends Policy {
   readonly state: CircuitState;
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<TEvent extends CircuitBreakerEvent>(
+    this: void,
     event: TEvent,
     listener: (payload: CircuitBreakerEventMap[TEvent]) => void,
   ): () => void;
-  stats(): CircuitBreakerStats;
+  stats(this: void): CircuitBreakerStats;
   /** Removes every listener. The breaker holds no timer or socket of its own (a Redis client stays the caller's). */
-  close(): void;
+  close(this: void): void;
 }
 
 const KNOWN_OPTIONS = [

@@ -29,7 +29,7 @@ export type PolicyFn<TResult> = (context: PolicyContext) => TResult | PromiseLik
 
 /** A work policy: runs `fn` under its rule and rejects with a `GuardError` subclass when the rule says no. */
 export interface Policy {
-  execute<TResult>(fn: PolicyFn<TResult>, options?: ExecuteOptions): Promise<TResult>;
+  execute<TResult>(this: void, fn: PolicyFn<TResult>, options?: ExecuteOptions): Promise<TResult>;
 }
 
 // One signal that never aborts, shared by every call made without one: allocating an

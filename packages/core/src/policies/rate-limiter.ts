@@ -64,7 +64,7 @@ export interface RateLimiter {
    * promise with Redis. Never rejects: a failing or slow Redis hands over to the insurance limiter.
    * A key longer than 64 characters is counted under its SHA-256, so its length costs no memory.
    */
-  consume(key: string): RateLimitDecision | Promise<RateLimitDecision>;
+  consume(this: void, key: string): RateLimitDecision | Promise<RateLimitDecision>;
   /** `'memory'`, `'redis'`, or `'insurance'` while Redis is failing. */
   readonly mode: 'memory' | 'redis' | 'insurance';
   /** The `RateLimit-Policy` header value: `"name";q=<limit>;w=<window seconds>`. */
@@ -72,7 +72,7 @@ export interface RateLimiter {
   /** The resolved options. */
   readonly options: ResolvedRateLimiterOptions;
   /** Releases the memory the limiter holds; the Redis client is the caller's to close. */
-  close(): void;
+  close(this: void): void;
 }
 
 /** The options with every default filled in. */

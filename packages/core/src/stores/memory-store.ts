@@ -13,10 +13,10 @@ export interface MemoryStoreOptions extends StoreOptions {
 
 /** The in-process store, with the number of keys it holds (for tests and health figures). */
 export interface MemoryStore extends RateLimitStore {
-  increment(key: string): StoreHit;
-  peek(key: string): StoreHit | undefined;
-  reset(key: string): void;
-  refund(key: string): void;
+  increment(this: void, key: string): StoreHit;
+  peek(this: void, key: string): StoreHit | undefined;
+  reset(this: void, key: string): void;
+  refund(this: void, key: string): void;
   /** Keys held right now, never more than `maxKeys`. */
   readonly size: number;
 }

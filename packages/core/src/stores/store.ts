@@ -23,16 +23,16 @@ export interface StoreOptions {
  */
 export interface RateLimitStore {
   /** Counts one hit for `key`. */
-  increment(key: string): StoreHit | Promise<StoreHit>;
+  increment(this: void, key: string): StoreHit | Promise<StoreHit>;
   /** The key's current count without counting a hit; `undefined` when it has none (or it expired). */
-  peek(key: string): StoreHit | undefined | Promise<StoreHit | undefined>;
+  peek(this: void, key: string): StoreHit | undefined | Promise<StoreHit | undefined>;
   /** Forgets `key` (a successful login resets its failures). */
-  reset(key: string): void | Promise<void>;
+  reset(this: void, key: string): void | Promise<void>;
   /**
    * Takes back one hit of `key`'s current window (an attempt counted up front that turned out not to
    * count, such as a successful login); never below zero, and a key without a window is left alone.
    */
-  refund(key: string): void | Promise<void>;
+  refund(this: void, key: string): void | Promise<void>;
   /** Releases what the store holds (timers, memory); the store is not used afterwards. */
-  close(): void;
+  close(this: void): void;
 }

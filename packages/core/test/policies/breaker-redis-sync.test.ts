@@ -79,9 +79,9 @@ describeWithRedis('circuit breaker state shared through Redis', () => {
   const observer = createTestRedis();
   /** The breaker's hash in Redis and the Redis clock, in epoch ms. */
   async function shared(name: string) {
-    const [hash, [seconds, micros]] = await Promise.all([
+    const [hash, [seconds = 0, micros = 0]] = await Promise.all([
       observer.hgetall(`${prefix}${name}`),
-      observer.time() as Promise<[string, string]>,
+      observer.time(),
     ]);
     const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     const openUntil = hash.openUntil === undefined ? undefined : Number(hash.openUntil);

@@ -134,7 +134,11 @@ describe('issue 12 item 10: a long key costs its hash, not its length', () => {
     });
 
     it('writes a bounded Redis key for a 1 MiB key, and counts it as one client', async () => {
-      const limiter = createRateLimiter({ limit: 5, windowMs: 60_000, store: { redis, prefix } });
+      const limiter = createRateLimiter({
+        limit: 5,
+        windowMs: 60_000,
+        store: { redis, prefix, timeoutMs: 10_000 },
+      });
       await limiter.consume(longKey(1));
       expect((await limiter.consume(longKey(1))).remaining).toBe(3);
       expect((await limiter.consume(longKey(2))).remaining).toBe(4);

@@ -2,6 +2,7 @@
 // packages/{express,koa}-guard/test/<capability>.test.ts run it against their framework.
 export type { GuardKit, Harness, SpecApp, SpecHandler, SpecIO, SpecRoute } from './harness';
 export { createMemoryLogger } from './memory-logger';
+export { INVALID_COUNTS, showValue } from './invalid-values';
 export type { MemoryLogger } from './memory-logger';
 export {
   REDIS_REQUIRED,

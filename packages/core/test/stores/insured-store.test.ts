@@ -1,7 +1,6 @@
 import { GuardConfigError, createInsuredStore, createMemoryStore } from '@guard-suite/core';
 import type { RateLimitStore, StoreHit } from '@guard-suite/core';
-import { createMemoryLogger } from 'guard-spec';
-import { INVALID_NUMBERS, show } from './invalid-values';
+import { createMemoryLogger, INVALID_COUNTS, showValue } from 'guard-spec';
 
 /** A shared store whose next answers the test decides: a hit, a failure, or no answer at all. */
 function scriptedStore() {
@@ -99,8 +98,12 @@ describe('issue 12 item 1: createInsuredStore validates its options', () => {
   };
   const cases: [string, Record<string, unknown>, RegExp][] = [];
   for (const key of ['timeoutMs', 'probeIntervalMs'])
-    for (const value of [0, ...INVALID_NUMBERS])
-      cases.push([`${key}: ${show(value)}`, { ...valid, [key]: value }, new RegExp(`"${key}"`)]);
+    for (const value of INVALID_COUNTS)
+      cases.push([
+        `${key}: ${showValue(value)}`,
+        { ...valid, [key]: value },
+        new RegExp(`"${key}"`),
+      ]);
   cases.push(['timeoutMs: 2^31', { ...valid, timeoutMs: 2 ** 31 }, /"timeoutMs"/]);
   cases.push(['shared: {}', { ...valid, shared: {} }, /"shared"/]);
   cases.push(['insurance: null', { ...valid, insurance: null }, /"insurance"/]);

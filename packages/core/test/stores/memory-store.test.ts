@@ -1,6 +1,6 @@
 import { GuardConfigError, createMemoryStore } from '@guard-suite/core';
 import { longKey, retainedBytes } from '../heap';
-import { INVALID_NUMBERS, show } from './invalid-values';
+import { INVALID_COUNTS, showValue } from 'guard-spec';
 import { runStoreContract } from './store-contract';
 
 runStoreContract('memory', (options) => createMemoryStore({ ...options, maxKeys: 1000 }));
@@ -62,11 +62,19 @@ describe('issue 12 item 1: createMemoryStore validates its options', () => {
   const valid = { limit: 5, windowMs: 60_000, blockMs: 0, maxKeys: 100 };
   const cases: [string, Record<string, unknown>, RegExp][] = [];
   for (const key of ['maxKeys', 'windowMs'])
-    for (const value of [0, ...INVALID_NUMBERS])
-      cases.push([`${key}: ${show(value)}`, { ...valid, [key]: value }, new RegExp(`"${key}"`)]);
+    for (const value of INVALID_COUNTS)
+      cases.push([
+        `${key}: ${showValue(value)}`,
+        { ...valid, [key]: value },
+        new RegExp(`"${key}"`),
+      ]);
   for (const key of ['limit', 'blockMs'])
-    for (const value of INVALID_NUMBERS)
-      cases.push([`${key}: ${show(value)}`, { ...valid, [key]: value }, new RegExp(`"${key}"`)]);
+    for (const value of INVALID_COUNTS.filter((value) => !Object.is(value, 0)))
+      cases.push([
+        `${key}: ${showValue(value)}`,
+        { ...valid, [key]: value },
+        new RegExp(`"${key}"`),
+      ]);
   cases.push(['maxKeys left out', { limit: 5, windowMs: 1000, blockMs: 0 }, /"maxKeys"/]);
   cases.push(['now: 5', { ...valid, now: 5 }, /"now" must be a function/]);
   cases.push(['an unknown option', { ...valid, maxkeys: 5 }, /did you mean "maxKeys"/]);

@@ -1,7 +1,12 @@
 import { GuardConfigError, createRedisStore } from '@guard-suite/core';
-import { createTestRedis, describeWithRedis, uniquePrefix } from 'guard-spec';
+import {
+  createTestRedis,
+  describeWithRedis,
+  uniquePrefix,
+  INVALID_COUNTS,
+  showValue,
+} from 'guard-spec';
 import type { Redis } from 'ioredis';
-import { INVALID_NUMBERS, show } from './invalid-values';
 import { runStoreContract } from './store-contract';
 
 // Validation needs no server: a client-shaped object is enough to get past the `redis` check.
@@ -14,13 +19,17 @@ describe('issue 12 item 1: createRedisStore validates its options', () => {
     blockMs: 0,
   };
   const cases: [string, Record<string, unknown>, RegExp][] = [];
-  for (const value of [0, ...INVALID_NUMBERS])
-    cases.push([`windowMs: ${show(value)}`, { ...valid, windowMs: value }, /"windowMs"/]);
+  for (const value of INVALID_COUNTS)
+    cases.push([`windowMs: ${showValue(value)}`, { ...valid, windowMs: value }, /"windowMs"/]);
   for (const key of ['limit', 'blockMs'])
-    for (const value of INVALID_NUMBERS)
-      cases.push([`${key}: ${show(value)}`, { ...valid, [key]: value }, new RegExp(`"${key}"`)]);
+    for (const value of INVALID_COUNTS.filter((value) => !Object.is(value, 0)))
+      cases.push([
+        `${key}: ${showValue(value)}`,
+        { ...valid, [key]: value },
+        new RegExp(`"${key}"`),
+      ]);
   for (const value of [null, {}, 'redis://localhost'])
-    cases.push([`redis: ${show(value)}`, { ...valid, redis: value }, /"redis"/]);
+    cases.push([`redis: ${showValue(value)}`, { ...valid, redis: value }, /"redis"/]);
   cases.push(['keyPrefix: ""', { ...valid, keyPrefix: '' }, /"keyPrefix"/]);
 
   it.each(cases)('refuses %s at construction', (_label, options, message) => {

@@ -206,3 +206,7 @@ export {
   parsedFiles,
 } from './uploads/upload-route';
 export type { UploadRoutes, UploadShape } from './uploads/upload-route';
+
+// added by adaptive: request criticality (issue 10)
+export type { Criticality } from './overload/criticality';
+export type { CriticalityOptions } from './overload/resolve-criticality';

@@ -22,7 +22,7 @@ export type GuardMiddleware = RequestHandler & GuardControls;
  */
 export function guard(options?: ExpressGuardOptions): GuardMiddleware {
   const resolved = resolveGuardOptions<Request, ExpressRateLimitOptions>('guard', options);
-  const { steps, gate, expose } = planGuard(resolved, {
+  const { classify, steps, gate, expose } = planGuard(resolved, {
     securityHeaders: createSecurityHeadersStep,
     loadShedding: createLoadSheddingStep,
     rateLimit: createRateLimitStep,
@@ -30,7 +30,8 @@ export function guard(options?: ExpressGuardOptions): GuardMiddleware {
   });
 
   const middleware: RequestHandler = function guardMiddleware(req, res, next) {
-    guardStateOf(req, res);
+    const state = guardStateOf(req, res);
+    if (classify) state.criticality = classify(req, req.headers);
     runSteps(steps, req, res, next, () => {
       if (gate) admit(gate, req, res, next);
       else next();

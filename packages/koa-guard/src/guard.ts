@@ -22,7 +22,7 @@ export type GuardMiddleware = Middleware & GuardControls;
  */
 export function guard(options?: KoaGuardOptions): GuardMiddleware {
   const resolved = resolveGuardOptions<Context, KoaRateLimitOptions>('guard', options);
-  const { steps, gate, expose } = planGuard(resolved, {
+  const { classify, steps, gate, expose } = planGuard(resolved, {
     securityHeaders: createSecurityHeadersStep,
     loadShedding: createLoadSheddingStep,
     rateLimit: createRateLimitStep,
@@ -32,7 +32,8 @@ export function guard(options?: KoaGuardOptions): GuardMiddleware {
   const admit = (ctx: Context, next: Next) => (gate ? admitAndRun(gate, ctx, next) : next());
   // Not async: koa-compose turns a throw into a rejection, and each await would cost a promise.
   const middleware: Middleware = function guardMiddleware(ctx, next) {
-    guardStateOf(ctx);
+    const state = guardStateOf(ctx);
+    if (classify) state.criticality = classify(ctx, ctx.req.headers);
     const pending = runSteps(steps, ctx);
     return pending === undefined ? admit(ctx, next) : pending.then(() => admit(ctx, next));
   };

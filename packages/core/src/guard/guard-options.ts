@@ -12,6 +12,8 @@ import type { InputLimitsOptions } from '../input/input-limits';
 import { createInputLimits } from '../input/input-limits';
 import type { InputLimits } from '../input/input-limits';
 import { GuardConfigError } from '../errors/guard-config-error';
+import { createCriticalityResolver } from '../overload/resolve-criticality';
+import type { CriticalityOptions, CriticalityResolver } from '../overload/resolve-criticality';
 
 /** `loadShedding` options as the adapters take them: the core options plus a `skip` predicate. */
 export interface LoadSheddingOptions<TRequest> extends LoadShedderOptions {
@@ -26,7 +28,10 @@ export type ConcurrencyLimitOptions = Omit<ConcurrencyLimiterOptions, 'max'> & {
  * Options of `guard()`. Every section is on with its defaults when left out, and off with `false`;
  * `TRateLimit` is the adapter's rate-limit options, `TRequest` is `req` (Express) or `ctx` (Koa).
  */
-export interface GuardOptions<TRequest, TRateLimit = Record<string, unknown>> {
+export interface GuardOptions<
+  TRequest,
+  TRateLimit = Record<string, unknown>,
+> extends CriticalityOptions<TRequest> {
   /** Winston logger (or any `{ warn }`) for one-time configuration warnings. */
   logger?: GuardLogger;
   /** helmet's own options, or `false` for no security headers. */
@@ -53,6 +58,8 @@ export interface ResolvedGuard<TRequest, TRateLimit> {
   concurrency: ConcurrencyLimiter | false;
   timeoutMs: number | undefined;
   inputLimits: InputLimits | false;
+  /** Classifies each request (`state.criticality`); `undefined` when every request is `'critical'`. */
+  classify: CriticalityResolver<TRequest> | undefined;
 }
 
 const SECTIONS = [
@@ -63,6 +70,8 @@ const SECTIONS = [
   'concurrency',
   'timeout',
   'inputLimits',
+  'criticality',
+  'trustCriticalityHeader',
 ] as const;
 
 /** Resolves `loadShedding` options with the adapter's `skip`. */
@@ -142,6 +151,10 @@ export function resolveGuardOptions<TRequest, TRateLimit>(
     timeoutMs:
       timeout === false ? undefined : resolveRequestTimeoutOptions(factory, timeout, 'timeout.').ms,
     inputLimits: inputLimits === false ? false : createInputLimitsSection(factory, inputLimits),
+    classify: createCriticalityResolver<TRequest>(factory, {
+      criticality: read.raw('criticality'),
+      trustCriticalityHeader: read.raw('trustCriticalityHeader'),
+    }),
   };
 }
 

@@ -5,6 +5,7 @@ import type { RequestGate } from '../policies/request-gate';
 import { createRequestGate } from '../policies/request-gate';
 import type { InputLimits } from '../input/input-limits';
 import type { GuardLogger } from '../logging/default-logger';
+import type { CriticalityResolver } from '../overload/resolve-criticality';
 import type { ResolvedGuard } from './guard-options';
 import { exposeCounts } from './expose-figures';
 import type { ConcurrencyCounts } from './expose-figures';
@@ -37,7 +38,12 @@ export interface GuardStepFactories<TStep, TRequest, TRateLimit> {
 }
 
 /** The sections of one `guard()`, in the order they run, and the controls its middleware exposes. */
-export interface GuardPlan<TStep> {
+export interface GuardPlan<TStep, TRequest = unknown> {
+  /**
+   * Sets `state.criticality` of each request before the steps run; `undefined` when every request
+   * is `'critical'` (nothing to do).
+   */
+  readonly classify: CriticalityResolver<TRequest> | undefined;
   /** The cheap refusals, in contract order: headers, load shedding, rate limit, input limits. */
   readonly steps: readonly TStep[];
   /** Concurrency slot and deadline, taken only after every cheap step passed; none when both are off. */
@@ -55,7 +61,7 @@ export interface GuardPlan<TStep> {
 export function planGuard<TStep, TRequest, TRateLimit>(
   resolved: ResolvedGuard<TRequest, TRateLimit>,
   factories: GuardStepFactories<TStep, TRequest, TRateLimit>,
-): GuardPlan<TStep> {
+): GuardPlan<TStep, TRequest> {
   const steps: TStep[] = [];
   if (resolved.helmet !== false) steps.push(factories.securityHeaders(resolved.helmet));
   let shedder: LoadShedder | undefined;
@@ -87,6 +93,7 @@ export function planGuard<TStep, TRequest, TRateLimit>(
     rateLimitStep?.limiter.close();
   };
   return {
+    classify: resolved.classify,
     steps,
     gate,
     expose: (middleware) =>

@@ -3,6 +3,8 @@ import type { LoadFigures, LoadShedder } from '../policies/load-shedder';
 
 /** The live counts a concurrency-limited middleware exposes. */
 export interface ConcurrencyCounts {
+  /** The current concurrency limit (adaptive or fixed); 0 without a limiter. */
+  readonly limit: number;
   /** Requests holding a slot. */
   readonly active: number;
   /** Requests waiting for one. */
@@ -17,12 +19,13 @@ export interface LoadSheddingControls {
   close(): void;
 }
 
-/** Adds the live `active` / `queued` getters of a limiter (0 without one) to a middleware. */
+/** Adds the live `limit` / `active` / `queued` getters of a limiter (0 without one) to a middleware. */
 export function exposeCounts<T extends object>(
   target: T,
   limiter: ConcurrencyLimiter | undefined,
 ): T & ConcurrencyCounts {
   return Object.defineProperties(target, {
+    limit: { get: () => limiter?.limit ?? 0 },
     active: { get: () => limiter?.active ?? 0 },
     queued: { get: () => limiter?.queued ?? 0 },
     limiter: { value: limiter },

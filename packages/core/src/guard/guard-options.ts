@@ -2,7 +2,7 @@ import type { GuardLogger } from '../logging/default-logger';
 import { optionReader } from '../options/option-reader';
 import { describeValue } from '../options/describe-value';
 import type { ConcurrencyLimiterOptions } from '../policies/concurrency-limiter';
-import { createConcurrencyLimiter } from '../policies/concurrency-limiter';
+import { limiterFromResolved, resolveConcurrencyOptions } from '../policies/concurrency-limiter';
 import type { ConcurrencyLimiter } from '../policies/concurrency-limiter';
 import type { LoadShedderOptions, ResolvedLoadShedderOptions } from '../policies/load-shedder';
 import { resolveLoadShedderOptions } from '../policies/load-shedder';
@@ -21,8 +21,11 @@ export interface LoadSheddingOptions<TRequest> extends LoadShedderOptions {
   skip?: (request: TRequest) => boolean;
 }
 
-/** `concurrency` options of `guard()` and `concurrencyLimit()`. `max` defaults to `10`. */
-export type ConcurrencyLimitOptions = Omit<ConcurrencyLimiterOptions, 'max'> & { max?: number };
+/**
+ * `concurrency` options of `guard()` and `concurrencyLimit()`. Without `max`, the limit is adaptive
+ * (Gradient2 from 20) with a bounded CoDel queue; `max: n` is a fixed limit with no queue by default.
+ */
+export type ConcurrencyLimitOptions = ConcurrencyLimiterOptions;
 
 /**
  * Options of `guard()`. Every section is on with its defaults when left out, and off with `false`;
@@ -107,7 +110,7 @@ export function createConcurrencySection(
       'options',
     );
   }
-  return createConcurrencyLimiter({ max: 10, ...given }, factory, pathPrefix);
+  return limiterFromResolved(resolveConcurrencyOptions(factory, given, pathPrefix, true), factory);
 }
 
 /**

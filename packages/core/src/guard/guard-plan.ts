@@ -13,7 +13,8 @@ import type { ConcurrencyCounts } from './expose-figures';
 /** Live figures of a `guard()` middleware, for a health endpoint. Absent sections are `undefined`. */
 export interface GuardStatus {
   loadShedding: LoadFigures | undefined;
-  concurrency: { active: number; queued: number } | undefined;
+  /** The current limit (adaptive or fixed), the requests holding a slot and those waiting. */
+  concurrency: { limit: number; active: number; queued: number } | undefined;
   rateLimit: { mode: string } | undefined;
 }
 
@@ -48,7 +49,7 @@ export interface GuardPlan<TStep, TRequest = unknown> {
   readonly steps: readonly TStep[];
   /** Concurrency slot and deadline, taken only after every cheap step passed; none when both are off. */
   readonly gate: RequestGate | undefined;
-  /** Adds `active`, `queued`, `limiter`, `status()` and `close()` to the adapter's middleware. */
+  /** Adds `limit`, `active`, `queued`, `limiter`, `status()` and `close()` to the adapter's middleware. */
   readonly expose: <TMiddleware extends object>(
     middleware: TMiddleware,
   ) => TMiddleware & GuardControls;
@@ -84,7 +85,9 @@ export function planGuard<TStep, TRequest, TRateLimit>(
 
   const status = (): GuardStatus => ({
     loadShedding: shedder?.figures,
-    concurrency: limiter ? { active: limiter.active, queued: limiter.queued } : undefined,
+    concurrency: limiter
+      ? { limit: limiter.limit, active: limiter.active, queued: limiter.queued }
+      : undefined,
     rateLimit: rateLimitStep ? { mode: rateLimitStep.limiter.mode } : undefined,
   });
   const close = () => {

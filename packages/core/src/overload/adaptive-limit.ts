@@ -26,7 +26,7 @@ export interface AdaptiveLimitOptions {
   maxLimit?: number;
   /** The limit stays within this multiple of the most operations seen in flight in a window. Default `5`. */
   maxLimitFactor?: number;
-  /** Sampling windows: `{ minMs: 100, maxMs: 1000, minSamples: 10 }`; a window lasts twice its shortest RTT within those bounds. */
+  /** Sampling windows: `{ minMs: 25, maxMs: 1000, minSamples: 10 }`; a window lasts twice its shortest RTT within those bounds. */
   window?: { minMs?: number; maxMs?: number; minSamples?: number };
   /** Gradient2: how much slower than the baseline a window may be before the limit shrinks. Default `1.5`. */
   rttTolerance?: number;
@@ -112,7 +112,7 @@ export function resolveAdaptiveLimitOptions(
     ['minMs', 'maxMs', 'minSamples'],
     `${pathPrefix}window.`,
   );
-  const minMs = windowRead.timerMs('minMs', 100);
+  const minMs = windowRead.timerMs('minMs', 25);
   const maxMs = windowRead.timerMs('maxMs', Math.max(1000, minMs));
   if (maxMs < minMs) windowRead.fail('maxMs', `at least minMs (${minMs})`, maxMs);
   const window = Object.freeze({

@@ -16,35 +16,34 @@ export interface Gradient2Settings {
 const WARMUP_WINDOWS = 10;
 /** The gradient never cuts the limit by more than half in one window (Netflix). */
 const MIN_GRADIENT = 0.5;
-/** The most a saturated window may multiply the limit by (Envoy's gradient is capped at 2 too). */
+/** The most a saturated window may multiply the limit by (Envoy caps its gradient at 2 too). */
 const MAX_GROWTH = 2;
-/** A limit this much lower than where a decrease started, at unchanged latency, means no queueing. */
-const REBASELINE_CONCURRENCY_RATIO = 0.75;
-/** Latency that fell by at least this factor with the limit was queueing. */
-const QUEUEING_RTT_RATIO = 0.9;
 
 /**
  * Gradient2 (Netflix `Gradient2Limit`): compares each window's mean RTT (`short`) with a long-term
  * baseline (`long`), `gradient = clamp(rttTolerance × long / short, 0.5, 1)`, and moves the limit to
- * `limit × gradient + queueSize`, smoothed. Guards against its known failure modes:
- * - Netflix/concurrency-limits#134: the queue term is added only when `gradient ≥ 1`, else modest
- *   overload (gradient ≈ 0.8) lets the limit grow without bound.
- * - #137: dropped operations (timeouts) are not latency samples, and a window with drops never
- *   grows and shrinks by its share of drops, so a constant timeout RTT cannot climb to the maximum.
- * - The baseline does not rise while the limit is saturated and latency is above it (queueing would
- *   otherwise become the new baseline, a slow ratchet towards the maximum).
- * - No collapse when the service itself gets slower: when the limit fell by a quarter without the
- *   latency following, the latency is not queueing and becomes the new baseline.
- * - Quick growth: a saturated window whose latency is at or below the baseline doubles the limit
- *   (no queueing at all, so the app is held back by the limit alone), as TCP slow start does.
+ * `limit × gradient + queueSize`, smoothed: `limit × (1 − smoothing) + new × smoothing`. A window
+ * where less than half the limit was in use changes nothing (the app is limited, not the server).
+ *
+ * Guards against its known failure modes:
+ * - Netflix/concurrency-limits#134: the queue term is added only when `gradient ≥ 1`; otherwise
+ *   modest overload (gradient ≈ 0.8) lets the limit grow without bound.
+ * - #137: dropped operations (timeouts) are not latency samples; a window with drops never grows
+ *   and shrinks by its share of drops, so a constant timeout RTT cannot climb to the maximum.
+ * - The baseline does not rise while the limit is saturated and latency is above it: queueing would
+ *   otherwise become the new baseline, a slow ratchet towards the maximum.
+ * - No collapse when the service itself gets slower (see `createSlowdownDetector`), and no getting
+ *   stuck at the minimum: latency that does not fall with the limit becomes the new baseline.
+ * - Quick growth: a saturated window multiplies the limit by its headroom
+ *   `rttTolerance × long / short` (at most 2, as Envoy's gradient), so a limit far below what the
+ *   server sustains — at start, or after load subsides — recovers in a few windows, not hundreds.
  */
 export function createGradient2Limit(settings: Gradient2Settings): LimitAlgorithm {
   const { rttTolerance, smoothing, queueSize, longWindow } = settings;
   const factor = 2 / (longWindow + 1);
+  const slowdown = createSlowdownDetector();
   let long = 0;
   let warmup = 0;
-  /** Where the current decrease started (or last saw latency fall with the limit). */
-  let decreaseFrom: { inflight: number; rttMs: number } | undefined;
 
   function updateBaseline(window: WindowSample, estimate: number): void {
     const short = window.rttMs;
@@ -60,39 +59,85 @@ export function createGradient2Limit(settings: Gradient2Settings): LimitAlgorith
 
   return {
     update(window, estimate) {
-      const total = window.successes + window.drops;
+      // Only drops: the strongest sign of overload there is, and no latency to compare.
       if (window.successes === 0) return estimate * (1 - smoothing * (1 - MIN_GRADIENT));
       updateBaseline(window, estimate);
       const short = window.rttMs;
-      // App-limited: far from the limit, the latency says nothing about it.
       if (window.maxInflight < estimate / 2) {
-        decreaseFrom = undefined;
+        slowdown.forget();
         return estimate;
       }
       const headroom = (rttTolerance * long) / short;
       let gradient = Math.max(MIN_GRADIENT, Math.min(1, headroom));
-      if (window.drops > 0) gradient = Math.min(gradient, Math.max(MIN_GRADIENT, 1 - window.drops / total));
+      if (window.drops > 0)
+        gradient = Math.min(
+          gradient,
+          Math.max(MIN_GRADIENT, 1 - window.drops / (window.successes + window.drops)),
+        );
       if (gradient < 1) {
-        // The reference is the latest peak of latency, or the point where it last fell with the
-        // limit (measured latency lags the limit by a round trip).
-        if (
-          decreaseFrom === undefined ||
-          short >= decreaseFrom.rttMs ||
-          short < decreaseFrom.rttMs * QUEUEING_RTT_RATIO
-        ) {
-          decreaseFrom = { inflight: window.maxInflight, rttMs: short };
-        } else if (window.maxInflight <= decreaseFrom.inflight * REBASELINE_CONCURRENCY_RATIO && window.drops === 0) {
-          // A quarter less concurrency and no less latency: the service got slower, not queued.
+        if (window.drops === 0 && slowdown.isSlowerService(window.meanInflight, short)) {
           long = short;
-          decreaseFrom = undefined;
           return estimate;
         }
         return estimate * (1 - smoothing) + estimate * gradient * smoothing;
       }
-      decreaseFrom = undefined;
+      slowdown.forget();
       const grown = estimate + queueSize * smoothing;
-      if (window.saturated) return Math.max(grown, estimate * Math.min(MAX_GROWTH, headroom));
-      return grown;
+      return window.saturated ? Math.max(grown, estimate * Math.min(MAX_GROWTH, headroom)) : grown;
     },
+  };
+}
+
+/** The detector gives its verdict once concurrency fell by this factor (a quarter) within a decrease. */
+const VERDICT_RANGE = Math.log(4 / 3);
+/** Below this elasticity of latency to concurrency, the latency is not queueing. */
+const QUEUEING_ELASTICITY = 0.5;
+
+/**
+ * Tells queueing from a slower service while the limit decreases. Queueing latency falls with
+ * concurrency (fewer requests ahead: latency ∝ concurrency, an elasticity of 1); a service that got
+ * slower (a colder cache, a slower dependency, service time doubled for good) keeps its latency
+ * however low the limit goes (elasticity 0). Within a decrease, from the latency's peak on (it
+ * lags the limit by a round trip), each window adds a point (ln mean in-flight, ln mean RTT) — each
+ * operation's RTT paired with the concurrency it met — and once concurrency has fallen by a quarter
+ * the least-squares slope decides: under 0.5, the latency
+ * is the service's own and becomes the baseline; else it was queueing, and the next quarter is
+ * judged afresh. Many windows go into each verdict, so one noisy window cannot trigger it.
+ */
+function createSlowdownDetector() {
+  let n = 0;
+  let sumX = 0;
+  let sumY = 0;
+  let sumXX = 0;
+  let sumXY = 0;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  const forget = () => {
+    n = sumX = sumY = sumXX = sumXY = 0;
+    maxX = maxY = -Infinity;
+  };
+  return {
+    /** During a decrease: adds a window; true once the latency proved to be the service's own. */
+    isSlowerService(meanInflight: number, rttMs: number): boolean {
+      const x = Math.log(Math.max(1, meanInflight));
+      const y = Math.log(rttMs);
+      // Latency still climbing (it lags the limit; a service that just slowed down): judge from its peak.
+      if (y > maxY) {
+        forget();
+        maxY = y;
+      }
+      n++;
+      sumX += x;
+      sumY += y;
+      sumXX += x * x;
+      sumXY += x * y;
+      if (x > maxX) maxX = x;
+      if (maxX - x < VERDICT_RANGE) return false;
+      const elasticity = (n * sumXY - sumX * sumY) / (n * sumXX - sumX * sumX);
+      forget();
+      return elasticity < QUEUEING_ELASTICITY;
+    },
+    /** The decrease ended (the limit grew, or the app stopped using it): start over next time. */
+    forget,
   };
 }

@@ -2,10 +2,14 @@
 export interface WindowSample {
   /** Mean round-trip time of the window's successful operations, in milliseconds (0 when none succeeded). */
   readonly rttMs: number;
+  /** Standard error of `rttMs` (its noise from one window to the next), in milliseconds. */
+  readonly rttStdErrMs: number;
   /** Shortest successful round-trip time in the window, in milliseconds (0 when none succeeded). */
   readonly minRttMs: number;
   /** Most operations in flight when one of the window's operations started (itself included). */
   readonly maxInflight: number;
+  /** Mean of the operations in flight when the window's successful operations started (pairs with `rttMs`). */
+  readonly meanInflight: number;
   /** Operations that completed normally. */
   readonly successes: number;
   /** Operations that were dropped: our own timeout, or a 503 from a dependency. */

@@ -22,6 +22,8 @@ const MIN_RTT_MS = 0.1;
  */
 export class SampleWindow {
   private sumRttMs = 0;
+  private sumSquaredRttMs = 0;
+  private sumInflight = 0;
   private successes = 0;
   private drops = 0;
   private minRttMs = Infinity;
@@ -46,6 +48,8 @@ export class SampleWindow {
     else if (rttMs >= MIN_RTT_MS) {
       this.successes++;
       this.sumRttMs += rttMs;
+      this.sumSquaredRttMs += rttMs * rttMs;
+      this.sumInflight += inflight;
       if (rttMs < this.minRttMs) this.minRttMs = rttMs;
     } else return undefined;
     if (inflight > this.maxInflight) this.maxInflight = inflight;
@@ -57,17 +61,24 @@ export class SampleWindow {
 
   private close(nowMs: number): WindowSample {
     const { minMs, maxMs } = this.options;
-    const hasRtt = this.successes > 0;
+    const n = this.successes;
+    const mean = n > 0 ? this.sumRttMs / n : 0;
+    const variance = n > 1 ? Math.max(0, (this.sumSquaredRttMs - n * mean * mean) / (n - 1)) : 0;
+    const hasRtt = n > 0;
     const window: WindowSample = {
-      rttMs: hasRtt ? this.sumRttMs / this.successes : 0,
+      rttMs: mean,
+      rttStdErrMs: n > 0 ? Math.sqrt(variance / n) : 0,
       minRttMs: hasRtt ? this.minRttMs : 0,
       maxInflight: this.maxInflight,
+      meanInflight: hasRtt ? this.sumInflight / this.successes : 0,
       successes: this.successes,
       drops: this.drops,
       saturated: this.saturated,
     };
     this.endsAt = nowMs + Math.min(Math.max(2 * window.minRttMs, minMs), maxMs);
     this.sumRttMs = 0;
+    this.sumSquaredRttMs = 0;
+    this.sumInflight = 0;
     this.successes = 0;
     this.drops = 0;
     this.minRttMs = Infinity;

@@ -13,7 +13,8 @@ export interface VegasSettings {
 
 /**
  * Vegas (Netflix `VegasLimit`, after TCP Vegas): estimates the queue as
- * `limit × (1 − rttNoLoad / rtt)`, with `rttNoLoad` the shortest window RTT, and with
+ * `limit × (1 − rttNoLoad / rtt)`, with `rttNoLoad` the shortest window RTT (here only latency
+ * beyond two standard errors of the window's mean counts, so sampling noise is not a queue), and with
  * `L = max(1, ⌊log10 limit⌋)` adds `6L` when the queue is at most `L`, `L` while it is under `3L`,
  * takes `L` away above `6L` or on a drop, and holds in between. `rttNoLoad` is probed again from the
  * current RTT every `probeMultiplier × limit × rand(0.5, 1)` windows, so a service that got slower
@@ -45,7 +46,11 @@ export function createVegasLimit(settings: VegasSettings): LimitAlgorithm {
       if (window.drops > 0) next = estimate - step;
       else if (window.maxInflight * 2 < estimate) return estimate;
       else {
-        const queue = Math.ceil(estimate * (1 - rttNoLoad / rtt));
+        // Only latency beyond the window's own noise (two standard errors) counts as queue: the
+        // noise of a mean over a short window would otherwise read as a standing queue at large
+        // limits and hold the limit far below what the server sustains.
+        const queued = Math.max(0, rtt - 2 * window.rttStdErrMs - rttNoLoad);
+        const queue = Math.ceil((estimate * queued) / rtt);
         if (queue <= step) next = estimate + 6 * step;
         else if (queue < 3 * step) next = estimate + step;
         else if (queue > 6 * step) next = estimate - step;

@@ -15,34 +15,47 @@ export interface QueuedWaiter {
 export interface CodelSettings {
   /** The wait a standing queue allows, in milliseconds (Meta: 5). */
   readonly targetMs: number;
-  /** How long the queue may stay above target before it counts as standing, in milliseconds (Meta: 100). */
+  /** How long a queue may stay above target before it counts as standing, in milliseconds (Meta: 100). */
   readonly intervalMs: number;
 }
 
 const CLASSES = CRITICALITIES.length;
 
+/** One criticality class: its waiters in arrival order and its CoDel state. */
+interface ClassQueue<TWaiter> {
+  head: TWaiter | undefined;
+  tail: TWaiter | undefined;
+  standing: boolean;
+  /** Since when its oldest waiter has been waiting longer than the target. */
+  aboveSince: number | undefined;
+  /** When a waiter last ran out of time while it stood. */
+  lastExpiryAt: number;
+}
+
 /**
- * The waiting room of a concurrency limiter: one FIFO list per criticality class, the highest class
- * served first, each waiter expiring after its timeout, watched by a single timer.
+ * The waiting room of a concurrency limiter: one queue per criticality class, the highest class
+ * served first, each waiter expiring after its timeout, all watched by a single timer.
  *
- * With `codel`, the timeout adapts (Meta's CoDel with adaptive LIFO): normally a waiter may wait
- * `timeoutMs`; once the oldest waiter has been over `targetMs` for a whole `intervalMs` (a standing
- * queue: demand above capacity, not a burst), the allowed wait drops to `targetMs` and the newest
- * waiter of a class is served first, because the oldest waiters' clients are the likeliest to have
- * given up. The queue stands until a whole `intervalMs` passes without a waiter running out of
- * time (a queue that briefly empties between arrivals is still overloaded). A queue that keeps
- * moving (every waiter served within the target) never stands, however long it is.
+ * With `codel`, each class's timeout adapts (Meta's CoDel with adaptive LIFO): normally a waiter
+ * may wait `timeoutMs`; once the class's oldest waiter has been over `targetMs` for a whole
+ * `intervalMs` (a standing queue: demand above capacity, not a burst), the allowed wait drops to
+ * `targetMs` and the class is served newest first, because the oldest waiters' clients are the
+ * likeliest to have given up. It stands until a whole `intervalMs` passes without a waiter running
+ * out of time (a queue that briefly empties between arrivals is still overloaded). A queue that
+ * keeps moving (waiters served within the target) never stands, however long it is; and because
+ * each class has its own state, `critical` requests served ahead of a standing `sheddable` queue
+ * keep their normal wait.
  */
 export class WaiterQueue<TWaiter extends QueuedWaiter> {
   /** Waiters in the queue, all classes. */
   length = 0;
-  private readonly heads: (TWaiter | undefined)[] = new Array<TWaiter | undefined>(CLASSES);
-  private readonly tails: (TWaiter | undefined)[] = new Array<TWaiter | undefined>(CLASSES);
-  private standing = false;
-  /** When a waiter last ran out of time while the queue stood. */
-  private lastExpiryAt = -Infinity;
-  /** Since when the oldest waiter has been waiting longer than the target. */
-  private aboveSince: number | undefined;
+  private readonly classes: ClassQueue<TWaiter>[] = Array.from({ length: CLASSES }, () => ({
+    head: undefined,
+    tail: undefined,
+    standing: false,
+    aboveSince: undefined,
+    lastExpiryAt: -Infinity,
+  }));
   private timer: unknown;
   private timerDueAt = Infinity;
 
@@ -54,19 +67,19 @@ export class WaiterQueue<TWaiter extends QueuedWaiter> {
     private readonly onExpire: (waiter: TWaiter) => void,
   ) {}
 
-  /** Whether the queue is standing (CoDel: short waits, newest first). */
+  /** Whether any class is standing (CoDel: short waits, newest first). */
   get isStanding(): boolean {
-    return this.standing;
+    return this.classes.some((queue) => queue.standing);
   }
 
   /** Adds a waiter at the end of its class. */
   push(waiter: TWaiter): void {
-    const tail = this.tails[waiter.rank];
-    waiter.previous = tail;
+    const queue = this.classes[waiter.rank] as ClassQueue<TWaiter>;
+    waiter.previous = queue.tail;
     waiter.next = undefined;
-    if (tail) tail.next = waiter;
-    else this.heads[waiter.rank] = waiter;
-    this.tails[waiter.rank] = waiter;
+    if (queue.tail) queue.tail.next = waiter;
+    else queue.head = waiter;
+    queue.tail = waiter;
     this.length++;
     this.arm(this.clock.now());
   }
@@ -77,7 +90,7 @@ export class WaiterQueue<TWaiter extends QueuedWaiter> {
    */
   evictBelow(rank: number): TWaiter | undefined {
     for (let r = 0; r < rank; r++) {
-      const newest = this.tails[r];
+      const newest = (this.classes[r] as ClassQueue<TWaiter>).tail;
       if (newest) {
         this.remove(newest);
         return newest;
@@ -93,10 +106,11 @@ export class WaiterQueue<TWaiter extends QueuedWaiter> {
     const now = this.clock.now();
     this.sweep(now);
     for (let r = CLASSES - 1; r >= 0; r--) {
-      const waiter = this.standing ? this.tails[r] : this.heads[r];
+      const queue = this.classes[r] as ClassQueue<TWaiter>;
+      const waiter = queue.standing ? queue.tail : queue.head;
       if (waiter) {
         this.remove(waiter);
-        // The queue may have turned standing, which brings the next expiry closer.
+        // A class may have turned standing, which brings the next expiry closer.
         if (this.length > 0) this.arm(now);
         return waiter;
       }
@@ -106,93 +120,84 @@ export class WaiterQueue<TWaiter extends QueuedWaiter> {
 
   /** Takes a waiter out (its client left); does nothing if it is not queued. */
   remove(waiter: TWaiter): void {
-    const rank = waiter.rank;
-    if (waiter.previous === undefined && this.heads[rank] !== waiter) return;
+    const queue = this.classes[waiter.rank] as ClassQueue<TWaiter>;
+    if (waiter.previous === undefined && queue.head !== waiter) return;
     if (waiter.previous) waiter.previous.next = waiter.next;
-    else this.heads[rank] = waiter.next as TWaiter | undefined;
+    else queue.head = waiter.next as TWaiter | undefined;
     if (waiter.next) waiter.next.previous = waiter.previous;
-    else this.tails[rank] = waiter.previous as TWaiter | undefined;
+    else queue.tail = waiter.previous as TWaiter | undefined;
     waiter.previous = waiter.next = undefined;
-    if (--this.length === 0) this.becameEmpty();
-  }
-
-  /** Removes and returns every waiter (the limiter is closing). */
-  drain(): TWaiter[] {
-    const all: TWaiter[] = [];
-    for (let r = CLASSES - 1; r >= 0; r--)
-      for (let w = this.heads[r]; w; w = w.next as TWaiter | undefined) all.push(w);
-    for (const waiter of all) this.remove(waiter);
-    return all;
-  }
-
-  private becameEmpty(): void {
-    this.aboveSince = undefined;
-    if (this.timer !== undefined) {
+    if (queue.head === undefined) queue.aboveSince = undefined;
+    if (--this.length === 0 && this.timer !== undefined) {
       this.clock.clearTimeout(this.timer);
       this.timer = undefined;
       this.timerDueAt = Infinity;
     }
   }
 
-  private oldest(): TWaiter | undefined {
-    let oldest: TWaiter | undefined;
-    for (let r = 0; r < CLASSES; r++) {
-      const head = this.heads[r];
-      if (head && (oldest === undefined || head.enqueuedAt < oldest.enqueuedAt)) oldest = head;
-    }
-    return oldest;
+  /** Removes and returns every waiter (the limiter is closing). */
+  drain(): TWaiter[] {
+    const all: TWaiter[] = [];
+    for (let r = CLASSES - 1; r >= 0; r--)
+      for (let w = (this.classes[r] as ClassQueue<TWaiter>).head; w; w = w.next as TWaiter | undefined)
+        all.push(w);
+    for (const waiter of all) this.remove(waiter);
+    return all;
   }
 
-  /** Updates the CoDel state from the oldest waiter's wait. */
-  private observe(now: number): void {
-    const codel = this.codel;
-    if (codel === undefined) return;
-    if (this.standing) {
-      if (now - this.lastExpiryAt < codel.intervalMs) return;
-      this.standing = false;
-      this.aboveSince = undefined;
+  /** Updates a class's CoDel state from its oldest waiter's wait. */
+  private observe(queue: ClassQueue<TWaiter>, codel: CodelSettings, now: number): void {
+    if (queue.standing) {
+      if (now - queue.lastExpiryAt < codel.intervalMs) return;
+      queue.standing = false;
+      queue.aboveSince = undefined;
     }
-    const oldest = this.oldest();
+    const oldest = queue.head;
     if (oldest === undefined || now - oldest.enqueuedAt < codel.targetMs) {
-      this.aboveSince = undefined;
+      queue.aboveSince = undefined;
       return;
     }
-    this.aboveSince ??= oldest.enqueuedAt + codel.targetMs;
-    if (now - this.aboveSince >= codel.intervalMs) {
-      this.standing = true;
-      this.lastExpiryAt = now;
+    queue.aboveSince ??= oldest.enqueuedAt + codel.targetMs;
+    if (now - queue.aboveSince >= codel.intervalMs) {
+      queue.standing = true;
+      queue.lastExpiryAt = now;
     }
   }
 
-  /** Expires every waiter over the allowed wait. */
+  /** Expires every waiter over its class's allowed wait. */
   private sweep(now: number): void {
-    this.observe(now);
-    const allowed = this.standing ? (this.codel as CodelSettings).targetMs : this.timeoutMs;
-    for (let r = 0; r < CLASSES; r++) {
-      let head = this.heads[r];
+    const codel = this.codel;
+    for (const queue of this.classes) {
+      if (queue.head === undefined && !queue.standing) continue;
+      if (codel) this.observe(queue, codel, now);
+      const allowed = queue.standing ? (codel as CodelSettings).targetMs : this.timeoutMs;
+      let head = queue.head;
       while (head && now - head.enqueuedAt >= allowed) {
-        if (this.standing) this.lastExpiryAt = now;
+        if (queue.standing) queue.lastExpiryAt = now;
         this.remove(head);
         this.onExpire(head);
-        head = this.heads[r];
+        head = queue.head;
       }
     }
   }
 
-  /** Makes sure the timer fires by the next moment a waiter expires or the queue may turn standing. */
+  /** The next moment a class's oldest waiter expires or the class may turn standing. */
+  private dueAt(queue: ClassQueue<TWaiter>): number {
+    const oldest = queue.head;
+    if (oldest === undefined) return Infinity;
+    const codel = this.codel;
+    if (codel === undefined) return oldest.enqueuedAt + this.timeoutMs;
+    if (queue.standing) return oldest.enqueuedAt + codel.targetMs;
+    return Math.min(
+      oldest.enqueuedAt + this.timeoutMs,
+      (queue.aboveSince ?? oldest.enqueuedAt + codel.targetMs) + codel.intervalMs,
+    );
+  }
+
+  /** Makes sure the timer fires by the next moment something is due. */
   private arm(now: number): void {
-    const oldest = this.oldest();
-    if (oldest === undefined) return;
-    let dueAt: number;
-    if (this.standing) dueAt = oldest.enqueuedAt + (this.codel as CodelSettings).targetMs;
-    else {
-      dueAt = oldest.enqueuedAt + this.timeoutMs;
-      if (this.codel)
-        dueAt = Math.min(
-          dueAt,
-          (this.aboveSince ?? oldest.enqueuedAt + this.codel.targetMs) + this.codel.intervalMs,
-        );
-    }
+    let dueAt = Infinity;
+    for (const queue of this.classes) dueAt = Math.min(dueAt, this.dueAt(queue));
     if (dueAt >= this.timerDueAt) return;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timerDueAt = dueAt;
@@ -202,7 +207,7 @@ export class WaiterQueue<TWaiter extends QueuedWaiter> {
         this.timerDueAt = Infinity;
         const at = this.clock.now();
         this.sweep(at);
-        this.arm(at);
+        if (this.length > 0) this.arm(at);
       },
       Math.max(1, Math.ceil(dueAt - now)),
     );

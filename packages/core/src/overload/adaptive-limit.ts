@@ -2,7 +2,7 @@ import { optionReader } from '../options/option-reader';
 import { createAimdLimit } from './aimd-limit';
 import { createGradient2Limit } from './gradient2-limit';
 import { log10Step } from './limit-algorithm';
-import type { LimitAlgorithm } from './limit-algorithm';
+import type { LimitAlgorithm, WindowSample } from './limit-algorithm';
 import { SampleWindow } from './sample-window';
 import type { SampleWindowOptions } from './sample-window';
 import { createVegasLimit } from './vegas-limit';
@@ -102,7 +102,11 @@ export function resolveAdaptiveLimitOptions(
     'operations',
   );
   if (initialLimit < minLimit || initialLimit > maxLimit)
-    read.fail('initialLimit', `between minLimit (${minLimit}) and maxLimit (${maxLimit})`, initialLimit);
+    read.fail(
+      'initialLimit',
+      `between minLimit (${minLimit}) and maxLimit (${maxLimit})`,
+      initialLimit,
+    );
   const maxLimitFactor = read.positiveNumber('maxLimitFactor', 5);
   if (maxLimitFactor < 1) read.fail('maxLimitFactor', 'a number of at least 1', maxLimitFactor);
 
@@ -178,7 +182,8 @@ export interface AdaptiveLimit {
  * Builds the adaptive limit: windows of samples drive the chosen algorithm; the result is kept
  * within `[minLimit, maxLimit]` and within `maxLimitFactor ×` the most operations seen in flight
  * (failsafe-go's cap: a limit far above what is ever used protects nothing). `random` feeds the
- * Vegas probe jitter.
+ * Vegas probe jitter; `onWindow` sees each closed window and the limit it led to (the simulator's
+ * window count).
  * @example
  * const adaptive = createAdaptiveLimit(resolveAdaptiveLimitOptions('app', true));
  * if (adaptive.sample(performance.now(), 12.5, 3, false)) semaphore.setLimit(adaptive.limit);
@@ -186,6 +191,7 @@ export interface AdaptiveLimit {
 export function createAdaptiveLimit(
   options: ResolvedAdaptiveLimitOptions,
   random: () => number = Math.random,
+  onWindow?: (window: WindowSample, limit: number) => void,
 ): AdaptiveLimit {
   const { minLimit, maxLimit, maxLimitFactor } = options;
   const algorithm = createAlgorithm(options, random);
@@ -212,7 +218,9 @@ export function createAdaptiveLimit(
     sample(nowMs, rttMs, inflight, didDrop) {
       const closed = window.add(nowMs, rttMs, inflight, didDrop);
       if (closed === undefined) return false;
-      return apply(algorithm.update(closed, estimate), closed.maxInflight);
+      const changed = apply(algorithm.update(closed, estimate), closed.maxInflight);
+      onWindow?.(closed, limit);
+      return changed;
     },
     markSaturated() {
       window.markSaturated();
@@ -224,7 +232,10 @@ export function createAdaptiveLimit(
   };
 }
 
-function createAlgorithm(options: ResolvedAdaptiveLimitOptions, random: () => number): LimitAlgorithm {
+function createAlgorithm(
+  options: ResolvedAdaptiveLimitOptions,
+  random: () => number,
+): LimitAlgorithm {
   const s = options.settings;
   switch (options.algorithm) {
     case 'gradient2':

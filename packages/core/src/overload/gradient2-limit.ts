@@ -34,9 +34,10 @@ const MAX_GROWTH = 2;
  *   otherwise become the new baseline, a slow ratchet towards the maximum.
  * - No collapse when the service itself gets slower (see `createSlowdownDetector`), and no getting
  *   stuck at the minimum: latency that does not fall with the limit becomes the new baseline.
- * - Quick growth: a saturated window multiplies the limit by its headroom
- *   `rttTolerance × long / short` (at most 2, as Envoy's gradient), so a limit far below what the
- *   server sustains — at start, or after load subsides — recovers in a few windows, not hundreds.
+ * - Quick growth: a saturated window (demand reached the limit) multiplies the limit by its
+ *   headroom `rttTolerance × long / short`, and doubles it when latency is at or below the baseline
+ *   (at most 2, as Envoy's gradient), so a limit far below what the server sustains — at start, or
+ *   after load subsides — recovers in a few windows, not hundreds.
  */
 export function createGradient2Limit(settings: Gradient2Settings): LimitAlgorithm {
   const { rttTolerance, smoothing, queueSize, longWindow } = settings;
@@ -83,7 +84,12 @@ export function createGradient2Limit(settings: Gradient2Settings): LimitAlgorith
       }
       slowdown.forget();
       const grown = estimate + queueSize * smoothing;
-      return window.saturated ? Math.max(grown, estimate * Math.min(MAX_GROWTH, headroom)) : grown;
+      if (!window.saturated) return grown;
+      // No latency above the baseline at all: double, as TCP slow start does; else grow by the headroom.
+      return Math.max(
+        grown,
+        estimate * (short <= long ? MAX_GROWTH : Math.min(MAX_GROWTH, headroom)),
+      );
     },
   };
 }

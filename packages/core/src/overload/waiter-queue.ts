@@ -139,7 +139,11 @@ export class WaiterQueue<TWaiter extends QueuedWaiter> {
   drain(): TWaiter[] {
     const all: TWaiter[] = [];
     for (let r = CLASSES - 1; r >= 0; r--)
-      for (let w = (this.classes[r] as ClassQueue<TWaiter>).head; w; w = w.next as TWaiter | undefined)
+      for (
+        let w = (this.classes[r] as ClassQueue<TWaiter>).head;
+        w;
+        w = w.next as TWaiter | undefined
+      )
         all.push(w);
     for (const waiter of all) this.remove(waiter);
     return all;

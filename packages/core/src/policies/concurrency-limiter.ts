@@ -13,6 +13,7 @@ import { criticalityRank, DEFAULT_CRITICALITY } from '../overload/criticality';
 import type { Criticality } from '../overload/criticality';
 import { WaiterQueue } from '../overload/waiter-queue';
 import type { CodelSettings, QueuedWaiter } from '../overload/waiter-queue';
+import type { WindowSample } from '../overload/limit-algorithm';
 import { RejectionReasons } from '../telemetry/rejection';
 import type { RejectionReason } from '../telemetry/rejection';
 import { systemClock } from '../timers/clock';
@@ -32,7 +33,7 @@ export interface ConcurrencyLimiterOptions {
   adaptive?: true | AdaptiveLimitOptions;
   /**
    * Most operations waiting for a slot, highest criticality first. Default `0` (no queue) with
-   * `max`; with `adaptive`, twice the current limit.
+   * `max`; with `adaptive`, twice the current limit and at least 256.
    */
   maxQueue?: number;
   /**
@@ -51,7 +52,7 @@ export interface ResolvedConcurrencyLimiterOptions {
   readonly max: number | undefined;
   /** The adaptive limit's options, or `undefined` under a fixed limit. */
   readonly adaptive: ResolvedAdaptiveLimitOptions | undefined;
-  /** The queue bound, or `undefined` for twice the current limit (adaptive default). */
+  /** The queue bound, or `undefined` for `defaultMaxQueue(limit)` (adaptive default). */
   readonly maxQueue: number | undefined;
   readonly queueTimeoutMs: number;
   readonly retryAfterSeconds: number;
@@ -106,10 +107,25 @@ interface Waiter extends QueuedWaiter {
   onAbort: (() => void) | undefined;
 }
 
+/**
+ * The queue bound under an adaptive limit: twice the limit, and never under 256 — CoDel decides how
+ * long anybody waits, the bound only caps memory, and a roomy queue lets the limit climb from its
+ * initial 20 to what the server sustains before the first arrivals are turned away.
+ */
+export function defaultMaxQueue(limit: number): number {
+  return Math.max(256, 2 * limit);
+}
+
 /** Meta's CoDel figures ("Fail at Scale"): a 5 ms target once the queue stood for 100 ms. */
 export const CODEL: CodelSettings = Object.freeze({ targetMs: 5, intervalMs: 100 });
 
-const KNOWN_OPTIONS = ['max', 'adaptive', 'maxQueue', 'queueTimeoutMs', 'retryAfterSeconds'] as const;
+const KNOWN_OPTIONS = [
+  'max',
+  'adaptive',
+  'maxQueue',
+  'queueTimeoutMs',
+  'retryAfterSeconds',
+] as const;
 
 /**
  * Checks and completes concurrency options; shared by every factory that takes them. Without `max`
@@ -181,6 +197,8 @@ export interface LimiterSeams {
   random?: () => number;
   /** The queue's CoDel settings (default: Meta's under an adaptive limit, none under `max`); `false` for a plain queue. */
   codel?: CodelSettings | false;
+  /** Called after each sampling window of an adaptive limit, with the limit it led to. */
+  onWindow?: (window: WindowSample, limit: number) => void;
 }
 
 /** Builds a limiter from resolved options (the seams are for the simulator). */
@@ -193,10 +211,10 @@ export function limiterFromResolved(
   const clock = seams.clock ?? systemClock;
   const codel = seams.codel ?? (resolved.adaptive ? CODEL : false);
   const adaptive: AdaptiveLimit | undefined = resolved.adaptive
-    ? createAdaptiveLimit(resolved.adaptive, seams.random)
+    ? createAdaptiveLimit(resolved.adaptive, seams.random, seams.onWindow)
     : undefined;
   let limit = adaptive ? adaptive.limit : (resolved.max as number);
-  let maxQueue = resolved.maxQueue ?? 2 * limit;
+  let maxQueue = resolved.maxQueue ?? defaultMaxQueue(limit);
   let active = 0;
   let closed = false;
 
@@ -242,7 +260,7 @@ export function limiterFromResolved(
 
   function setLimitValue(next: number): void {
     limit = next;
-    if (resolved.maxQueue === undefined) maxQueue = 2 * limit;
+    if (resolved.maxQueue === undefined) maxQueue = defaultMaxQueue(limit);
   }
 
   /** Admits waiters while the limit has room (after it grew). */

@@ -104,6 +104,11 @@ export interface SimulationConfig {
   serviceSigma?: number;
   /** Clients give up after this, ms. Default 1000. */
   clientDeadlineMs?: number;
+  /**
+   * guard()'s request timeout, ms from admission: the slot is freed as a drop and the client gets
+   * a 503 (work in service carries on, a wait for a server slot ends). Default: none.
+   */
+  requestTimeoutMs?: number;
   phases: Phase[];
   /** The limiter's options, as `guard({ concurrency })` takes them (default: none → adaptive). */
   limiter?: ConcurrencyLimiterOptions;
@@ -137,8 +142,12 @@ export interface PhaseResult {
   refusalP99Ms: number;
   /** Time admitted requests waited in the limiter's queue (0 when admitted at once). */
   admittedWaitP99Ms: number;
+  /** Requests answered 503 by the request timeout. */
+  timedOut: number;
   /** The limit every `traceEveryMs` during the phase. */
   limits: number[];
+  /** The limit after each sampling window that closed during the phase. */
+  windowLimits: number[];
   /** Most requests holding a limiter slot at once. */
   peakInflight: number;
   byClass: Partial<Record<Criticality, ClassFigures>>;
@@ -198,7 +207,9 @@ interface PhaseStats {
   successLatencies: number[];
   refusalLatencies: number[];
   admittedWaits: number[];
+  timedOut: number;
   limits: number[];
+  windowLimits: number[];
   peakInflight: number;
   byClass: Partial<Record<Criticality, ClassFigures>>;
 }
@@ -222,10 +233,18 @@ export async function simulate(config: SimulationConfig): Promise<SimulationResu
       (handle as SimEvent).cancelled = true;
     },
   };
+  const stats: PhaseStats[] = [];
+  /** The phase under way (windows are counted in the phase they close in). */
+  let current: PhaseStats | undefined;
   const limiter: ConcurrencyLimiter = limiterFromResolved(
     resolveConcurrencyOptions('simulation', config.limiter ?? {}, '', true),
     'simulation',
-    { clock, random: seededRandom((config.seed ?? 1) + 1), ...(config.codel === undefined ? {} : { codel: config.codel }) },
+    {
+      clock,
+      random: seededRandom((config.seed ?? 1) + 1),
+      onWindow: (_window, limit) => current?.windowLimits.push(limit),
+      ...(config.codel === undefined ? {} : { codel: config.codel }),
+    },
   );
 
   const meanServiceMs = (median: number) => median * Math.exp((serviceSigma * serviceSigma) / 2);
@@ -280,6 +299,8 @@ export async function simulate(config: SimulationConfig): Promise<SimulationResu
     const phase = request.phase;
     phase.admittedWaits.push(now - request.arrivedAt);
     if (limiter.active > phase.peakInflight) phase.peakInflight = limiter.active;
+    if (config.requestTimeoutMs !== undefined)
+      events.push(now + config.requestTimeoutMs, () => requestTimeout(request));
     if (busySlots < capacity) startService(request);
     else {
       request.inServerQueue = true;
@@ -295,6 +316,13 @@ export async function simulate(config: SimulationConfig): Promise<SimulationResu
     const reason = error.reason ?? 'unknown';
     phase.refused[reason] = (phase.refused[reason] ?? 0) + 1;
     phase.refusalLatencies.push(now - request.arrivedAt);
+  }
+
+  function requestTimeout(request: Request): void {
+    if (request.settled) return;
+    request.settled = true;
+    request.phase.timedOut++;
+    request.permit?.release('drop');
   }
 
   function deadline(request: Request): void {
@@ -335,7 +363,6 @@ export async function simulate(config: SimulationConfig): Promise<SimulationResu
     );
   }
 
-  const stats: PhaseStats[] = [];
   let phaseStart = 0;
   for (const phase of config.phases) {
     const phaseStats: PhaseStats = {
@@ -347,11 +374,16 @@ export async function simulate(config: SimulationConfig): Promise<SimulationResu
       successLatencies: [],
       refusalLatencies: [],
       admittedWaits: [],
+      timedOut: 0,
       limits: [],
+      windowLimits: [],
       peakInflight: 0,
       byClass: {},
     };
     stats.push(phaseStats);
+    events.push(phaseStart, () => {
+      current = phaseStats;
+    });
     const end = phaseStart + phase.durationMs;
     const median = phase.serviceMedianMs ?? serviceMedianMs;
     const ratePerMs = (phase.load * capacityPerSecond) / 1000;
@@ -374,7 +406,7 @@ export async function simulate(config: SimulationConfig): Promise<SimulationResu
     now = event.time;
     event.run();
     // Let the limiter's settled promises run their reactions at this simulated instant.
-    await undefined;
+    await Promise.resolve();
   }
   limiter.close();
 
@@ -391,7 +423,9 @@ export async function simulate(config: SimulationConfig): Promise<SimulationResu
       successP99Ms: percentile(s.successLatencies, 0.99),
       refusalP99Ms: percentile(s.refusalLatencies, 0.99),
       admittedWaitP99Ms: percentile(s.admittedWaits, 0.99),
+      timedOut: s.timedOut,
       limits: s.limits,
+      windowLimits: s.windowLimits,
       peakInflight: s.peakInflight,
       byClass: s.byClass,
     })),

@@ -81,12 +81,12 @@ export function resolveAdaptiveLimitOptions(
   pathPrefix = 'adaptive.',
 ): ResolvedAdaptiveLimitOptions {
   const given = options === true ? {} : options;
-  const algorithm = optionReader(factory, given, [
-    ...COMMON_KEYS,
-    ...ALGORITHM_KEYS.gradient2,
-    ...ALGORITHM_KEYS.vegas,
-    ...ALGORITHM_KEYS.aimd,
-  ]).oneOf('algorithm', ALGORITHMS, 'gradient2');
+  const algorithm = optionReader(
+    factory,
+    given,
+    [...COMMON_KEYS, ...ALGORITHM_KEYS.gradient2, ...ALGORITHM_KEYS.vegas, ...ALGORITHM_KEYS.aimd],
+    pathPrefix,
+  ).oneOf('algorithm', ALGORITHMS, 'gradient2');
   const read = optionReader(
     factory,
     given,

@@ -94,8 +94,10 @@ export function createGradient2Limit(settings: Gradient2Settings): LimitAlgorith
   };
 }
 
-/** The detector gives its verdict once concurrency fell by this factor (a quarter) within a decrease. */
+/** The detector looks for a verdict once concurrency fell by a quarter within a decrease. */
 const VERDICT_RANGE = Math.log(4 / 3);
+/** By the time concurrency halved, it decides on its best estimate, however noisy. */
+const FORCED_VERDICT_RANGE = Math.log(2);
 /** Below this elasticity of latency to concurrency, the latency is not queueing. */
 const QUEUEING_ELASTICITY = 0.5;
 
@@ -116,10 +118,11 @@ function createSlowdownDetector() {
   let sumY = 0;
   let sumXX = 0;
   let sumXY = 0;
+  let sumYY = 0;
   let maxX = -Infinity;
   let maxY = -Infinity;
   const forget = () => {
-    n = sumX = sumY = sumXX = sumXY = 0;
+    n = sumX = sumY = sumXX = sumXY = sumYY = 0;
     maxX = maxY = -Infinity;
   };
   return {
@@ -137,11 +140,22 @@ function createSlowdownDetector() {
       sumY += y;
       sumXX += x * x;
       sumXY += x * y;
+      sumYY += y * y;
       if (x > maxX) maxX = x;
-      if (maxX - x < VERDICT_RANGE) return false;
-      const elasticity = (n * sumXY - sumX * sumY) / (n * sumXX - sumX * sumX);
+      const range = maxX - x;
+      if (range < VERDICT_RANGE || n < 3) return false;
+      // Least squares: the slope, and its standard error from the scatter around the line.
+      const sxx = sumXX - (sumX * sumX) / n;
+      const sxy = sumXY - (sumX * sumY) / n;
+      const syy = sumYY - (sumY * sumY) / n;
+      const elasticity = sxy / sxx;
+      const residual = Math.max(0, syy - elasticity * sxy) / (n - 2);
+      const margin = 2 * Math.sqrt(residual / sxx);
+      const slower = elasticity + margin < QUEUEING_ELASTICITY;
+      const queueing = elasticity - margin > QUEUEING_ELASTICITY;
+      if (!slower && !queueing && range < FORCED_VERDICT_RANGE) return false; // not sure yet
       forget();
-      return elasticity < QUEUEING_ELASTICITY;
+      return slower || (!queueing && elasticity < QUEUEING_ELASTICITY);
     },
     /** The decrease ended (the limit grew, or the app stopped using it): start over next time. */
     forget,

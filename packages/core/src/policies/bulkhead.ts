@@ -51,7 +51,7 @@ export function createBulkhead(options: BulkheadOptions): Bulkhead {
       try {
         return await fn(contextOf(options));
       } catch (error) {
-        outcome = outcomeOfFailure(error, options?.signal);
+        outcome = failedCallOutcome(error, options?.signal);
         throw error;
       } finally {
         permit.release(outcome);
@@ -68,7 +68,7 @@ export function createBulkhead(options: BulkheadOptions): Bulkhead {
  * breaker or any 503 (the dependency is overloaded) is a drop; another error still took the time
  * it took, a latency sample.
  */
-function outcomeOfFailure(error: unknown, signal: AbortSignal | undefined): PermitOutcome {
+export function failedCallOutcome(error: unknown, signal: AbortSignal | undefined): PermitOutcome {
   if (signal?.aborted) return 'ignore';
   if (error instanceof TimeoutError || error instanceof CircuitOpenError) return 'drop';
   const { status, statusCode } = (error ?? {}) as { status?: unknown; statusCode?: unknown };

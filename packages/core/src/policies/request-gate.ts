@@ -58,7 +58,7 @@ export function createRequestGate(
     else if (permit === undefined) return;
     const done = () => {
       if (entry) deadlines?.remove(entry);
-      permit?.release(outcomeOf(res));
+      permit?.release(responseOutcome(res));
     };
     // 'close' fires once for every response: after 'finish', on error, and when the client leaves.
     // (`on`, not `once`: it fires once anyway, and once's wrapper and removal cost about 1 µs of
@@ -96,7 +96,7 @@ export function createRequestGate(
  * left (no sample); a 503 passed on from a dependency (breaker open, pool busy) is a drop; anything
  * else is a latency sample.
  */
-function outcomeOf(res: ServerResponse): PermitOutcome {
+export function responseOutcome(res: ServerResponse): PermitOutcome {
   if (!res.writableFinished) return 'ignore';
   return res.statusCode === 503 ? 'drop' : 'success';
 }

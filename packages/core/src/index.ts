@@ -207,6 +207,15 @@ export {
 } from './uploads/upload-route';
 export type { UploadRoutes, UploadShape } from './uploads/upload-route';
 
-// added by adaptive: request criticality (issue 10)
+// added by adaptive: request criticality and the adaptive concurrency limit (issue 10)
 export type { Criticality } from './overload/criticality';
 export type { CriticalityOptions } from './overload/resolve-criticality';
+export type {
+  AdaptiveAlgorithm,
+  AdaptiveLimitOptions,
+  ResolvedAdaptiveLimitOptions,
+} from './overload/adaptive-limit';
+export type {
+  PermitOutcome,
+  ResolvedConcurrencyLimiterOptions,
+} from './policies/concurrency-limiter';

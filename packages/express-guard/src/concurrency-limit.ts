@@ -12,8 +12,11 @@ export type ConcurrencyLimitMiddleware = RequestHandler &
   ConcurrencyCounts & { readonly limiter: ConcurrencyLimiter };
 
 /**
- * At most `max` requests in the handlers at once, `maxQueue` more waiting (FIFO, `queueTimeoutMs`);
- * beyond that 503 with `Retry-After`. A slot is freed exactly once, when the response closes.
+ * Caps the requests in the handlers at once. Without `max` the limit adapts to measured latency
+ * (Gradient2 from 20, requests beyond it wait in a CoDel queue, highest criticality first); with
+ * `max: n` it is fixed (`maxQueue`, default 0, `queueTimeoutMs`). Beyond that, 503 with
+ * `Retry-After`. A slot is freed exactly once, when the response closes.
+ * @example app.use(concurrencyLimit()); // adaptive
  * @example app.use(concurrencyLimit({ max: 10, maxQueue: 50, queueTimeoutMs: 1000 }));
  */
 export function concurrencyLimit(options?: ConcurrencyLimitOptions): ConcurrencyLimitMiddleware {

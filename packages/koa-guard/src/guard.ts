@@ -18,7 +18,7 @@ export type GuardMiddleware = Middleware & GuardControls;
 /**
  * One middleware applying, in order: security headers, load shedding, rate limit, input limits,
  * concurrency limit, request timeout. Cheap refusals come first so they never hold a slot.
- * @example app.use(guard({ concurrency: { max: 20 }, timeout: { ms: 10_000 } }));
+ * @example app.use(guard({ timeout: { ms: 10_000 } })); // concurrency: an adaptive limit by default
  */
 export function guard(options?: KoaGuardOptions): GuardMiddleware {
   const resolved = resolveGuardOptions<Context, KoaRateLimitOptions>('guard', options);

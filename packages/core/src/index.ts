@@ -219,3 +219,5 @@ export type {
   PermitOutcome,
   ResolvedConcurrencyLimiterOptions,
 } from './policies/concurrency-limiter';
+export { exposeLimiter } from './guard/expose-figures';
+export type { ConcurrencyLimitControls } from './guard/expose-figures';

@@ -1,15 +1,10 @@
 import type { RequestHandler } from 'express';
-import { createConcurrencySection, createRequestGate, exposeCounts } from '@guard-suite/core';
-import type {
-  ConcurrencyCounts,
-  ConcurrencyLimiter,
-  ConcurrencyLimitOptions,
-} from '@guard-suite/core';
+import { createConcurrencySection, createRequestGate, exposeLimiter } from '@guard-suite/core';
+import type { ConcurrencyLimitControls, ConcurrencyLimitOptions } from '@guard-suite/core';
 import { admit } from './admission';
 
-/** The `concurrencyLimit()` middleware, with the live counts. */
-export type ConcurrencyLimitMiddleware = RequestHandler &
-  ConcurrencyCounts & { readonly limiter: ConcurrencyLimiter };
+/** The `concurrencyLimit()` middleware, with the live counts, `status()` and `close()`. */
+export type ConcurrencyLimitMiddleware = RequestHandler & ConcurrencyLimitControls;
 
 /**
  * Caps the requests in the handlers at once. Without `max` the limit adapts to measured latency
@@ -25,5 +20,5 @@ export function concurrencyLimit(options?: ConcurrencyLimitOptions): Concurrency
   const middleware: RequestHandler = function concurrencyLimitMiddleware(req, res, next) {
     admit(gate, req, res, next);
   };
-  return exposeCounts(middleware, limiter) as ConcurrencyLimitMiddleware;
+  return exposeLimiter(middleware, limiter);
 }

@@ -272,6 +272,29 @@ export function describeOverloadControl(h: Harness): void {
         await until(() => limit.active === 0 && limit.queued === 0);
       }, 90_000);
 
+      it("reports concurrencyLimit()'s figures through status(), and close() refuses its queue", async () => {
+        const limit = h.kit.concurrencyLimit({ adaptive: { initialLimit: 1, minLimit: 1 } });
+        expect(limit.status()).toEqual({ concurrency: { limit: 1, active: 0, queued: 0 } });
+        const gate = deferred();
+        const started: string[] = [];
+        const { port, close } = await listen(queueApp(limit, gate.promise, started));
+        try {
+          const holder = rawRequest(port, { path: '/hold?name=holder' });
+          await until(() => started.length === 1);
+          const queued = rawRequest(port, { path: '/hold?name=queued' });
+          await until(() => limit.queued === 1);
+          expect(limit.status()).toEqual({ concurrency: { limit: 1, active: 1, queued: 1 } });
+          limit.close();
+          const refused = await queued;
+          expect(refused.status).toBe(503);
+          expect(JSON.parse(refused.body)).toMatchObject({ reason: 'closed' });
+          gate.resolve();
+          expect((await holder).status).toBe(200);
+        } finally {
+          await close();
+        }
+      });
+
       it('frees the place of a queued request whose client leaves', async () => {
         const limit = h.kit.concurrencyLimit({ adaptive: { initialLimit: 1, minLimit: 1 } });
         const gate = deferred();

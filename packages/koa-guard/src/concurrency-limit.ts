@@ -1,15 +1,10 @@
 import type { Middleware } from 'koa';
-import { createConcurrencySection, createRequestGate, exposeCounts } from '@guard-suite/core';
-import type {
-  ConcurrencyCounts,
-  ConcurrencyLimiter,
-  ConcurrencyLimitOptions,
-} from '@guard-suite/core';
+import { createConcurrencySection, createRequestGate, exposeLimiter } from '@guard-suite/core';
+import type { ConcurrencyLimitControls, ConcurrencyLimitOptions } from '@guard-suite/core';
 import { admitAndRun } from './admission';
 
-/** The `concurrencyLimit()` middleware, with the live counts. */
-export type ConcurrencyLimitMiddleware = Middleware &
-  ConcurrencyCounts & { readonly limiter: ConcurrencyLimiter };
+/** The `concurrencyLimit()` middleware, with the live counts, `status()` and `close()`. */
+export type ConcurrencyLimitMiddleware = Middleware & ConcurrencyLimitControls;
 
 /**
  * Caps the requests downstream at once. Without `max` the limit adapts to measured latency
@@ -25,5 +20,5 @@ export function concurrencyLimit(options?: ConcurrencyLimitOptions): Concurrency
   const middleware: Middleware = function concurrencyLimitMiddleware(ctx, next) {
     return admitAndRun(gate, ctx, next);
   };
-  return exposeCounts(middleware, limiter) as ConcurrencyLimitMiddleware;
+  return exposeLimiter(middleware, limiter);
 }

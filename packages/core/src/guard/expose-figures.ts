@@ -12,6 +12,15 @@ export interface ConcurrencyCounts {
   readonly limiter: ConcurrencyLimiter | undefined;
 }
 
+/** What `concurrencyLimit()` adds to its middleware: the live counts, `status()` and `close()`. */
+export interface ConcurrencyLimitControls extends ConcurrencyCounts {
+  readonly limiter: ConcurrencyLimiter;
+  /** The figures for a health endpoint, shaped like `guard().status()`'s section. */
+  status(): { concurrency: { limit: number; active: number; queued: number } };
+  /** Refuses the queued requests (reason `closed`); requests in the handlers finish. */
+  close(): void;
+}
+
 /** What a load-shedding middleware exposes: the live figures, its shedder and `close()`. */
 export interface LoadSheddingControls {
   readonly figures: LoadFigures;
@@ -42,4 +51,19 @@ export function exposeShedder<T extends object>(
     shedder: { value: shedder },
     close: { value: () => shedder.close() },
   }) as T & LoadSheddingControls;
+}
+
+/** Adds a limiter's live counts, `status()` and `close()` to the `concurrencyLimit()` middleware. */
+export function exposeLimiter<T extends object>(
+  target: T,
+  limiter: ConcurrencyLimiter,
+): T & ConcurrencyLimitControls {
+  return Object.defineProperties(exposeCounts(target, limiter), {
+    status: {
+      value: () => ({
+        concurrency: { limit: limiter.limit, active: limiter.active, queued: limiter.queued },
+      }),
+    },
+    close: { value: () => limiter.close() },
+  }) as T & ConcurrencyLimitControls;
 }

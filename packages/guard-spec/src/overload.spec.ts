@@ -399,6 +399,7 @@ export function describeOverloadControl(h: Harness): void {
           /probeMultiplier/,
         ],
         ['adaptive: "yes"', { concurrency: { adaptive: 'yes' } }, /"concurrency.adaptive"/],
+        ['adaptive: false without max', { concurrency: { adaptive: false } }, /"concurrency.max"/],
       ])('refuses %s at construction', (_name, options, message) => {
         const create = () => h.kit.guard(options);
         expect(create).toThrow(expect.objectContaining({ code: 'ERR_GUARD_INVALID_OPTION' }));

@@ -152,7 +152,9 @@ export function resolveConcurrencyOptions(
     (typeof adaptiveValue !== 'object' || adaptiveValue === null || Array.isArray(adaptiveValue))
   )
     read.fail('adaptive', 'true, false or an options object', adaptiveValue);
-  const isAdaptive = hasAdaptive || (!read.has('max') && defaultAdaptive);
+  // `adaptive: false` asks for a fixed limit: then `max` is required like anywhere else.
+  const isAdaptive =
+    hasAdaptive || (!read.has('max') && adaptiveValue !== false && defaultAdaptive);
   let maxQueue: number | undefined;
   if (!isAdaptive) maxQueue = read.nonNegativeInteger('maxQueue', 0, 'operations');
   else if (read.has('maxQueue')) maxQueue = read.nonNegativeInteger('maxQueue', 0, 'operations');

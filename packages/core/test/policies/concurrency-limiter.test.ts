@@ -296,5 +296,9 @@ describe('createConcurrencyLimiter: limit, classes and the adaptive limit', () =
     expect(() => createConcurrencyLimiter({ adaptive: true, max: 5 })).toThrow(
       expect.objectContaining({ code: 'ERR_GUARD_INVALID_OPTION', option: 'adaptive' }),
     );
+    expect(createConcurrencyLimiter({ adaptive: false, max: 5 }).limit).toBe(5);
+    expect(() => createConcurrencyLimiter({ adaptive: false })).toThrow(
+      expect.objectContaining({ code: 'ERR_GUARD_INVALID_OPTION', option: 'max' }),
+    );
   });
 });

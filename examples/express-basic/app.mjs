@@ -16,7 +16,7 @@ export function createApp({ logger, loadShedding } = {}) {
     ...(logger ? { logger } : {}),
     loadShedding: { ...loadShedding, skip: isHealth },
     rateLimit: { limit: 120, windowMs: 60_000, skip: isHealth },
-    concurrency: { max: 50, maxQueue: 100 },
+    // No concurrency option: the limit adapts to measured latency (it starts at 20) and /health shows it.
     timeout: { ms: 10_000 },
   });
   app.use(protection);

@@ -46,7 +46,7 @@ describe.each(examples)('examples/$name', ({ name, listener }) => {
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({
       loadShedding: { overloaded: false },
-      concurrency: { active: expect.any(Number), queued: 0 },
+      concurrency: { limit: 20, active: expect.any(Number), queued: 0 },
       rateLimit: { mode: 'memory' },
     });
   });

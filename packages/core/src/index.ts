@@ -123,3 +123,16 @@ export type { UploadStatus } from './uploads/upload-status';
 export type { UploadRoutes } from './uploads/upload-route';
 export { createFileStore } from './files/file-store';
 export type { FileStore, FileStoreOptions, StoredFileStat } from './files/file-store';
+
+// Overload control: request criticality and the adaptive concurrency limit
+export type { CriticalityOptions } from './overload/resolve-criticality';
+export type {
+  AdaptiveAlgorithm,
+  AdaptiveLimitOptions,
+  ResolvedAdaptiveLimitOptions,
+} from './overload/adaptive-limit';
+export type {
+  PermitOutcome,
+  ResolvedConcurrencyLimiterOptions,
+} from './policies/concurrency-limiter';
+export type { ConcurrencyLimitControls } from './guard/expose-figures';

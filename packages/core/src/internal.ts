@@ -27,7 +27,7 @@ export {
 export type { ResolvedGuard } from './guard/guard-options';
 export { planGuard } from './guard/guard-plan';
 export type { GuardPlan, GuardStepFactories } from './guard/guard-plan';
-export { exposeCounts, exposeShedder } from './guard/expose-figures';
+export { exposeCounts, exposeLimiter, exposeShedder } from './guard/expose-figures';
 export { GuardState } from './http/guard-state';
 export { headerWriter } from './http/header-writer';
 export type { HeaderMiddleware, HeaderWriter } from './http/header-writer';

@@ -2,19 +2,20 @@ import type { RequestHandler } from 'express';
 import {
   createConcurrencySection,
   createRequestGate,
-  exposeCounts,
+  exposeLimiter,
 } from '@guard-suite/core/internal';
-import type { ConcurrencyLimiter, ConcurrencyLimitOptions } from '@guard-suite/core';
-import type { ConcurrencyCounts } from '@guard-suite/core';
+import type { ConcurrencyLimitControls, ConcurrencyLimitOptions } from '@guard-suite/core';
 import { admit } from './admission';
 
-/** The `concurrencyLimit()` middleware, with the live counts. */
-export type ConcurrencyLimitMiddleware = RequestHandler &
-  ConcurrencyCounts & { readonly limiter: ConcurrencyLimiter };
+/** The `concurrencyLimit()` middleware, with the live counts, `status()` and `close()`. */
+export type ConcurrencyLimitMiddleware = RequestHandler & ConcurrencyLimitControls;
 
 /**
- * At most `max` requests in the handlers at once, `maxQueue` more waiting (FIFO, `queueTimeoutMs`);
- * beyond that 503 with `Retry-After`. A slot is freed exactly once, when the response closes.
+ * Caps the requests in the handlers at once. Without `max` the limit adapts to measured latency
+ * (Gradient2 from 20, requests beyond it wait in a CoDel queue, highest criticality first); with
+ * `max: n` it is fixed (`maxQueue`, default 0, `queueTimeoutMs`). Beyond that, 503 with
+ * `Retry-After`. A slot is freed exactly once, when the response closes.
+ * @example app.use(concurrencyLimit()); // adaptive
  * @example app.use(concurrencyLimit({ max: 10, maxQueue: 50, queueTimeoutMs: 1000 }));
  */
 export function concurrencyLimit(options?: ConcurrencyLimitOptions): ConcurrencyLimitMiddleware {
@@ -23,5 +24,5 @@ export function concurrencyLimit(options?: ConcurrencyLimitOptions): Concurrency
   const middleware: RequestHandler = function concurrencyLimitMiddleware(req, res, next) {
     admit(gate, req, res, next);
   };
-  return exposeCounts(middleware, limiter) as ConcurrencyLimitMiddleware;
+  return exposeLimiter(middleware, limiter);
 }

@@ -19,11 +19,11 @@ export type GuardMiddleware = RequestHandler & GuardControls;
 /**
  * One middleware applying, in order: security headers, load shedding, rate limit, input limits,
  * concurrency limit, request timeout. Cheap refusals come first so they never hold a slot.
- * @example app.use(guard({ concurrency: { max: 20 }, timeout: { ms: 10_000 } }));
+ * @example app.use(guard({ timeout: { ms: 10_000 } })); // concurrency: an adaptive limit by default
  */
 export function guard(options?: ExpressGuardOptions): GuardMiddleware {
   const resolved = resolveGuardOptions<Request, ExpressRateLimitOptions>('guard', options);
-  const { steps, gate, expose } = planGuard(resolved, {
+  const { classify, steps, gate, expose } = planGuard(resolved, {
     securityHeaders: createSecurityHeadersStep,
     loadShedding: createLoadSheddingStep,
     rateLimit: createRateLimitStep,
@@ -31,7 +31,8 @@ export function guard(options?: ExpressGuardOptions): GuardMiddleware {
   });
 
   const middleware: RequestHandler = function guardMiddleware(req, res, next) {
-    guardStateOf(req, res);
+    const state = guardStateOf(req, res);
+    if (classify) state.criticality = classify(req, req.headers);
     runSteps(steps, req, res, next, () => {
       if (gate) admit(gate, req, res, next);
       else next();

@@ -158,11 +158,11 @@ export function describeGuard(h: Harness): void {
       await request(app(g)).get('/');
       const status = g.status() as {
         loadShedding: { overloaded: boolean; heapUsedBytes: number };
-        concurrency: { active: number; queued: number };
+        concurrency: { limit: number; active: number; queued: number };
       };
       expect(status.loadShedding.overloaded).toBe(false);
       expect(status.loadShedding.heapUsedBytes).toBeGreaterThan(0);
-      expect(status.concurrency).toEqual({ active: 0, queued: 0 });
+      expect(status.concurrency).toEqual({ limit: 3, active: 0, queued: 0 });
     });
 
     it.each([

@@ -11,7 +11,7 @@ export type GuardKit = Record<string, any>;
 export interface SpecIO {
   readonly req: IncomingMessage;
   /** `req.guard` / `ctx.state.guard`. */
-  readonly guard: { signal: AbortSignal; deadline: number } | undefined;
+  readonly guard: { signal: AbortSignal; deadline: number; criticality: string } | undefined;
   /** `req.upload` / `ctx.state.upload`. */
   readonly upload: unknown;
   /** `req.body` / `ctx.request.body`. */

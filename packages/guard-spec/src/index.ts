@@ -25,6 +25,7 @@ export { describeJsonBody } from './json-body.spec';
 export { describeValidate } from './validate.spec';
 export { describeInputLimits } from './input-limits.spec';
 export { describeConcurrencyLimit } from './concurrency-limit.spec';
+export { describeOverloadControl } from './overload.spec';
 export { deferred, listen, rawRequest, sleep, startRequest, until } from './http-helpers';
 export type { Deferred, Listening, RawResult } from './http-helpers';
 

@@ -19,11 +19,11 @@ export type GuardMiddleware = Middleware & GuardControls;
 /**
  * One middleware applying, in order: security headers, load shedding, rate limit, input limits,
  * concurrency limit, request timeout. Cheap refusals come first so they never hold a slot.
- * @example app.use(guard({ concurrency: { max: 20 }, timeout: { ms: 10_000 } }));
+ * @example app.use(guard({ timeout: { ms: 10_000 } })); // concurrency: an adaptive limit by default
  */
 export function guard(options?: KoaGuardOptions): GuardMiddleware {
   const resolved = resolveGuardOptions<Context, KoaRateLimitOptions>('guard', options);
-  const { steps, gate, expose } = planGuard(resolved, {
+  const { classify, steps, gate, expose } = planGuard(resolved, {
     securityHeaders: createSecurityHeadersStep,
     loadShedding: createLoadSheddingStep,
     rateLimit: createRateLimitStep,
@@ -33,7 +33,8 @@ export function guard(options?: KoaGuardOptions): GuardMiddleware {
   const admit = (ctx: Context, next: Next) => (gate ? admitAndRun(gate, ctx, next) : next());
   // Not async: koa-compose turns a throw into a rejection, and each await would cost a promise.
   const middleware: Middleware = function guardMiddleware(ctx, next) {
-    guardStateOf(ctx);
+    const state = guardStateOf(ctx);
+    if (classify) state.criticality = classify(ctx, ctx.req.headers);
     const pending = runSteps(steps, ctx);
     return pending === undefined ? admit(ctx, next) : pending.then(() => admit(ctx, next));
   };

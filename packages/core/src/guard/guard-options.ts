@@ -2,7 +2,7 @@ import type { GuardLogger } from '../logging/default-logger';
 import { optionReader } from '../options/option-reader';
 import { describeValue } from '../options/describe-value';
 import type { ConcurrencyLimiterOptions } from '../policies/concurrency-limiter';
-import { createConcurrencyLimiter } from '../policies/concurrency-limiter';
+import { limiterFromResolved, resolveConcurrencyOptions } from '../policies/concurrency-limiter';
 import type { ConcurrencyLimiter } from '../policies/concurrency-limiter';
 import type { LoadShedderOptions, ResolvedLoadShedderOptions } from '../policies/load-shedder';
 import { resolveLoadShedderOptions } from '../policies/load-shedder';
@@ -12,6 +12,8 @@ import type { InputLimitsOptions } from '../input/input-limits';
 import { createInputLimits } from '../input/input-limits';
 import type { InputLimits } from '../input/input-limits';
 import { GuardConfigError } from '../errors/guard-config-error';
+import { createCriticalityResolver } from '../overload/resolve-criticality';
+import type { CriticalityOptions, CriticalityResolver } from '../overload/resolve-criticality';
 
 /** `loadShedding` options as the adapters take them: the core options plus a `skip` predicate. */
 export interface LoadSheddingOptions<TRequest> extends LoadShedderOptions {
@@ -19,14 +21,20 @@ export interface LoadSheddingOptions<TRequest> extends LoadShedderOptions {
   skip?: (request: TRequest) => boolean;
 }
 
-/** `concurrency` options of `guard()` and `concurrencyLimit()`. `max` defaults to `10`. */
-export type ConcurrencyLimitOptions = Omit<ConcurrencyLimiterOptions, 'max'> & { max?: number };
+/**
+ * `concurrency` options of `guard()` and `concurrencyLimit()`. Without `max`, the limit is adaptive
+ * (Gradient2 from 20) with a bounded CoDel queue; `max: n` is a fixed limit with no queue by default.
+ */
+export type ConcurrencyLimitOptions = ConcurrencyLimiterOptions;
 
 /**
  * Options of `guard()`. Every section is on with its defaults when left out, and off with `false`;
  * `TRateLimit` is the adapter's rate-limit options, `TRequest` is `req` (Express) or `ctx` (Koa).
  */
-export interface GuardOptions<TRequest, TRateLimit = Record<string, unknown>> {
+export interface GuardOptions<
+  TRequest,
+  TRateLimit = Record<string, unknown>,
+> extends CriticalityOptions<TRequest> {
   /** Winston logger (or any `{ warn }`) for one-time configuration warnings. */
   logger?: GuardLogger;
   /** The security-headers section, as `securityHeaders()`: helmet's own options, or `false` for none. */
@@ -53,6 +61,8 @@ export interface ResolvedGuard<TRequest, TRateLimit> {
   concurrency: ConcurrencyLimiter | false;
   timeoutMs: number | undefined;
   inputLimits: InputLimits | false;
+  /** Classifies each request (`state.criticality`); `undefined` when every request is `'critical'`. */
+  classify: CriticalityResolver<TRequest> | undefined;
 }
 
 const SECTIONS = [
@@ -63,6 +73,8 @@ const SECTIONS = [
   'concurrency',
   'timeout',
   'inputLimits',
+  'criticality',
+  'trustCriticalityHeader',
 ] as const;
 
 /** Resolves `loadShedding` options with the adapter's `skip`. */
@@ -98,7 +110,7 @@ export function createConcurrencySection(
       'options',
     );
   }
-  return createConcurrencyLimiter({ max: 10, ...given }, factory, pathPrefix);
+  return limiterFromResolved(resolveConcurrencyOptions(factory, given, pathPrefix, true), factory);
 }
 
 /**
@@ -142,6 +154,10 @@ export function resolveGuardOptions<TRequest, TRateLimit>(
     timeoutMs:
       timeout === false ? undefined : resolveRequestTimeoutOptions(factory, timeout, 'timeout.').ms,
     inputLimits: inputLimits === false ? false : createInputLimitsSection(factory, inputLimits),
+    classify: createCriticalityResolver<TRequest>(factory, {
+      criticality: read.raw('criticality'),
+      trustCriticalityHeader: read.raw('trustCriticalityHeader'),
+    }),
   };
 }
 

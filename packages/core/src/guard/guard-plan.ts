@@ -5,6 +5,7 @@ import type { RequestGate } from '../policies/request-gate';
 import { createRequestGate } from '../policies/request-gate';
 import type { InputLimits } from '../input/input-limits';
 import type { GuardLogger } from '../logging/default-logger';
+import type { CriticalityResolver } from '../overload/resolve-criticality';
 import type { ResolvedGuard } from './guard-options';
 import { exposeCounts } from './expose-figures';
 import type { ConcurrencyCounts } from './expose-figures';
@@ -12,7 +13,8 @@ import type { ConcurrencyCounts } from './expose-figures';
 /** Live figures of a `guard()` middleware, for a health endpoint. Absent sections are `undefined`. */
 export interface GuardStatus {
   loadShedding: LoadFigures | undefined;
-  concurrency: { active: number; queued: number } | undefined;
+  /** The current limit (adaptive or fixed), the requests holding a slot and those waiting. */
+  concurrency: { limit: number; active: number; queued: number } | undefined;
   rateLimit: { mode: string } | undefined;
 }
 
@@ -37,12 +39,17 @@ export interface GuardStepFactories<TStep, TRequest, TRateLimit> {
 }
 
 /** The sections of one `guard()`, in the order they run, and the controls its middleware exposes. */
-export interface GuardPlan<TStep> {
+export interface GuardPlan<TStep, TRequest = unknown> {
+  /**
+   * Sets `state.criticality` of each request before the steps run; `undefined` when every request
+   * is `'critical'` (nothing to do).
+   */
+  readonly classify: CriticalityResolver<TRequest> | undefined;
   /** The cheap refusals, in contract order: headers, load shedding, rate limit, input limits. */
   readonly steps: readonly TStep[];
   /** Concurrency slot and deadline, taken only after every cheap step passed; none when both are off. */
   readonly gate: RequestGate | undefined;
-  /** Adds `active`, `queued`, `limiter`, `status()` and `close()` to the adapter's middleware. */
+  /** Adds `limit`, `active`, `queued`, `limiter`, `status()` and `close()` to the adapter's middleware. */
   readonly expose: <TMiddleware extends object>(
     middleware: TMiddleware,
   ) => TMiddleware & GuardControls;
@@ -55,7 +62,7 @@ export interface GuardPlan<TStep> {
 export function planGuard<TStep, TRequest, TRateLimit>(
   resolved: ResolvedGuard<TRequest, TRateLimit>,
   factories: GuardStepFactories<TStep, TRequest, TRateLimit>,
-): GuardPlan<TStep> {
+): GuardPlan<TStep, TRequest> {
   const steps: TStep[] = [];
   if (resolved.helmet !== false) steps.push(factories.securityHeaders(resolved.helmet));
   let shedder: LoadShedder | undefined;
@@ -78,7 +85,9 @@ export function planGuard<TStep, TRequest, TRateLimit>(
 
   const status = (): GuardStatus => ({
     loadShedding: shedder?.figures,
-    concurrency: limiter ? { active: limiter.active, queued: limiter.queued } : undefined,
+    concurrency: limiter
+      ? { limit: limiter.limit, active: limiter.active, queued: limiter.queued }
+      : undefined,
     rateLimit: rateLimitStep ? { mode: rateLimitStep.limiter.mode } : undefined,
   });
   const close = () => {
@@ -87,6 +96,7 @@ export function planGuard<TStep, TRequest, TRateLimit>(
     rateLimitStep?.limiter.close();
   };
   return {
+    classify: resolved.classify,
     steps,
     gate,
     expose: (middleware) =>

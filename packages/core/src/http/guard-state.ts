@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { AbortedError } from '../errors/aborted-error';
+import { DEFAULT_CRITICALITY } from '../overload/criticality';
+import type { Criticality } from '../overload/criticality';
 
 /**
  * Per-request state handlers reach as `req.guard` (Express) or `ctx.state.guard` (Koa).
@@ -9,6 +11,12 @@ import { AbortedError } from '../errors/aborted-error';
 export class GuardState {
   /** Epoch milliseconds by which the response must be sent; `Infinity` without a timeout. */
   deadline = Infinity;
+  /**
+   * How much the request matters under overload (`'critical'` unless `guard({ criticality })` or a
+   * trusted `Guard-Criticality` header says otherwise), resolved once before any policy runs. The
+   * concurrency queue and the load shedder read it; outbound calls can forward it.
+   */
+  criticality: Criticality = DEFAULT_CRITICALITY;
   // Truly private (#): logging or spreading `req.guard` must not carry the response object along.
   #controller: AbortController | undefined;
   #reason: unknown;

@@ -1,13 +1,17 @@
-import { createConcurrencyLimiter } from './concurrency-limiter';
-import type { ConcurrencyLimiterOptions } from './concurrency-limiter';
+import { CircuitOpenError } from '../errors/circuit-open-error';
+import { TimeoutError } from '../errors/timeout-error';
+import { limiterFromResolved, resolveConcurrencyOptions } from './concurrency-limiter';
+import type { ConcurrencyLimiterOptions, PermitOutcome } from './concurrency-limiter';
 import { contextOf } from './policy';
 import type { ExecuteOptions, Policy, PolicyFn } from './policy';
 
 /** Options of `createBulkhead`: the same as the inbound concurrency limit. */
 export type BulkheadOptions = ConcurrencyLimiterOptions;
 
-/** A bulkhead: at most `max` calls at once, `maxQueue` waiting. */
+/** A bulkhead: at most `limit` calls at once (fixed `max` or adaptive), a bounded queue. */
 export interface Bulkhead extends Policy {
+  /** The current limit (fixed, or where the adaptive limit stands now). */
+  readonly limit: number;
   /** Calls running now. */
   readonly active: number;
   /** Calls waiting for a slot. */
@@ -18,15 +22,23 @@ export interface Bulkhead extends Policy {
 
 /**
  * Creates a bulkhead around an outbound dependency, so a slow one cannot tie up every request: at most
- * `max` calls run, up to `maxQueue` wait in order for `queueTimeoutMs`, the rest reject with
- * `ConcurrencyLimitError` (503, `Retry-After`). It is the inbound concurrency limiter, reused.
+ * `max` calls run (or an adaptive limit without `max`, following the dependency's latency from each
+ * call's start to its end), up to `maxQueue` wait, the rest reject with `ConcurrencyLimitError` (503,
+ * `Retry-After`). It is the inbound concurrency limiter, reused.
  * @example
  * const bulkhead = createBulkhead({ max: 10, maxQueue: 20 });
  * await bulkhead.execute(({ signal }) => callPaymentApi(signal));
+ * const adaptive = createBulkhead({ adaptive: true });
  */
 export function createBulkhead(options: BulkheadOptions): Bulkhead {
-  const limiter = createConcurrencyLimiter(options, 'createBulkhead');
+  const limiter = limiterFromResolved(
+    resolveConcurrencyOptions('createBulkhead', options, '', true),
+    'createBulkhead',
+  );
   return {
+    get limit() {
+      return limiter.limit;
+    },
     get active() {
       return limiter.active;
     },
@@ -35,14 +47,30 @@ export function createBulkhead(options: BulkheadOptions): Bulkhead {
     },
     async execute<TResult>(fn: PolicyFn<TResult>, options?: ExecuteOptions): Promise<TResult> {
       const permit = limiter.tryAcquire() ?? (await limiter.acquire(options?.signal));
+      let outcome: PermitOutcome = 'success';
       try {
         return await fn(contextOf(options));
+      } catch (error) {
+        outcome = failedCallOutcome(error, options?.signal);
+        throw error;
       } finally {
-        permit.release();
+        permit.release(outcome);
       }
     },
     close() {
       limiter.close();
     },
   };
+}
+
+/**
+ * What a failed call tells the adaptive limit: the caller gave up (no sample); a timeout, an open
+ * breaker or any 503 (the dependency is overloaded) is a drop; another error still took the time
+ * it took, a latency sample.
+ */
+export function failedCallOutcome(error: unknown, signal: AbortSignal | undefined): PermitOutcome {
+  if (signal?.aborted) return 'ignore';
+  if (error instanceof TimeoutError || error instanceof CircuitOpenError) return 'drop';
+  const { status, statusCode } = (error ?? {}) as { status?: unknown; statusCode?: unknown };
+  return status === 503 || statusCode === 503 ? 'drop' : 'success';
 }

@@ -3,7 +3,7 @@ import { AbortedError } from '../errors/aborted-error';
 import { TimeoutError } from '../errors/timeout-error';
 import type { GuardState } from '../http/guard-state';
 import { DeadlineQueue } from '../timers/deadline-queue';
-import type { ConcurrencyLimiter, Permit } from './concurrency-limiter';
+import type { ConcurrencyLimiter, Permit, PermitOutcome } from './concurrency-limiter';
 
 /** What a request passes through after the cheap checks: a concurrency slot, then a deadline. */
 export interface RequestGate {
@@ -48,8 +48,9 @@ export function createRequestGate(
     const entry = deadlines?.add(() => {
       const error = new TimeoutError();
       state.abort(error);
-      // A handler that never ends its response must not hold the slot for ever.
-      permit?.release();
+      // A handler that never ends its response must not hold the slot for ever. Our own timeout
+      // is the adaptive limit's strongest sign of overload: a drop.
+      permit?.release('drop');
       onTimeout(error);
     });
     // `state.deadline` is epoch milliseconds for handlers; the queue keeps time on a monotonic clock.
@@ -57,7 +58,7 @@ export function createRequestGate(
     else if (permit === undefined) return;
     const done = () => {
       if (entry) deadlines?.remove(entry);
-      permit?.release();
+      permit?.release(responseOutcome(res));
     };
     // 'close' fires once for every response: after 'finish', on error, and when the client leaves.
     // (`on`, not `once`: it fires once anyway, and once's wrapper and removal cost about 1 µs of
@@ -79,13 +80,23 @@ export function createRequestGate(
         return undefined;
       }
       // Queued: the signal lets a client that leaves give up its place in the queue.
-      return limiter.acquire(state.signal).then((queuedPermit) => {
+      return limiter.acquire(state.signal, state.criticality).then((queuedPermit) => {
         if (res.destroyed) {
-          queuedPermit.release();
+          queuedPermit.release('ignore');
           throw new AbortedError('Client disconnected while queued');
         }
         start(res, state, queuedPermit, onTimeout);
       });
     },
   };
+}
+
+/**
+ * What a closed response tells the adaptive limit: a response that never finished means the client
+ * left (no sample); a 503 passed on from a dependency (breaker open, pool busy) is a drop; anything
+ * else is a latency sample.
+ */
+export function responseOutcome(res: ServerResponse): PermitOutcome {
+  if (!res.writableFinished) return 'ignore';
+  return res.statusCode === 503 ? 'drop' : 'success';
 }

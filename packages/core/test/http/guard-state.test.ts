@@ -12,6 +12,7 @@ describe('GuardState', () => {
     const res = fakeResponse();
     const state = new GuardState(res);
     expect(state.deadline).toBe(Infinity);
+    expect(state.criticality).toBe('critical');
     expect(res.listenerCount('close')).toBe(0);
     expect(state.signal.aborted).toBe(false);
     expect(res.listenerCount('close')).toBe(1);

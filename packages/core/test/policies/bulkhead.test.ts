@@ -1,4 +1,11 @@
-import { ConcurrencyLimitError, GuardConfigError, createBulkhead } from '../../src/index';
+import {
+  CircuitOpenError,
+  ConcurrencyLimitError,
+  GuardConfigError,
+  TimeoutError,
+  createBulkhead,
+} from '../../src/index';
+import { failedCallOutcome } from '../../src/policies/bulkhead';
 
 describe('createBulkhead', () => {
   it('runs at most max calls at once and queues the next in order', async () => {
@@ -47,5 +54,33 @@ describe('createBulkhead', () => {
     expect(() => createBulkhead({ max: 1, maxQeue: 1 } as never)).toThrow(
       /did you mean "maxQueue"/,
     );
+  });
+});
+
+describe('createBulkhead: the adaptive limit', () => {
+  it('is adaptive without max (a limit of 20 to start with), fixed with max, never both', () => {
+    expect(createBulkhead({}).limit).toBe(20);
+    expect(createBulkhead({ adaptive: { initialLimit: 8 } }).limit).toBe(8);
+    expect(createBulkhead({ max: 3 }).limit).toBe(3);
+    expect(() => createBulkhead({ adaptive: true, max: 3 })).toThrow(GuardConfigError);
+  });
+
+  it.each([
+    ['an abort by the caller', new Error('aborted'), true, 'ignore'],
+    ['a TimeoutError', new TimeoutError(), false, 'drop'],
+    ['an open circuit', new CircuitOpenError(), false, 'drop'],
+    [
+      'a 503 from the dependency (status)',
+      Object.assign(new Error('busy'), { status: 503 }),
+      false,
+      'drop',
+    ],
+    ['a 503 from the dependency (statusCode)', { statusCode: 503 }, false, 'drop'],
+    ['any other failure', new Error('404'), false, 'success'],
+    ['a thrown non-error', 'oops', false, 'success'],
+  ])('counts %s as the outcome of a failed call', (_name, error, aborted, expected) => {
+    const controller = new AbortController();
+    if (aborted) controller.abort();
+    expect(failedCallOutcome(error, controller.signal)).toBe(expected);
   });
 });

@@ -216,3 +216,89 @@ describe('createConcurrencyLimiter', () => {
     );
   });
 });
+
+describe('createConcurrencyLimiter: limit, classes and the adaptive limit', () => {
+  const reasonOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'admitted',
+      (error: unknown) => (error as ConcurrencyLimitError).reason,
+    );
+
+  it('reports its limit and admits queued waiters at once when setLimit raises it', async () => {
+    const limiter = createConcurrencyLimiter({ max: 1, maxQueue: 2 });
+    expect(limiter.limit).toBe(1);
+    await limiter.acquire();
+    const waiting = limiter.acquire();
+    limiter.setLimit(2);
+    expect(limiter.limit).toBe(2);
+    await expect(waiting).resolves.toBeDefined();
+    expect([limiter.active, limiter.queued]).toEqual([2, 0]);
+    for (const bad of [0, -1, 1.5, Number.NaN])
+      expect(() => limiter.setLimit(bad)).toThrow(GuardConfigError);
+  });
+
+  it('hands out a permit without a promise from tryAcquire', () => {
+    const limiter = createConcurrencyLimiter({ max: 1 });
+    const permit = limiter.tryAcquire();
+    expect(permit).toBeDefined();
+    expect(permit).not.toBeInstanceOf(Promise);
+    expect(limiter.tryAcquire()).toBeUndefined();
+  });
+
+  it('says why it refused: queue_full, queue_timeout, displaced, closed', async () => {
+    jest.useFakeTimers();
+    try {
+      const limiter = createConcurrencyLimiter({ max: 1, maxQueue: 1, queueTimeoutMs: 100 });
+      await limiter.acquire();
+      const timedOut = reasonOf(limiter.acquire());
+      expect(await reasonOf(limiter.acquire())).toBe('queue_full');
+      jest.advanceTimersByTime(100);
+      expect(await timedOut).toBe('queue_timeout');
+      const displaced = reasonOf(limiter.acquire(undefined, 'sheddable'));
+      const urgent = reasonOf(limiter.acquire(undefined, 'critical'));
+      expect(await displaced).toBe('displaced');
+      limiter.close();
+      expect(await urgent).toBe('closed');
+      expect(await reasonOf(limiter.acquire())).toBe('closed');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('serves waiters of a higher class first', async () => {
+    const limiter = createConcurrencyLimiter({ max: 1, maxQueue: 3 });
+    const holder = await limiter.acquire();
+    const order: string[] = [];
+    const waiting = (['sheddable', 'critical_plus', 'critical'] as const).map((criticality) =>
+      limiter.acquire(undefined, criticality).then((permit) => {
+        order.push(criticality);
+        permit.release();
+      }),
+    );
+    holder.release();
+    await Promise.all(waiting);
+    expect(order).toEqual(['critical_plus', 'critical', 'sheddable']);
+  });
+
+  it('is adaptive on request: starts at 20 with a queue of 256 (at least twice the limit), refuses a max beside it', async () => {
+    const limiter = createConcurrencyLimiter({ adaptive: true });
+    expect(limiter.limit).toBe(20);
+    expect(limiter.options).toMatchObject({ max: undefined, maxQueue: undefined });
+    const held: Permit[] = [];
+    for (let i = 0; i < 20; i++) held.push(limiter.tryAcquire() as Permit);
+    const waiting = Array.from({ length: 256 }, () => limiter.acquire());
+    expect(limiter.queued).toBe(256);
+    expect(await reasonOf(limiter.acquire())).toBe('queue_full');
+    limiter.close();
+    await Promise.allSettled(waiting);
+    for (const permit of held) permit.release();
+    expect(limiter.active).toBe(0);
+    expect(() => createConcurrencyLimiter({ adaptive: true, max: 5 })).toThrow(
+      expect.objectContaining({ code: 'ERR_GUARD_INVALID_OPTION', option: 'adaptive' }),
+    );
+    expect(createConcurrencyLimiter({ adaptive: false, max: 5 }).limit).toBe(5);
+    expect(() => createConcurrencyLimiter({ adaptive: false })).toThrow(
+      expect.objectContaining({ code: 'ERR_GUARD_INVALID_OPTION', option: 'max' }),
+    );
+  });
+});

@@ -1,0 +1,61 @@
+import {
+  limiterFromResolved,
+  resolveConcurrencyOptions,
+} from '../../src/policies/concurrency-limiter';
+import type { Permit, PermitOutcome } from '../../src/policies/concurrency-limiter';
+import { createManualClock } from '../timers/manual-clock';
+
+/** An adaptive limiter on a manual clock, counting its sampling windows. */
+function setup() {
+  const clock = createManualClock();
+  const windows: number[] = [];
+  const limiter = limiterFromResolved(
+    resolveConcurrencyOptions('test', { adaptive: { initialLimit: 20 } }),
+    'test',
+    { clock, onWindow: (_window, limit) => windows.push(limit) },
+  );
+  /** As many operations of 5 ms at once as the limit allows, all ending with `outcome`, `rounds` times. */
+  const run = (outcome: PermitOutcome, rounds: number) => {
+    for (let r = 0; r < rounds; r++) {
+      const permits: Permit[] = [];
+      for (let i = limiter.limit; i > 0; i--) permits.push(limiter.tryAcquire() as Permit);
+      clock.advance(5);
+      for (const permit of permits) permit.release(outcome);
+    }
+  };
+  return { clock, limiter, windows, run };
+}
+
+describe('the adaptive concurrency limiter', () => {
+  it('learns from finished operations: each is a latency sample, per window', () => {
+    const { limiter, windows, run } = setup();
+    run('success', 30);
+    expect(windows.length).toBeGreaterThan(3);
+    expect(limiter.active).toBe(0);
+  });
+
+  it('takes no sample from an operation whose client left', () => {
+    const { windows, run } = setup();
+    run('ignore', 30);
+    expect(windows).toEqual([]);
+  });
+
+  it('shrinks the limit on drops (timeouts, 503s from a dependency)', () => {
+    const { limiter, run } = setup();
+    run('drop', 100);
+    expect(limiter.limit).toBeLessThan(10);
+  });
+
+  it('counts a permit released twice once, as one sample', () => {
+    const { clock, limiter, windows } = setup();
+    for (let i = 0; i < 40; i++) {
+      const permit = limiter.tryAcquire() as Permit;
+      clock.advance(5);
+      permit.release('drop');
+      permit.release('drop');
+    }
+    expect(limiter.active).toBe(0);
+    // 40 single-sample drops make ⌊40 / 10⌋ windows at most (10 samples each).
+    expect(windows.length).toBeLessThanOrEqual(4);
+  });
+});

@@ -1,0 +1,4 @@
+import { describeOverloadControl } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeOverloadControl(expressHarness);

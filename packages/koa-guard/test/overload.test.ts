@@ -1,0 +1,4 @@
+import { describeOverloadControl } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeOverloadControl(koaHarness);

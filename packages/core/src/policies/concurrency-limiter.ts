@@ -184,12 +184,9 @@ export function resolveConcurrencyOptions(
  * const permit = await limiter.acquire(signal);
  * try { await work(); } finally { permit.release(); }
  */
-export function createConcurrencyLimiter(
-  options: ConcurrencyLimiterOptions,
-  factory = 'createConcurrencyLimiter',
-  pathPrefix = '',
-): ConcurrencyLimiter {
-  return limiterFromResolved(resolveConcurrencyOptions(factory, options, pathPrefix), factory);
+export function createConcurrencyLimiter(options?: ConcurrencyLimiterOptions): ConcurrencyLimiter {
+  const factory = 'createConcurrencyLimiter';
+  return limiterFromResolved(resolveConcurrencyOptions(factory, options), factory);
 }
 
 /** What the overload simulator in core's tests replaces; production code passes none of it. */

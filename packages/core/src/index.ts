@@ -206,3 +206,8 @@ export {
   parsedFiles,
 } from './uploads/upload-route';
 export type { UploadRoutes, UploadShape } from './uploads/upload-route';
+
+// added by shedder
+export { DEFAULT_CRITICALITY } from './overload/criticality';
+export type { Criticality } from './overload/criticality';
+export type { LoadMeasurement } from './overload/shed-controller';

@@ -1,5 +1,10 @@
 import type { Request, RequestHandler } from 'express';
-import { exposeShedder, resolveLoadShedding, startLoadShedder } from '@guard-suite/core';
+import {
+  DEFAULT_CRITICALITY,
+  exposeShedder,
+  resolveLoadShedding,
+  startLoadShedder,
+} from '@guard-suite/core';
 import type { LoadShedder, LoadSheddingControls, LoadSheddingOptions } from '@guard-suite/core';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
@@ -7,13 +12,18 @@ import { stepMiddleware } from './step';
 /** `loadShedding()` options: the core options plus `skip(req)`. */
 export type ExpressLoadSheddingOptions = LoadSheddingOptions<Request>;
 
-/** Builds the load-shedding step over a started shedder: one property read per request. */
+/**
+ * Builds the load-shedding step over a started shedder: per request, one read of its class's
+ * refusal probability (and a random number only while that is between 0 and 1). `skip` is asked
+ * only about a request that would be refused.
+ */
 export function createLoadSheddingStep(
   shedder: LoadShedder,
   skip: ((req: Request) => boolean) | undefined,
 ): Step {
   return function loadSheddingStep(req) {
-    if (shedder.overloaded && !skip?.(req)) throw shedder.error();
+    if (shedder.shouldShed(req.guard?.criticality ?? DEFAULT_CRITICALITY) && !skip?.(req))
+      throw shedder.error();
   };
 }
 

@@ -1,19 +1,35 @@
 import type { Context, Middleware } from 'koa';
-import { exposeShedder, resolveLoadShedding, startLoadShedder } from '@guard-suite/core';
-import type { LoadShedder, LoadSheddingControls, LoadSheddingOptions } from '@guard-suite/core';
+import {
+  DEFAULT_CRITICALITY,
+  exposeShedder,
+  resolveLoadShedding,
+  startLoadShedder,
+} from '@guard-suite/core';
+import type {
+  GuardState,
+  LoadShedder,
+  LoadSheddingControls,
+  LoadSheddingOptions,
+} from '@guard-suite/core';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
 
 /** `loadShedding()` options: the core options plus `skip(ctx)`. */
 export type KoaLoadSheddingOptions = LoadSheddingOptions<Context>;
 
-/** Builds the load-shedding step over a started shedder: one property read per request. */
+/**
+ * Builds the load-shedding step over a started shedder: per request, one read of its class's
+ * refusal probability (and a random number only while that is between 0 and 1). `skip` is asked
+ * only about a request that would be refused.
+ */
 export function createLoadSheddingStep(
   shedder: LoadShedder,
   skip: ((ctx: Context) => boolean) | undefined,
 ): Step {
   return function loadSheddingStep(ctx) {
-    if (shedder.overloaded && !skip?.(ctx)) throw shedder.error();
+    const state = ctx.state as { guard?: GuardState };
+    if (shedder.shouldShed(state.guard?.criticality ?? DEFAULT_CRITICALITY) && !skip?.(ctx))
+      throw shedder.error();
   };
 }
 

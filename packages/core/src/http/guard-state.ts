@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { AbortedError } from '../errors/aborted-error';
+import type { Criticality } from '../overload/criticality';
 
 /**
  * Per-request state handlers reach as `req.guard` (Express) or `ctx.state.guard` (Koa).
@@ -9,6 +10,11 @@ import { AbortedError } from '../errors/aborted-error';
 export class GuardState {
   /** Epoch milliseconds by which the response must be sent; `Infinity` without a timeout. */
   deadline = Infinity;
+  /**
+   * The request's class when the server must refuse some (`guard({ criticality })`); load shedding
+   * reads `'critical'` while it is not set.
+   */
+  criticality?: Criticality;
   // Truly private (#): logging or spreading `req.guard` must not carry the response object along.
   #controller: AbortController | undefined;
   #reason: unknown;

@@ -211,3 +211,4 @@ export type { UploadRoutes, UploadShape } from './uploads/upload-route';
 export { DEFAULT_CRITICALITY } from './overload/criticality';
 export type { Criticality } from './overload/criticality';
 export type { LoadMeasurement } from './overload/shed-controller';
+export type { RefusalLogOptions } from './http/error-reporter';

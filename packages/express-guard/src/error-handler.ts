@@ -2,14 +2,23 @@ import type { ErrorRequestHandler, Request } from 'express';
 import { createErrorReporter, removeStaleHeaders } from '@guard-suite/core';
 import type { ErrorHandlerOptions, RequestInfo } from '@guard-suite/core';
 
+/** The `errorHandler()` middleware; `close()` logs the refusal counts not yet logged (at shutdown). */
+export type ErrorHandlerMiddleware = ErrorRequestHandler & { close(): void };
+
 /**
  * The secure error handler: mount it last. Answers every error as RFC 9457 problem+json with a
- * fresh `errorId`, logs the full error once under that id, and never shows a stack, path or secret.
+ * fresh `errorId`, logs the full error once under that id (a policy's refusals: in aggregate), and
+ * never shows a stack, path or secret.
  * @example app.use(notFound()); app.use(errorHandler({ logger }));
  */
-export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler {
+export function errorHandler(options?: ErrorHandlerOptions): ErrorHandlerMiddleware {
   const reporter = createErrorReporter(options, 'errorHandler');
-  return function errorHandlerMiddleware(err: unknown, req, res, _next) {
+  const middleware: ErrorRequestHandler = function errorHandlerMiddleware(
+    err: unknown,
+    req,
+    res,
+    _next,
+  ) {
     const info = requestInfo(req);
     if (res.headersSent) {
       // Part of a response is on the wire: log once and close the connection so the client sees a
@@ -30,6 +39,9 @@ export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler
     res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(payload) });
     res.end(payload);
   };
+  return Object.defineProperty(middleware, 'close', {
+    value: () => reporter.close(),
+  }) as ErrorHandlerMiddleware;
 }
 
 /** What the log line needs from an Express request. */

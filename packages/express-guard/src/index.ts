@@ -30,3 +30,6 @@ export type { BruteForceMiddleware, ExpressBruteForceOptions } from './brute-for
 export { upload } from './upload';
 export type { Upload } from './upload';
 export { sendStoredFile } from './send-stored-file';
+
+// added by shedder
+export type { ErrorHandlerMiddleware } from './error-handler';

@@ -15,16 +15,19 @@ const reported = new WeakSet<object>();
 /** Apps whose default `error` listener was replaced. */
 const adoptedApps = new WeakSet<Koa>();
 
+/** The `errorHandler()` middleware; `close()` logs the refusal counts not yet logged (at shutdown). */
+export type ErrorHandlerMiddleware = Middleware & { close(): void };
+
 /**
  * The secure error handler: mount it first, so it wraps everything. Answers every error (and
  * unmatched routes, as 404) with RFC 9457 problem+json and a fresh `errorId`, logs the full error
- * once under that id, and never shows a stack, path or secret.
+ * once under that id (a policy's refusals: in aggregate), and never shows a stack, path or secret.
  * @example app.use(errorHandler({ logger })); app.use(guard()); app.use(router.routes());
  */
-export function errorHandler(options?: ErrorHandlerOptions): Middleware {
+export function errorHandler(options?: ErrorHandlerOptions): ErrorHandlerMiddleware {
   const reporter = createErrorReporter(options, 'errorHandler');
   const notFoundMessage = options?.messages?.[404];
-  return async function errorHandlerMiddleware(ctx, next) {
+  const middleware: Middleware = async function errorHandlerMiddleware(ctx, next) {
     adoptApp(ctx.app, reporter);
     try {
       await next();
@@ -52,6 +55,9 @@ export function errorHandler(options?: ErrorHandlerOptions): Middleware {
       if (wasAbandoned(ctx)) sendNow(ctx);
     }
   };
+  return Object.defineProperty(middleware, 'close', {
+    value: () => reporter.close(),
+  }) as ErrorHandlerMiddleware;
 }
 
 /**

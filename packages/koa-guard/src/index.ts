@@ -28,3 +28,6 @@ export type { BruteForceMiddleware, KoaBruteForceOptions } from './brute-force';
 export { upload } from './upload';
 export type { Upload } from './upload';
 export { sendStoredFile } from './send-stored-file';
+
+// added by shedder
+export type { ErrorHandlerMiddleware } from './error-handler';

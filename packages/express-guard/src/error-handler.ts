@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Request } from 'express';
-import { createErrorReporter, removeStaleHeaders } from '@guard-suite/core';
+import { createErrorReporter, noteShedAnswer, removeStaleHeaders } from '@guard-suite/core';
 import type { ErrorHandlerOptions, RequestInfo } from '@guard-suite/core';
 
 /** The `errorHandler()` middleware; `close()` logs the refusal counts not yet logged (at shutdown). */
@@ -29,6 +29,8 @@ export function errorHandler(options?: ErrorHandlerOptions): ErrorHandlerMiddlew
       return;
     }
     const { status, headers, body } = reporter.report(err, info);
+    // This handler answers the app's shed refusals: guard() may now refuse them before dispatch.
+    noteShedAnswer(req.app, reporter, err);
     // The client left: logged, nothing to send. A request whose body was read to the end is
     // destroyed too (Node auto-destroys it), so only an incomplete one means the client is gone.
     if (res.destroyed || (req.destroyed && !req.complete)) return;

@@ -5,7 +5,12 @@ import {
   resolveLoadShedding,
   startLoadShedder,
 } from '@guard-suite/core';
-import type { LoadShedder, LoadSheddingControls, LoadSheddingOptions } from '@guard-suite/core';
+import type {
+  LoadShedder,
+  LoadSheddingControls,
+  LoadSheddingOptions,
+  PreDispatchShedding,
+} from '@guard-suite/core';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
 
@@ -15,15 +20,21 @@ export type ExpressLoadSheddingOptions = LoadSheddingOptions<Request>;
 /**
  * Builds the load-shedding step over a started shedder: per request, one read of its class's
  * refusal probability (and a random number only while that is between 0 and 1). `skip` is asked
- * only about a request that would be refused.
+ * only about a request that would be refused. With `preDispatch` (from `guard()`), the first shed
+ * requests offer to move the decision before Express's dispatch.
  */
 export function createLoadSheddingStep(
   shedder: LoadShedder,
   skip: ((req: Request) => boolean) | undefined,
+  preDispatch?: PreDispatchShedding,
 ): Step {
-  return function loadSheddingStep(req) {
-    if (shedder.shouldShed(req.guard?.criticality ?? DEFAULT_CRITICALITY) && !skip?.(req))
+  return function loadSheddingStep(req, res) {
+    // Judged before Express dispatched it (guard() refuses there once it may, see core).
+    if (preDispatch?.hasJudged(req)) return;
+    if (shedder.shouldShed(req.guard?.criticality ?? DEFAULT_CRITICALITY) && !skip?.(req)) {
+      preDispatch?.offer(req.app, req, res);
       throw shedder.error();
+    }
   };
 }
 

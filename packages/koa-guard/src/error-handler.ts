@@ -5,10 +5,12 @@ import {
   PROBLEM_CONTENT_TYPE,
   createErrorReporter,
   isClientGone,
+  noteShedAnswer,
   removeStaleHeaders,
 } from '@guard-suite/core';
 import type { ErrorHandlerOptions, ErrorReporter, RequestInfo } from '@guard-suite/core';
 import { wasAbandoned } from './admission';
+import { ERROR_HANDLER_MARK } from './pre-dispatch-frame';
 
 /** Errors already logged by the middleware, so the app-level listener does not log them again. */
 const reported = new WeakSet<object>();
@@ -44,6 +46,8 @@ export function errorHandler(options?: ErrorHandlerOptions): ErrorHandlerMiddlew
       }
       const { status, headers, body } = reporter.report(err, requestInfo(ctx));
       markReported(err);
+      // This handler answers the app's shed refusals: guard() may now refuse them before dispatch.
+      noteShedAnswer(ctx.app, reporter, err);
       removeStaleHeaders(ctx.res);
       // A handler that took over the response (ctx.respond = false) and threw before writing a byte
       // would otherwise leave the client hanging: the error answer goes out through Koa.
@@ -55,8 +59,9 @@ export function errorHandler(options?: ErrorHandlerOptions): ErrorHandlerMiddlew
       if (wasAbandoned(ctx)) sendNow(ctx);
     }
   };
-  return Object.defineProperty(middleware, 'close', {
-    value: () => reporter.close(),
+  return Object.defineProperties(middleware, {
+    close: { value: () => reporter.close() },
+    [ERROR_HANDLER_MARK]: { value: true },
   }) as ErrorHandlerMiddleware;
 }
 

@@ -9,7 +9,11 @@ import { serializeError } from '../logging/serialize-error';
 import { optionReader } from '../options/option-reader';
 import { classifyError } from './classify-error';
 import type { ErrorClassification } from './classify-error';
+import type { GuardError } from '../errors/guard-error';
+import type { HeaderWrite } from './header-writer';
 import { createRefusalLog, isPolicyRefusal } from './refusal-log';
+import { createRefusalResponder } from './refusal-responder';
+import type { RefusalResponder } from './refusal-responder';
 import type { RefusalLog, RefusalLogSettings } from './refusal-log';
 import { DEFAULT_DETAILS } from './default-details';
 import type { ProblemBody, ProblemResponse } from './problem';
@@ -68,6 +72,12 @@ export interface ErrorReporter {
   report(thrown: unknown, request: RequestInfo): ProblemResponse;
   /** Logs an error that came after the response started; nothing can be sent any more. */
   reportAfterHeadersSent(thrown: unknown, request: RequestInfo): void;
+  /**
+   * A prebuilt answer to one refusal that never changes (a shed request), for refusing before the
+   * framework dispatches: the same status, headers and body as `report(error)` gives, with a fresh
+   * errorId each time, the security headers first, and the same refusal log.
+   */
+  refusalResponder(error: GuardError, securityHeaders: readonly HeaderWrite[]): RefusalResponder;
   /** Logs the refusal counts not yet logged and stops their timer (call it at shutdown). */
   close(): void;
 }
@@ -166,50 +176,73 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
     );
   }
 
+  /** The response for a classified error, under `errorId`. */
+  function respond(thrown: unknown, c: ErrorClassification, errorId: string): ProblemResponse {
+    const override = messages[c.status];
+    const detail =
+      (c.exposedMessage !== undefined && !(c.isGuardMessage && override !== undefined)
+        ? c.exposedMessage
+        : override) ??
+      DEFAULT_DETAILS[c.status] ??
+      statusTitle(c.status);
+    const body: ProblemBody = {
+      ...c.extensions,
+      type: c.type,
+      title: statusTitle(c.status),
+      status: c.status,
+      detail,
+      errorId,
+      ...(c.reason === undefined ? {} : { reason: c.reason }),
+      ...(c.code.startsWith('ERR_GUARD_') && c.code !== ErrorCodes.INTERNAL
+        ? { code: c.code }
+        : {}),
+    };
+    if (debug) {
+      const message = safeGet(thrown, 'message');
+      const stack = safeGet(thrown, 'stack');
+      // Only on explicit request: the whole point of the handler is that these never leak.
+      body.message = typeof message === 'string' ? message : serializeError(thrown).message;
+      if (typeof stack === 'string') body.stack = stack;
+    }
+    const headers: Record<string, string> = {
+      ...c.headers,
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'cache-control': 'no-store',
+    };
+    if (c.retryAfter !== undefined)
+      headers['retry-after'] = String(Math.max(0, Math.ceil(c.retryAfter)));
+    return { status: c.status, headers, body };
+  }
+
+  /** Logs an answered error: a policy's refusal is counted, and only the first few get a line. */
+  function logAnswered(
+    thrown: unknown,
+    request: RequestInfo,
+    c: ErrorClassification,
+    errorId: string,
+  ) {
+    if (refusals === undefined || !isPolicyRefusal(c) || refusals.count(c))
+      log(thrown, request, c, errorId, false);
+  }
+
   return {
     report(thrown, request) {
       const errorId = randomUUID();
       const c = classifyError(thrown);
-      const override = messages[c.status];
-      const detail =
-        (c.exposedMessage !== undefined && !(c.isGuardMessage && override !== undefined)
-          ? c.exposedMessage
-          : override) ??
-        DEFAULT_DETAILS[c.status] ??
-        statusTitle(c.status);
-      const body: ProblemBody = {
-        ...c.extensions,
-        type: c.type,
-        title: statusTitle(c.status),
-        status: c.status,
-        detail,
-        errorId,
-        ...(c.reason === undefined ? {} : { reason: c.reason }),
-        ...(c.code.startsWith('ERR_GUARD_') && c.code !== ErrorCodes.INTERNAL
-          ? { code: c.code }
-          : {}),
-      };
-      if (debug) {
-        const message = safeGet(thrown, 'message');
-        const stack = safeGet(thrown, 'stack');
-        // Only on explicit request: the whole point of the handler is that these never leak.
-        body.message = typeof message === 'string' ? message : serializeError(thrown).message;
-        if (typeof stack === 'string') body.stack = stack;
-      }
-      const headers: Record<string, string> = {
-        ...c.headers,
-        'content-type': PROBLEM_CONTENT_TYPE,
-        'cache-control': 'no-store',
-      };
-      if (c.retryAfter !== undefined)
-        headers['retry-after'] = String(Math.max(0, Math.ceil(c.retryAfter)));
-      // A policy's refusal: counted, and only the first few of an interval get a line of their own.
-      if (refusals === undefined || !isPolicyRefusal(c) || refusals.count(c))
-        log(thrown, request, c, errorId, false);
-      return { status: c.status, headers, body };
+      const response = respond(thrown, c, errorId);
+      logAnswered(thrown, request, c, errorId);
+      return response;
     },
     reportAfterHeadersSent(thrown, request) {
       log(thrown, request, classifyError(thrown), randomUUID(), true);
+    },
+    refusalResponder(error, securityHeaders) {
+      const c = classifyError(error);
+      return createRefusalResponder(
+        (errorId) => respond(error, c, errorId),
+        securityHeaders,
+        (request, errorId) => logAnswered(error, request, c, errorId),
+      );
     },
     close() {
       refusals?.close();

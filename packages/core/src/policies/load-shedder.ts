@@ -32,6 +32,12 @@ export interface LoadShedderOptions {
   sampleIntervalMs?: number;
   /** `Retry-After` of a shed request, in seconds. Default `10`. */
   retryAfterSeconds?: number;
+  /**
+   * Takes the measurements instead of this process's own (event-loop delay and utilization since
+   * the last call, heap, RSS): another source of load figures, or fixed figures in a test.
+   * Default: perf_hooks and `process.memoryUsage()`.
+   */
+  probe?: LoadProbe;
 }
 
 /** The figures of the last sample, as a health endpoint would show them. */
@@ -82,8 +88,10 @@ export interface LoadShedder {
   close(): void;
 }
 
-/** Every load-shedder option, resolved. Limits left out are `Infinity`. */
-export type ResolvedLoadShedderOptions = Readonly<Required<LoadShedderOptions>>;
+/** Every load-shedder option, resolved. Limits left out are `Infinity`; `probe` may be absent. */
+export type ResolvedLoadShedderOptions = Readonly<
+  Required<Omit<LoadShedderOptions, 'probe'>> & { probe: LoadProbe | undefined }
+>;
 
 const KNOWN_OPTIONS = [
   'maxEventLoopDelayMs',
@@ -93,6 +101,7 @@ const KNOWN_OPTIONS = [
   'maxRssBytes',
   'sampleIntervalMs',
   'retryAfterSeconds',
+  'probe',
 ] as const;
 
 /** Checks and completes load-shedding options; extra keys (such as an adapter's `skip`) may be allowed. */
@@ -124,6 +133,7 @@ export function resolveLoadShedderOptions(
     // Handed to setInterval, which would turn anything over 2^31-1 ms into a 1 ms interval.
     sampleIntervalMs: read.timerMs('sampleIntervalMs', 100),
     retryAfterSeconds: read.positiveInteger('retryAfterSeconds', 10, 'seconds'),
+    probe: read.optionalFunction<LoadProbe>('probe'),
   });
 }
 
@@ -151,7 +161,8 @@ export function startLoadShedder(
   resolved: ResolvedLoadShedderOptions,
   probe?: LoadProbe,
 ): LoadShedder {
-  const own = probe === undefined ? createProcessProbe() : { measure: probe, stop: () => {} };
+  const given = probe ?? resolved.probe;
+  const own = given === undefined ? createProcessProbe() : { measure: given, stop: () => {} };
   const controller = createShedController(resolved);
   // The objects the request path touches: read and counted in place, never replaced.
   const probabilities: Readonly<PerCriticality> = controller.probabilities;

@@ -356,9 +356,15 @@ export function describeLoadShedding(h: Harness): void {
         (g: unknown) => ({ use: [g], errorHandler: false as const }),
       ],
       ['loadShedding has a skip()', () => ({ use: [shedAll({ skip: () => false })] })],
+      [
+        'the server has a second request listener',
+        (g: unknown) => ({ use: [g], secondListener: true }),
+      ],
     ])('keeps refusing inside the framework when %s', async (_name, setup) => {
-      const spec = setup(shedAll());
+      const spec: { use: unknown[]; secondListener?: boolean } & Partial<SpecApp> =
+        setup(shedAll());
       const server = mount(spec.use, spec);
+      if (spec.secondListener) server.on('request', () => undefined);
       const { port, close } = await listen(server);
       try {
         for (let i = 0; i < 4; i++)

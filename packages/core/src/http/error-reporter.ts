@@ -256,7 +256,12 @@ function readRefusalLog(
   write: RefusalLogSettings['write'],
 ): RefusalLog | undefined {
   if (value === false) return undefined;
-  const read = optionReader(factory, value ?? {}, ['intervalMs', 'individualCount'], 'refusalLog.');
+  const read = optionReader(
+    factory,
+    value === undefined ? {} : value,
+    ['intervalMs', 'individualCount'],
+    'refusalLog.',
+  );
   return createRefusalLog({
     // Handed to setInterval, which would turn anything over 2^31-1 ms into a 1 ms interval.
     intervalMs: read.timerMs('intervalMs', 10_000),

@@ -217,12 +217,13 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
   /** Logs an answered error: a policy's refusal is counted, and only the first few get a line. */
   function logAnswered(
     thrown: unknown,
-    request: RequestInfo,
+    requestOf: () => RequestInfo,
     c: ErrorClassification,
     errorId: string,
   ) {
+    // The request is described only for a line that is written: most refusals have none.
     if (refusals === undefined || !isPolicyRefusal(c) || refusals.count(c))
-      log(thrown, request, c, errorId, false);
+      log(thrown, requestOf(), c, errorId, false);
   }
 
   return {
@@ -230,7 +231,7 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
       const errorId = randomUUID();
       const c = classifyError(thrown);
       const response = respond(thrown, c, errorId);
-      logAnswered(thrown, request, c, errorId);
+      logAnswered(thrown, () => request, c, errorId);
       return response;
     },
     reportAfterHeadersSent(thrown, request) {
@@ -241,7 +242,19 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
       return createRefusalResponder(
         (errorId) => respond(error, c, errorId),
         securityHeaders,
-        (request, errorId) => logAnswered(error, request, c, errorId),
+        // What the log line says of a request refused before dispatch: what Node alone knows.
+        (req, errorId) =>
+          logAnswered(
+            error,
+            () => ({
+              method: req.method,
+              url: req.url,
+              headers: req.headers,
+              ip: req.socket.remoteAddress,
+            }),
+            c,
+            errorId,
+          ),
       );
     },
     close() {

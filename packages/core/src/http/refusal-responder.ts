@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HeaderWrite } from './header-writer';
 import type { ProblemResponse } from './problem';
-import type { RequestInfo } from './error-reporter';
 
 /** Writes one prebuilt refusal on a raw Node response. */
 export type RefusalResponder = (req: IncomingMessage, res: ServerResponse) => void;
@@ -16,12 +15,12 @@ const ERROR_ID_SLOT = '00000000-0000-4000-8000-000000000000';
  * (Node checks and copies an object's headers one by one; helmet's dozen headers were most of a
  * refusal's cost in bench/shed-cost.mjs). `build(errorId)` gives the response `report()` would;
  * `securityHeaders` (helmet's recorded writes) go first, as the security-headers step sets them
- * before anything else; `onRefusal` counts and logs it.
+ * before anything else; `onRefusal` counts it (and logs it, when it is among the first few).
  */
 export function createRefusalResponder(
   build: (errorId: string) => ProblemResponse,
   securityHeaders: readonly HeaderWrite[],
-  onRefusal: (request: RequestInfo, errorId: string) => void,
+  onRefusal: (req: IncomingMessage, errorId: string) => void,
 ): RefusalResponder {
   const { status, headers, body } = build(ERROR_ID_SLOT);
   const json = JSON.stringify(body);
@@ -44,9 +43,6 @@ export function createRefusalResponder(
     const errorId = randomUUID();
     res.writeHead(status, headerList);
     res.end(before + errorId + after);
-    onRefusal(
-      { method: req.method, url: req.url, headers: req.headers, ip: req.socket.remoteAddress },
-      errorId,
-    );
+    onRefusal(req, errorId);
   };
 }

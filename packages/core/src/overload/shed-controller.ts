@@ -5,7 +5,7 @@ import { SHED_ORDER, allocateShedding, perCriticality } from './shed-allocation'
 export interface ShedControllerSettings {
   /** The event-loop delay the controller holds under overload, in milliseconds. */
   readonly targetEventLoopDelayMs: number;
-  /** Above this delay (milliseconds) refusals rise at their fastest. */
+  /** Refusals start past this delay (milliseconds), and rise at their fastest above it. */
   readonly maxEventLoopDelayMs: number;
   /** Refusals rise only while the loop is at least this busy (0–1]. */
   readonly maxEventLoopUtilization: number;
@@ -110,11 +110,12 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
     }
   }
 
-  // Disarmed, nothing is refused until the delay passes `maxEventLoopDelayMs` with the loop busy;
+  // Disarmed, nothing is refused until the delay passes `maxEventLoopDelayMs` on a busy loop;
   // armed, the controller holds the delay at the target until the refused share is back to zero.
   // A server at capacity wanders over its target now and then (a queue at exactly 100 % load has no
   // steady state): those excursions stay under the maximum and refuse nothing.
   let armed = false;
+  let previousBusy = false;
 
   function step(delayMs: number, utilization: number, intervalMs: number): number {
     const nominal = MAX_INTERVALS_PER_UPDATE * settings.sampleIntervalMs;
@@ -122,14 +123,28 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
     // Utilization alone is not overload, but a loop with idle time to spare is not overloaded
     // either: a delay spike in a loop that idles (one slow synchronous call, a GC pause) refuses nothing.
     const isBusy = utilization >= busyUtilization;
+    const wasBusy = previousBusy;
+    previousBusy = isBusy;
     if (!armed) {
-      if (!isBusy || delayMs <= max) return 0;
+      // Two busy samples in a row, the second over the maximum and not lower than the first: one
+      // long synchronous stretch (a big JSON.parse, a slow start) shows as one busy sample after an
+      // idle one, and the requests that queued behind it as a delay that falls by itself.
+      if (!(isBusy && wasBusy && delayMs > max && delayMs >= previousDelayMs)) return 0;
       armed = true;
     }
+    // Past the maximum the delay tells only "far too much", and its swings (a 2 s iteration, then
+    // a drained one) would throw the trend term about: the terms see it capped at the maximum.
+    const seen = Math.min(delayMs, max);
+    const seenBefore = Math.min(previousDelayMs, max);
     let change =
-      INTEGRAL_GAIN_PER_SECOND * ((delayMs - target) / target) * seconds +
-      TREND_GAIN * ((delayMs - previousDelayMs) / target);
-    if (delayMs > max) change += OVER_MAX_RISE_PER_SECOND * seconds;
+      INTEGRAL_GAIN_PER_SECOND * ((seen - target) / target) * seconds +
+      TREND_GAIN * ((seen - seenBefore) / target);
+    if (delayMs > max) {
+      // Over the maximum but falling: the share already drains the queue; raising it further
+      // would reach the classes above (the queue built up while the controller caught up).
+      if (delayMs < previousDelayMs) change = Math.min(change, 0);
+      else change += OVER_MAX_RISE_PER_SECOND * seconds;
+    }
     if (!isBusy) change = Math.min(change, 0);
     let next = shedProbability + Math.min(change, MAX_RISE_PER_SECOND * seconds);
     if (!isBusy && delayMs < target / 2) next *= 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);

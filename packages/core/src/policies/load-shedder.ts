@@ -10,8 +10,9 @@ import type { LoadMeasurement } from '../overload/shed-controller';
 /** Options of `createLoadShedder` (and of `loadShedding()` / `guard({ loadShedding })`). */
 export interface LoadShedderOptions {
   /**
-   * Above this mean event-loop delay refusals rise at their fastest, in milliseconds. Default `200`.
-   * Also sets the default target (a quarter of it).
+   * Nothing is refused until the mean event-loop delay of two busy samples in a row passes this;
+   * above it refusals rise at their fastest. In milliseconds; default `200`. The default target is
+   * a quarter of it.
    */
   maxEventLoopDelayMs?: number;
   /**

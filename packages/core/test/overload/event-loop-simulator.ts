@@ -37,7 +37,7 @@ export interface SimulationOptions {
 }
 
 export interface SimulationPhase {
-  /** Offered load as a multiple of capacity. */
+  /** Offered load as a multiple of capacity (0: no requests, as before the server listens). */
   readonly load: number;
   readonly seconds: number;
   /** Share of each class in the arrivals (default: every request `critical`). */
@@ -58,6 +58,8 @@ export interface PhaseResult {
   /** Answered with 200 before the client's deadline, per class. */
   readonly goodByClass: Record<Criticality, number>;
   readonly offeredByClass: Record<Criticality, number>;
+  /** Refused, per class. */
+  readonly refusedByClass: Record<Criticality, number>;
   readonly good: number;
   readonly refused: number;
   /** Processed after the client had given up. */
@@ -151,6 +153,7 @@ export function simulate(options: SimulationOptions, shedder: SimulatedShedder):
     load: phase.load,
     offeredByClass: Object.fromEntries(CLASSES.map((c) => [c, 0])) as Record<Criticality, number>,
     goodByClass: Object.fromEntries(CLASSES.map((c) => [c, 0])) as Record<Criticality, number>,
+    refusedByClass: Object.fromEntries(CLASSES.map((c) => [c, 0])) as Record<Criticality, number>,
     refused: 0,
     late: 0,
     goodLatencies: [] as number[],
@@ -161,10 +164,16 @@ export function simulate(options: SimulationOptions, shedder: SimulatedShedder):
 
   // Arrivals, generated one ahead.
   let nextArrival = 0;
-  const scheduleArrival = (from: number) => {
-    const phase = options.phases[phaseAt(from)] as SimulationPhase;
+  const scheduleArrival = (from: number): void => {
+    const index = phaseAt(from);
+    const phase = options.phases[index] as SimulationPhase;
     const ratePerMs = phase.load * capacityPerMs;
-    nextArrival = from - Math.log(1 - random()) / ratePerMs;
+    const next = ratePerMs > 0 ? from - Math.log(1 - random()) / ratePerMs : Infinity;
+    // Past the phase's end the next phase's rate applies: draw again from there (arrivals are
+    // memoryless, so this is exact).
+    const end = ends[index] as number;
+    if (next >= end && index < ends.length - 1) scheduleArrival(end);
+    else nextArrival = next;
   };
   scheduleArrival(0);
   const waiting: Request[] = [];
@@ -260,6 +269,7 @@ export function simulate(options: SimulationOptions, shedder: SimulatedShedder):
       const latency = now - request.at;
       if (refuse) {
         phaseStats.refused++;
+        phaseStats.refusedByClass[request.criticality]++;
         phaseStats.refusalLatencies.push(latency);
       } else if (latency > options.deadlineMs) phaseStats.late++;
       else {
@@ -287,6 +297,7 @@ export function simulate(options: SimulationOptions, shedder: SimulatedShedder):
       good,
       goodByClass: s.goodByClass,
       offeredByClass: s.offeredByClass,
+      refusedByClass: s.refusedByClass,
       refused: s.refused,
       late: s.late,
       goodputRatio: good / (phase.seconds * 1000 * capacityPerMs),

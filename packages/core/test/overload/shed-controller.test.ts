@@ -32,7 +32,7 @@ function feed(controller: ShedController, count: number, over: Partial<LoadMeasu
 /** Arms the controller and brings the refused share near `share` with a delay over the maximum. */
 function armed(): ShedController {
   const controller = createShedController(settings);
-  feed(controller, 3, { eventLoopDelayMs: 400 });
+  feed(controller, 4, { eventLoopDelayMs: 400 });
   return controller;
 }
 
@@ -62,8 +62,18 @@ describe('createShedController', () => {
     expect(controller.shedProbability).toBe(0);
   });
 
-  it('starts once the delay passes the maximum and rises step by step, not as a cliff', () => {
+  it('refuses nothing for one busy sample over the maximum after an idle one (a long start-up)', () => {
     const controller = createShedController(settings);
+    feed(controller, 3, { eventLoopUtilization: 0.3 });
+    controller.update(sample({ eventLoopDelayMs: 3000, intervalMs: 3000 }));
+    feed(controller, 5, { eventLoopDelayMs: 5, eventLoopUtilization: 0.4 });
+    expect(controller.shedProbability).toBe(0);
+  });
+
+  it('starts at the second busy sample over the maximum and rises step by step, not as a cliff', () => {
+    const controller = createShedController(settings);
+    controller.update(sample({ eventLoopDelayMs: 300 })); // the first busy sample only arms nothing
+    expect(controller.shedProbability).toBe(0);
     const shares = feed(controller, 6, { eventLoopDelayMs: 300 });
     expect(shares[0]).toBeGreaterThan(0);
     expect(shares[0]).toBeLessThanOrEqual(0.15 + 1e-9); // at most 1.5 per second, 0.1 s a step
@@ -152,6 +162,25 @@ describe('createShedController', () => {
       sheddable_plus: 0,
       sheddable: 0,
     });
+  });
+
+  it('caps the delay it reasons on at the maximum: a drained 2 s iteration does not throw the share to zero', () => {
+    const controller = armed();
+    feed(controller, 3, { eventLoopDelayMs: 2000, intervalMs: 400 });
+    const high = controller.shedProbability;
+    controller.update(sample({ eventLoopDelayMs: 600, intervalMs: 400 }));
+    // Still far over the maximum: the share keeps rising although the delay fell by 1.4 s.
+    expect(controller.shedProbability).toBeGreaterThanOrEqual(high);
+  });
+
+  it('holds its share while the delay is over the maximum but falling (the queue drains)', () => {
+    const controller = armed();
+    feed(controller, 2, { eventLoopDelayMs: 900 });
+    const held = controller.shedProbability;
+    controller.update(sample({ eventLoopDelayMs: 700 }));
+    expect(controller.shedProbability).toBeCloseTo(held, 10);
+    controller.update(sample({ eventLoopDelayMs: 800 })); // rising again: up
+    expect(controller.shedProbability).toBeGreaterThan(held);
   });
 
   it('reads a NaN or negative delay as none', () => {

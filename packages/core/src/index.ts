@@ -213,6 +213,5 @@ export type { Criticality } from './overload/criticality';
 export type { LoadMeasurement } from './overload/shed-controller';
 export type { RefusalLogOptions } from './http/error-reporter';
 export type { HeaderWrite } from './http/header-writer';
-export { createPreDispatchShedding } from './guard/pre-dispatch-shedding';
 export type { PreDispatchFrame, PreDispatchShedding } from './guard/pre-dispatch-shedding';
 export { noteShedAnswer } from './guard/shed-answerers';

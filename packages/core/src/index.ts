@@ -136,3 +136,5 @@ export type {
   ResolvedConcurrencyLimiterOptions,
 } from './policies/concurrency-limiter';
 export type { ConcurrencyLimitControls } from './guard/expose-figures';
+export type { LoadMeasurement } from './overload/shed-controller';
+export type { RefusalLogOptions } from './http/error-reporter';

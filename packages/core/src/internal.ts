@@ -116,3 +116,8 @@ export {
   parseCriticality,
 } from './overload/criticality';
 export { isRejectionReason } from './telemetry/rejection';
+
+// Shedding before dispatch, and the header writes it replays
+export type { HeaderWrite } from './http/header-writer';
+export type { PreDispatchFrame, PreDispatchShedding } from './guard/pre-dispatch-shedding';
+export { noteShedAnswer } from './guard/shed-answerers';

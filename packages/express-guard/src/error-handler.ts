@@ -1,16 +1,29 @@
 import type { ErrorRequestHandler, Request } from 'express';
-import { createErrorReporter, removeStaleHeaders } from '@guard-suite/core/internal';
+import {
+  createErrorReporter,
+  noteShedAnswer,
+  removeStaleHeaders,
+} from '@guard-suite/core/internal';
 import type { ErrorHandlerOptions } from '@guard-suite/core';
 import type { RequestInfo } from '@guard-suite/core/internal';
 
+/** The `errorHandler()` middleware; `close()` logs the refusal counts not yet logged (at shutdown). */
+export type ErrorHandlerMiddleware = ErrorRequestHandler & { close(): void };
+
 /**
  * The secure error handler: mount it last. Answers every error as RFC 9457 problem+json with a
- * fresh `errorId`, logs the full error once under that id, and never shows a stack, path or secret.
+ * fresh `errorId`, logs the full error once under that id (a policy's refusals: in aggregate), and
+ * never shows a stack, path or secret.
  * @example app.use(notFound()); app.use(errorHandler({ logger }));
  */
-export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler {
+export function errorHandler(options?: ErrorHandlerOptions): ErrorHandlerMiddleware {
   const reporter = createErrorReporter(options, 'errorHandler');
-  return function errorHandlerMiddleware(err: unknown, req, res, _next) {
+  const middleware: ErrorRequestHandler = function errorHandlerMiddleware(
+    err: unknown,
+    req,
+    res,
+    _next,
+  ) {
     const info = requestInfo(req);
     if (res.headersSent) {
       // Part of a response is on the wire: log once and close the connection so the client sees a
@@ -21,6 +34,8 @@ export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler
       return;
     }
     const { status, headers, body } = reporter.report(err, info);
+    // This handler answers the app's shed refusals: guard() may now refuse them before dispatch.
+    noteShedAnswer(req.app, reporter, err);
     // The client left: logged, nothing to send. A request whose body was read to the end is
     // destroyed too (Node auto-destroys it), so only an incomplete one means the client is gone.
     if (res.destroyed || (req.destroyed && !req.complete)) return;
@@ -31,6 +46,9 @@ export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler
     res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(payload) });
     res.end(payload);
   };
+  return Object.defineProperty(middleware, 'close', {
+    value: () => reporter.close(),
+  }) as ErrorHandlerMiddleware;
 }
 
 /** What the log line needs from an Express request. */

@@ -5,6 +5,7 @@ import type { GuardControls } from '@guard-suite/core';
 import { admit } from './admission';
 import { createInputLimitsStep } from './input-limits';
 import { createLoadSheddingStep } from './load-shedding';
+import { expressPreDispatchFrame } from './pre-dispatch-frame';
 import { createRateLimitStep } from './rate-limit';
 import type { ExpressRateLimitOptions } from './rate-limit';
 import { createSecurityHeadersStep } from './security-headers';
@@ -28,6 +29,7 @@ export function guard(options?: ExpressGuardOptions): GuardMiddleware {
     loadShedding: createLoadSheddingStep,
     rateLimit: createRateLimitStep,
     inputLimits: createInputLimitsStep,
+    preDispatchFrame: expressPreDispatchFrame,
   });
 
   const middleware: RequestHandler = function guardMiddleware(req, res, next) {

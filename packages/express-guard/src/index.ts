@@ -22,6 +22,7 @@ export type { Upload } from './upload';
 export { sendStoredFile } from './send-stored-file';
 export { notFound } from './not-found';
 export { errorHandler } from './error-handler';
+export type { ErrorHandlerMiddleware } from './error-handler';
 export { asyncHandler } from './async-handler';
 
 // Everything a user types from @guard-suite/core, so an app installs one package.
@@ -78,7 +79,10 @@ export type {
   GuardOptions,
   ConcurrencyLimitOptions,
   LoadSheddingOptions,
+  GuardControls,
   GuardStatus,
+  ConcurrencyCounts,
+  LoadSheddingControls,
   GuardState,
   Criticality,
   RequestTimeoutOptions,
@@ -94,6 +98,7 @@ export type {
   RateLimiter,
   RateLimiterOptions,
   RateLimitStoreOption,
+  ResolvedRateLimiterOptions,
   MemoryStore,
   MemoryStoreOptions,
   RedisStoreOptions,
@@ -111,6 +116,7 @@ export type {
   LoadFigures,
   LoadShedder,
   LoadShedderOptions,
+  ResolvedLoadShedderOptions,
   ExecuteOptions,
   Policy,
   PolicyContext,
@@ -122,6 +128,7 @@ export type {
   CircuitBreakerStats,
   CircuitBreakerStoreOptions,
   CircuitState,
+  WindowTotals,
   RetryCallOptions,
   RetryEvent,
   RetryOptions,
@@ -137,7 +144,17 @@ export type {
   UploadOptions,
   UploadRecord,
   UploadStatus,
+  UploadRoutes,
   FileStore,
   FileStoreOptions,
   StoredFileStat,
+  CriticalityOptions,
+  AdaptiveAlgorithm,
+  AdaptiveLimitOptions,
+  ResolvedAdaptiveLimitOptions,
+  PermitOutcome,
+  ResolvedConcurrencyLimiterOptions,
+  ConcurrencyLimitControls,
+  LoadMeasurement,
+  RefusalLogOptions,
 } from '@guard-suite/core';

@@ -1,20 +1,36 @@
 import type { Request, RequestHandler } from 'express';
-import { exposeShedder, resolveLoadShedding, startLoadShedder } from '@guard-suite/core/internal';
-import type { LoadShedder, LoadSheddingOptions } from '@guard-suite/core';
-import type { LoadSheddingControls } from '@guard-suite/core';
+import {
+  DEFAULT_CRITICALITY,
+  exposeShedder,
+  resolveLoadShedding,
+  startLoadShedder,
+} from '@guard-suite/core/internal';
+import type { LoadShedder, LoadSheddingControls, LoadSheddingOptions } from '@guard-suite/core';
+import type { PreDispatchShedding } from '@guard-suite/core/internal';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
 
 /** `loadShedding()` options: the core options plus `skip(req)`. */
 export type ExpressLoadSheddingOptions = LoadSheddingOptions<Request>;
 
-/** Builds the load-shedding step over a started shedder: one property read per request. */
+/**
+ * Builds the load-shedding step over a started shedder: per request, one read of its class's
+ * refusal probability (and a random number only while that is between 0 and 1). `skip` is asked
+ * only about a request that would be refused. With `preDispatch` (from `guard()`), the first shed
+ * requests offer to move the decision before Express's dispatch.
+ */
 export function createLoadSheddingStep(
   shedder: LoadShedder,
   skip: ((req: Request) => boolean) | undefined,
+  preDispatch?: PreDispatchShedding,
 ): Step {
-  return function loadSheddingStep(req) {
-    if (shedder.overloaded && !skip?.(req)) throw shedder.error();
+  return function loadSheddingStep(req, res) {
+    // Judged before Express dispatched it (guard() refuses there once it may, see core).
+    if (preDispatch?.hasJudged(req)) return;
+    if (shedder.shouldShed(req.guard?.criticality ?? DEFAULT_CRITICALITY) && !skip?.(req)) {
+      preDispatch?.offer(req.app, req, res);
+      throw shedder.error();
+    }
   };
 }
 

@@ -1,6 +1,7 @@
 import express4 from 'express4';
 import request from 'supertest';
-import { createMemoryLogger } from 'guard-spec';
+import { createServer } from 'node:http';
+import { createMemoryLogger, listen } from 'guard-spec';
 import { z } from 'zod';
 import * as kit from '../src/index';
 
@@ -51,5 +52,28 @@ describe('guard() on Express 4', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ body: { n: 1 }, query: { page: 2 } });
     expect((await request(app).post('/items?page=2').send({ n: 'x' })).status).toBe(400);
+  });
+
+  it('refuses shed requests before Express 4 dispatches them, past its own query and init layers', async () => {
+    const protection = guard({ rateLimit: false, loadShedding: { maxHeapUsedBytes: 1 } });
+    const app = express4();
+    app.use(protection);
+    app.get('/', (_req, res) => res.json({ ok: true }));
+    app.use(notFound());
+    app.use(errorHandler({ logger: createMemoryLogger().logger }));
+    const server = createServer(app);
+    const { port, close } = await listen(server);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await request(`http://127.0.0.1:${port}`).get('/');
+        expect(res.status).toBe(503);
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.body).toMatchObject({ reason: 'overloaded', detail: 'Server is overloaded' });
+      }
+      expect((server.listeners('request')[0] as { name?: string }).name).toBe('shedBeforeDispatch');
+    } finally {
+      protection.close();
+      await close();
+    }
   });
 });

@@ -4,8 +4,10 @@ import express from 'express';
 import type { RequestHandler } from 'express';
 import type { Harness, SpecApp, SpecIO } from 'guard-spec';
 import * as kit from '../src/index';
+import { GuardState } from '@guard-suite/core/internal';
+import type { Criticality } from '../src/index';
 
-type GuardedRequest = express.Request & { guard?: SpecIO['guard']; upload?: unknown };
+type GuardedRequest = express.Request & { upload?: unknown };
 
 /** Runs the shared behaviour spec on Express 5: routes, then notFound(), then errorHandler() last. */
 export const expressHarness: Harness = {
@@ -14,6 +16,14 @@ export const expressHarness: Harness = {
   mount(spec: SpecApp): Server {
     const app = express();
     if (spec.trustProxy !== undefined) app.set('trust proxy', spec.trustProxy);
+    const { classify } = spec;
+    if (classify)
+      app.use((req, res, next) => {
+        const state = (req.guard ??= new GuardState(res));
+        const criticality = classify(req);
+        if (criticality !== undefined) state.criticality = criticality as Criticality;
+        next();
+      });
     for (const middleware of spec.use ?? []) app.use(middleware as RequestHandler);
     for (const route of spec.routes) {
       app[route.method](
@@ -44,7 +54,9 @@ export const expressHarness: Harness = {
     }
     if (spec.errorHandler !== false) {
       app.use(kit.notFound(spec.errorHandler ?? {}));
-      app.use(kit.errorHandler(spec.errorHandler ?? {}));
+      const handler = kit.errorHandler(spec.errorHandler ?? {});
+      spec.onErrorHandler?.(handler);
+      app.use(handler);
     }
     return createServer(serverOptions(spec), app);
   },

@@ -51,6 +51,13 @@ export interface SpecApp {
   trustProxy?: boolean | number;
   /** node:http `maxHeaderSize` of the server, in bytes (Node's default is 16 KiB), e.g. to let a 100 KB URL reach the app. */
   maxHeaderSize?: number;
+  /**
+   * Sets each request's class (`req.guard.criticality` / `ctx.state.guard.criticality`) in a
+   * middleware mounted before `use`. Stands in for `guard({ criticality })` until that option lands.
+   */
+  classify?: (req: IncomingMessage) => string | undefined;
+  /** Receives the mounted `errorHandler()` (to `close()` it, which logs the pending refusal counts). */
+  onErrorHandler?: (handler: { close(): void }) => void;
 }
 
 /** One framework under test. */

@@ -5,27 +5,32 @@ import {
   PROBLEM_CONTENT_TYPE,
   createErrorReporter,
   isClientGone,
+  noteShedAnswer,
   removeStaleHeaders,
 } from '@guard-suite/core/internal';
 import type { ErrorHandlerOptions } from '@guard-suite/core';
 import type { ErrorReporter, RequestInfo } from '@guard-suite/core/internal';
 import { wasAbandoned } from './admission';
+import { ERROR_HANDLER_MARK } from './pre-dispatch-frame';
 
 /** Errors already logged by the middleware, so the app-level listener does not log them again. */
 const reported = new WeakSet<object>();
 /** Apps whose default `error` listener was replaced. */
 const adoptedApps = new WeakSet<Koa>();
 
+/** The `errorHandler()` middleware; `close()` logs the refusal counts not yet logged (at shutdown). */
+export type ErrorHandlerMiddleware = Middleware & { close(): void };
+
 /**
  * The secure error handler: mount it first, so it wraps everything. Answers every error (and
  * unmatched routes, as 404) with RFC 9457 problem+json and a fresh `errorId`, logs the full error
- * once under that id, and never shows a stack, path or secret.
+ * once under that id (a policy's refusals: in aggregate), and never shows a stack, path or secret.
  * @example app.use(errorHandler({ logger })); app.use(guard()); app.use(router.routes());
  */
-export function errorHandler(options?: ErrorHandlerOptions): Middleware {
+export function errorHandler(options?: ErrorHandlerOptions): ErrorHandlerMiddleware {
   const reporter = createErrorReporter(options, 'errorHandler');
   const notFoundMessage = options?.messages?.[404];
-  return async function errorHandlerMiddleware(ctx, next) {
+  const middleware: Middleware = async function errorHandlerMiddleware(ctx, next) {
     adoptApp(ctx.app, reporter);
     try {
       await next();
@@ -42,6 +47,8 @@ export function errorHandler(options?: ErrorHandlerOptions): Middleware {
       }
       const { status, headers, body } = reporter.report(err, requestInfo(ctx));
       markReported(err);
+      // This handler answers the app's shed refusals: guard() may now refuse them before dispatch.
+      noteShedAnswer(ctx.app, reporter, err);
       removeStaleHeaders(ctx.res);
       // A handler that took over the response (ctx.respond = false) and threw before writing a byte
       // would otherwise leave the client hanging: the error answer goes out through Koa.
@@ -53,6 +60,10 @@ export function errorHandler(options?: ErrorHandlerOptions): Middleware {
       if (wasAbandoned(ctx)) sendNow(ctx);
     }
   };
+  return Object.defineProperties(middleware, {
+    close: { value: () => reporter.close() },
+    [ERROR_HANDLER_MARK]: { value: true },
+  }) as ErrorHandlerMiddleware;
 }
 
 /**

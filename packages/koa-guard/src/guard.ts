@@ -5,6 +5,7 @@ import type { GuardControls } from '@guard-suite/core';
 import { admitAndRun } from './admission';
 import { createInputLimitsStep } from './input-limits';
 import { createLoadSheddingStep } from './load-shedding';
+import { koaPreDispatchFrame } from './pre-dispatch-frame';
 import { createRateLimitStep } from './rate-limit';
 import type { KoaRateLimitOptions } from './rate-limit';
 import { createSecurityHeadersStep } from './security-headers';
@@ -28,6 +29,7 @@ export function guard(options?: KoaGuardOptions): GuardMiddleware {
     loadShedding: createLoadSheddingStep,
     rateLimit: createRateLimitStep,
     inputLimits: createInputLimitsStep,
+    preDispatchFrame: koaPreDispatchFrame,
   });
 
   const admit = (ctx: Context, next: Next) => (gate ? admitAndRun(gate, ctx, next) : next());

@@ -21,6 +21,7 @@ export { upload } from './upload';
 export type { Upload } from './upload';
 export { sendStoredFile } from './send-stored-file';
 export { errorHandler } from './error-handler';
+export type { ErrorHandlerMiddleware } from './error-handler';
 
 // Everything a user types from @guard-suite/core, so an app installs one package.
 export {
@@ -76,7 +77,10 @@ export type {
   GuardOptions,
   ConcurrencyLimitOptions,
   LoadSheddingOptions,
+  GuardControls,
   GuardStatus,
+  ConcurrencyCounts,
+  LoadSheddingControls,
   GuardState,
   Criticality,
   RequestTimeoutOptions,
@@ -92,6 +96,7 @@ export type {
   RateLimiter,
   RateLimiterOptions,
   RateLimitStoreOption,
+  ResolvedRateLimiterOptions,
   MemoryStore,
   MemoryStoreOptions,
   RedisStoreOptions,
@@ -109,6 +114,7 @@ export type {
   LoadFigures,
   LoadShedder,
   LoadShedderOptions,
+  ResolvedLoadShedderOptions,
   ExecuteOptions,
   Policy,
   PolicyContext,
@@ -120,6 +126,7 @@ export type {
   CircuitBreakerStats,
   CircuitBreakerStoreOptions,
   CircuitState,
+  WindowTotals,
   RetryCallOptions,
   RetryEvent,
   RetryOptions,
@@ -135,7 +142,17 @@ export type {
   UploadOptions,
   UploadRecord,
   UploadStatus,
+  UploadRoutes,
   FileStore,
   FileStoreOptions,
   StoredFileStat,
+  CriticalityOptions,
+  AdaptiveAlgorithm,
+  AdaptiveLimitOptions,
+  ResolvedAdaptiveLimitOptions,
+  PermitOutcome,
+  ResolvedConcurrencyLimiterOptions,
+  ConcurrencyLimitControls,
+  LoadMeasurement,
+  RefusalLogOptions,
 } from '@guard-suite/core';

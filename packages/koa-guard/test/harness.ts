@@ -5,6 +5,8 @@ import type { Middleware } from 'koa';
 import Router from '@koa/router';
 import type { Harness, SpecApp, SpecIO } from 'guard-spec';
 import * as kit from '../src/index';
+import type { Criticality } from '../src/index';
+import { GuardState } from '@guard-suite/core/internal';
 
 /** Runs the shared behaviour spec on Koa 3: errorHandler() outermost, then the app middleware, then routes. */
 export const koaHarness: Harness = {
@@ -16,7 +18,20 @@ export const koaHarness: Harness = {
       app.proxy = true;
       if (typeof spec.trustProxy === 'number') app.maxIpsCount = spec.trustProxy;
     }
-    if (spec.errorHandler !== false) app.use(kit.errorHandler(spec.errorHandler ?? {}));
+    if (spec.errorHandler !== false) {
+      const handler = kit.errorHandler(spec.errorHandler ?? {});
+      spec.onErrorHandler?.(handler);
+      app.use(handler);
+    }
+    const { classify } = spec;
+    if (classify)
+      app.use((ctx, next) => {
+        const state = ctx.state as { guard?: GuardState };
+        const guardState = (state.guard ??= new GuardState(ctx.res));
+        const criticality = classify(ctx.req);
+        if (criticality !== undefined) guardState.criticality = criticality as Criticality;
+        return next();
+      });
     for (const middleware of spec.use ?? []) app.use(middleware as Middleware);
     const router = new Router();
     for (const route of spec.routes) {
@@ -49,8 +64,9 @@ export const koaHarness: Harness = {
     }
     app.use(router.routes());
     app.use(router.allowedMethods());
-    const callback = app.callback();
-    return createServer(serverOptions(spec), (req, res) => void callback(req, res));
+    // Koa's own listener, as app.listen() installs it (guard() recognises it to shed before dispatch).
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa handles its own rejections
+    return createServer(serverOptions(spec), app.callback());
   },
 };
 

@@ -1,3 +1,4 @@
+import type { HeaderWrite } from '../http/header-writer';
 import type { LoadFigures, LoadShedder } from '../policies/load-shedder';
 import { startLoadShedder } from '../policies/load-shedder';
 import type { RateLimiter } from '../policies/rate-limiter';
@@ -9,6 +10,8 @@ import type { CriticalityResolver } from '../overload/resolve-criticality';
 import type { ResolvedGuard } from './guard-options';
 import { exposeCounts } from './expose-figures';
 import type { ConcurrencyCounts } from './expose-figures';
+import { createPreDispatchShedding } from './pre-dispatch-shedding';
+import type { PreDispatchFrame, PreDispatchShedding } from './pre-dispatch-shedding';
 
 /** Live figures of a `guard()` middleware, for a health endpoint. Absent sections are `undefined`. */
 export interface GuardStatus {
@@ -20,6 +23,8 @@ export interface GuardStatus {
 
 /** What `guard()` adds to its middleware: live counts, `status()` and `close()`. */
 export interface GuardControls extends ConcurrencyCounts {
+  /** The load shedder (`undefined` with `loadShedding: false`): its figures, `sample()`. */
+  readonly shedder: LoadShedder | undefined;
   status(): GuardStatus;
   /** Stops the load-shedding sampler, refuses queued requests and frees the rate limiter's memory. */
   close(): void;
@@ -27,8 +32,15 @@ export interface GuardControls extends ConcurrencyCounts {
 
 /** The adapter's step factories, one per cheap section (each framework has its own step shape). */
 export interface GuardStepFactories<TStep, TRequest, TRateLimit> {
-  securityHeaders(helmetOptions: Record<string, unknown>): TStep;
-  loadShedding(shedder: LoadShedder, skip: ((request: TRequest) => boolean) | undefined): TStep;
+  /** The security-headers step, with helmet's writes when they are the same on every response. */
+  securityHeaders(
+    helmetOptions: Record<string, unknown>,
+  ): TStep & { readonly headerWrites: readonly HeaderWrite[] | undefined };
+  loadShedding(
+    shedder: LoadShedder,
+    skip: ((request: TRequest) => boolean) | undefined,
+    preDispatch: PreDispatchShedding | undefined,
+  ): TStep;
   rateLimit(
     options: TRateLimit,
     defaults: { logger?: GuardLogger | undefined },
@@ -36,6 +48,8 @@ export interface GuardStepFactories<TStep, TRequest, TRateLimit> {
     pathPrefix: string,
   ): TStep & { readonly limiter: RateLimiter };
   inputLimits(limits: InputLimits): TStep;
+  /** What the adapter can tell of its app, so shed requests can be refused before dispatch. */
+  preDispatchFrame?: PreDispatchFrame;
 }
 
 /** The sections of one `guard()`, in the order they run, and the controls its middleware exposes. */
@@ -64,11 +78,25 @@ export function planGuard<TStep, TRequest, TRateLimit>(
   factories: GuardStepFactories<TStep, TRequest, TRateLimit>,
 ): GuardPlan<TStep, TRequest> {
   const steps: TStep[] = [];
-  if (resolved.helmet !== false) steps.push(factories.securityHeaders(resolved.helmet));
+  const headersStep =
+    resolved.helmet === false ? undefined : factories.securityHeaders(resolved.helmet);
+  if (headersStep) steps.push(headersStep);
   let shedder: LoadShedder | undefined;
+  let preDispatch: PreDispatchShedding | undefined;
   if (resolved.loadShedding !== false) {
     shedder = startLoadShedder(resolved.loadShedding.options);
-    steps.push(factories.loadShedding(shedder, resolved.loadShedding.skip));
+    // Refusing before dispatch needs the refusal to be the same for every request: no `skip` and
+    // no criticality classifier (both want the framework's request: a request refused before
+    // dispatch could only be taken for 'critical'), helmet's headers known in advance.
+    const securityHeaders = headersStep ? headersStep.headerWrites : [];
+    if (
+      factories.preDispatchFrame &&
+      resolved.loadShedding.skip === undefined &&
+      resolved.classify === undefined &&
+      securityHeaders !== undefined
+    )
+      preDispatch = createPreDispatchShedding(shedder, securityHeaders, factories.preDispatchFrame);
+    steps.push(factories.loadShedding(shedder, resolved.loadShedding.skip, preDispatch));
   }
   // Rate limiting comes before the input limits and the slot: a flood is refused at its cheapest.
   const rateLimitStep =
@@ -91,6 +119,7 @@ export function planGuard<TStep, TRequest, TRateLimit>(
     rateLimit: rateLimitStep ? { mode: rateLimitStep.limiter.mode } : undefined,
   });
   const close = () => {
+    preDispatch?.close();
     shedder?.close();
     limiter?.close();
     rateLimitStep?.limiter.close();
@@ -99,10 +128,13 @@ export function planGuard<TStep, TRequest, TRateLimit>(
     classify: resolved.classify,
     steps,
     gate,
-    expose: (middleware) =>
-      Object.defineProperties(exposeCounts(middleware, limiter), {
+    expose: (middleware) => {
+      preDispatch?.claim(middleware);
+      return Object.defineProperties(exposeCounts(middleware, limiter), {
+        shedder: { value: shedder },
         status: { value: status },
         close: { value: close },
-      }) as typeof middleware & GuardControls,
+      }) as typeof middleware & GuardControls;
+    },
   };
 }

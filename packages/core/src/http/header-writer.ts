@@ -7,11 +7,19 @@ export type HeaderMiddleware = (
   next: (error?: unknown) => void,
 ) => void;
 
-/** Sets a header middleware's headers on one response; throws what the middleware passed to `next`. */
-export type HeaderWriter = (req: IncomingMessage, res: ServerResponse) => void;
+/**
+ * Sets a header middleware's headers on one response; throws what the middleware passed to `next`.
+ * `writes` lists what it does when that is the same on every response (replayed), else `undefined`.
+ */
+export type HeaderWriter = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  readonly writes: readonly HeaderWrite[] | undefined;
+};
 
 /** One recorded header write: a value to set, or `undefined` to remove the header. */
-type HeaderWrite = readonly [name: string, value: number | string | readonly string[] | undefined];
+export type HeaderWrite = readonly [
+  name: string,
+  value: number | string | readonly string[] | undefined,
+];
 
 /**
  * Turns helmet (or any middleware that only sets headers, synchronously) into a writer of
@@ -25,17 +33,26 @@ type HeaderWrite = readonly [name: string, value: number | string | readonly str
  */
 export function headerWriter(middleware: HeaderMiddleware, options: unknown): HeaderWriter {
   const writes = isPlainData(options, 0) ? recordWrites(middleware) : undefined;
-  if (writes === undefined) return (req, res) => runOnce(middleware, req, res);
-  return function replayHeaders(_req, res) {
-    // One method lookup per response rather than one per header: Express gives every response a
-    // prototype of its own, so each `res.setHeader` lookup misses V8's inline caches.
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with .call(res)
-    const { setHeader, removeHeader } = res;
-    for (const [name, value] of writes) {
-      if (value === undefined) removeHeader.call(res, name);
-      else setHeader.call(res, name, value);
-    }
-  };
+  if (writes === undefined)
+    return Object.assign(
+      (req: IncomingMessage, res: ServerResponse) => runOnce(middleware, req, res),
+      {
+        writes: undefined,
+      },
+    );
+  return Object.assign(
+    function replayHeaders(_req: IncomingMessage, res: ServerResponse) {
+      // One method lookup per response rather than one per header: Express gives every response a
+      // prototype of its own, so each `res.setHeader` lookup misses V8's inline caches.
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with .call(res)
+      const { setHeader, removeHeader } = res;
+      for (const [name, value] of writes) {
+        if (value === undefined) removeHeader.call(res, name);
+        else setHeader.call(res, name, value);
+      }
+    },
+    { writes: Object.freeze(writes) },
+  );
 }
 
 function runOnce(middleware: HeaderMiddleware, req: IncomingMessage, res: ServerResponse): void {

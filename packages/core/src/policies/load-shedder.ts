@@ -1,23 +1,44 @@
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import type { EventLoopUtilization, IntervalHistogram } from 'node:perf_hooks';
 import { LoadShedError } from '../errors/load-shed-error';
 import { withoutStack } from '../errors/without-stack';
 import { optionReader } from '../options/option-reader';
+import type { Criticality } from '../overload/criticality';
+import { createProcessProbe } from '../overload/process-probe';
+import type { PerCriticality } from '../overload/shed-allocation';
+import { createShedController } from '../overload/shed-controller';
+import type { LoadMeasurement } from '../overload/shed-controller';
 
 /** Options of `createLoadShedder` (and of `loadShedding()` / `guard({ loadShedding })`). */
 export interface LoadShedderOptions {
-  /** Shed while the mean event-loop delay of the last sample is over this, in milliseconds. Default `200`. */
+  /**
+   * Nothing is refused until the mean event-loop delay of two busy samples in a row passes this;
+   * above it refusals rise at their fastest. In milliseconds; default `200`. The default target is
+   * a quarter of it.
+   */
   maxEventLoopDelayMs?: number;
-  /** Shed while the event-loop utilization of the last sample is over this ratio (0–1]. Default `0.98`. */
+  /**
+   * The event-loop delay the shedder holds an overloaded process at, refusing a share of requests
+   * that rises and falls with it (milliseconds). Default: `maxEventLoopDelayMs / 4` (`50`).
+   */
+  targetEventLoopDelayMs?: number;
+  /**
+   * Refusals rise only while the event loop is at least this busy, 0–1 (a delay spike in a loop
+   * with idle time refuses nothing); utilization alone never refuses. Default `0.98`.
+   */
   maxEventLoopUtilization?: number;
-  /** Shed while V8's used heap is over this, in bytes. Default: no heap limit. */
+  /** Every request is refused while V8's used heap is over this, in bytes. Default: no heap limit. */
   maxHeapUsedBytes?: number;
-  /** Shed while the resident set size is over this, in bytes. Default: no RSS limit. */
+  /** Every request is refused while the resident set size is over this, in bytes. Default: no RSS limit. */
   maxRssBytes?: number;
-  /** How often the figures are sampled, in milliseconds. Default `500`. */
+  /** How often the figures are sampled and the refused share updated, in milliseconds. Default `100`. */
   sampleIntervalMs?: number;
   /** `Retry-After` of a shed request, in seconds. Default `10`. */
   retryAfterSeconds?: number;
+  /**
+   * Takes the measurements instead of this process's own (event-loop delay and utilization since
+   * the last call, heap, RSS): another source of load figures, or fixed figures in a test.
+   * Default: perf_hooks and `process.memoryUsage()`.
+   */
+  probe?: LoadProbe;
 }
 
 /** The figures of the last sample, as a health endpoint would show them. */
@@ -30,41 +51,58 @@ export interface LoadFigures {
   readonly heapUsedBytes: number;
   /** Resident set size, in bytes. */
   readonly rssBytes: number;
-  /** Whether new requests are being shed. */
+  /** Whether some new requests are being refused. */
   readonly overloaded: boolean;
+  /** The share of all requests being refused, 0–1 (1 while heap or RSS is over its limit). */
+  readonly shedProbability: number;
+  /** Each class's probability of being refused, 0–1: `sheddable` first, `critical_plus` last. */
+  readonly shedProbabilities: Readonly<Record<Criticality, number>>;
   /** Epoch milliseconds of the sample. */
   readonly sampledAt: number;
 }
 
-/** The raw measurements one sample takes; injectable so the decision can be tested without load. */
-export type LoadProbe = () => Omit<LoadFigures, 'overloaded' | 'sampledAt'>;
+/**
+ * The raw measurements one sample takes; injectable so the decision can be tested without load.
+ * `intervalMs` (the time the sample covers) defaults to `sampleIntervalMs`.
+ */
+export type LoadProbe = () => LoadMeasurement;
 
-/** Samples process load on an unref'd timer; the request path only reads `overloaded`. */
+/** Samples process load on an unref'd timer; the request path reads one precomputed probability. */
 export interface LoadShedder {
-  /** True while the last sample was over a threshold: one property read on the request path. */
+  /** True while some requests are being refused. */
   readonly overloaded: boolean;
   /** The last sample. */
   readonly figures: LoadFigures;
   /** The resolved options. */
   readonly options: ResolvedLoadShedderOptions;
+  /**
+   * Counts one request of class `criticality` (default `'critical'`) and says whether to refuse it:
+   * one read of the class's precomputed probability and, only while it is between 0 and 1, one
+   * random number. No allocation.
+   */
+  shouldShed(criticality?: Criticality): boolean;
   /** A fresh `LoadShedError` (503, `Retry-After`) for a shed request. */
   error(): LoadShedError;
   /** Takes a sample now (the timer does this every `sampleIntervalMs`). */
   sample(): LoadFigures;
-  /** Stops sampling; `overloaded` stays at its last value. */
+  /** Stops sampling; the probabilities stay at their last values. */
   close(): void;
 }
 
-/** Every load-shedder option, resolved. Limits left out are `Infinity`. */
-export type ResolvedLoadShedderOptions = Readonly<Required<LoadShedderOptions>>;
+/** Every load-shedder option, resolved. Limits left out are `Infinity`; `probe` may be absent. */
+export type ResolvedLoadShedderOptions = Readonly<
+  Required<Omit<LoadShedderOptions, 'probe'>> & { probe: LoadProbe | undefined }
+>;
 
 const KNOWN_OPTIONS = [
   'maxEventLoopDelayMs',
+  'targetEventLoopDelayMs',
   'maxEventLoopUtilization',
   'maxHeapUsedBytes',
   'maxRssBytes',
   'sampleIntervalMs',
   'retryAfterSeconds',
+  'probe',
 ] as const;
 
 /** Checks and completes load-shedding options; extra keys (such as an adapter's `skip`) may be allowed. */
@@ -75,50 +113,39 @@ export function resolveLoadShedderOptions(
   pathPrefix = '',
 ): ResolvedLoadShedderOptions {
   const read = optionReader(factory, options, [...KNOWN_OPTIONS, ...extraKeys], pathPrefix);
+  const maxEventLoopDelayMs = read.positiveNumber('maxEventLoopDelayMs', 200, 'milliseconds');
+  const targetEventLoopDelayMs = read.positiveNumber(
+    'targetEventLoopDelayMs',
+    maxEventLoopDelayMs / 4,
+    'milliseconds',
+  );
+  if (targetEventLoopDelayMs >= maxEventLoopDelayMs)
+    read.fail(
+      'targetEventLoopDelayMs',
+      `less than maxEventLoopDelayMs (${maxEventLoopDelayMs} ms)`,
+      targetEventLoopDelayMs,
+    );
   return Object.freeze({
-    maxEventLoopDelayMs: read.positiveNumber('maxEventLoopDelayMs', 200, 'milliseconds'),
+    maxEventLoopDelayMs,
+    targetEventLoopDelayMs,
     maxEventLoopUtilization: read.ratio('maxEventLoopUtilization', 0.98),
     maxHeapUsedBytes: read.optionalPositiveInteger('maxHeapUsedBytes', 'bytes') ?? Infinity,
     maxRssBytes: read.optionalPositiveInteger('maxRssBytes', 'bytes') ?? Infinity,
     // Handed to setInterval, which would turn anything over 2^31-1 ms into a 1 ms interval.
-    sampleIntervalMs: read.timerMs('sampleIntervalMs', 500),
+    sampleIntervalMs: read.timerMs('sampleIntervalMs', 100),
     retryAfterSeconds: read.positiveInteger('retryAfterSeconds', 10, 'seconds'),
+    probe: read.optionalFunction<LoadProbe>('probe'),
   });
 }
 
-/** The histogram's own timer resolution, in milliseconds; subtracted so an idle loop reads ~0. */
-const RESOLUTION_MS = 10;
-
-function createProcessProbe(): { probe: LoadProbe; stop(): void } {
-  const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-  histogram.enable();
-  let lastElu: EventLoopUtilization | undefined;
-  return {
-    probe() {
-      const mean = histogram.mean;
-      histogram.reset();
-      // The first sample (at construction) covers no interval: its loop figures would be noise.
-      const elu = lastElu ? performance.eventLoopUtilization(lastElu).utilization : 0;
-      lastElu = performance.eventLoopUtilization();
-      const memory = process.memoryUsage();
-      return {
-        // The histogram reads NaN before its first tick.
-        eventLoopDelayMs: Number.isFinite(mean) ? Math.max(0, mean / 1e6 - RESOLUTION_MS) : 0,
-        eventLoopUtilization: elu,
-        heapUsedBytes: memory.heapUsed,
-        rssBytes: memory.rss,
-      };
-    },
-    stop: () => histogram.disable(),
-  };
-}
-
 /**
- * Creates a load shedder: samples event-loop delay, event-loop utilization, heap used and RSS every
- * `sampleIntervalMs` (the timer never keeps the process alive) and sheds while any is over its limit.
+ * Creates a load shedder: samples event-loop delay and utilization, heap used and RSS every
+ * `sampleIntervalMs` (the timer never keeps the process alive) and refuses a share of requests
+ * that follows the delay (a PIE controller, RFC 8033), lower classes first; over the heap or RSS
+ * limit it refuses everything.
  * @example
- * const shedder = createLoadShedder({ maxEventLoopDelayMs: 200 });
- * if (shedder.overloaded) throw shedder.error();
+ * const shedder = createLoadShedder({ targetEventLoopDelayMs: 50 });
+ * if (shedder.shouldShed('sheddable')) throw shedder.error();
  * shedder.close();
  */
 export function createLoadShedder(
@@ -135,20 +162,29 @@ export function startLoadShedder(
   resolved: ResolvedLoadShedderOptions,
   probe?: LoadProbe,
 ): LoadShedder {
-  const own = probe === undefined ? createProcessProbe() : { probe, stop: () => undefined };
-  const measure = own.probe;
-  const { maxEventLoopDelayMs, maxEventLoopUtilization, maxHeapUsedBytes, maxRssBytes } = resolved;
+  const given = probe ?? resolved.probe;
+  const own = given === undefined ? createProcessProbe() : { measure: given, stop: () => {} };
+  const controller = createShedController(resolved);
+  // The objects the request path touches: read and counted in place, never replaced.
+  const probabilities: Readonly<PerCriticality> = controller.probabilities;
+  const arrivals = controller.arrivals;
   let overloaded = false;
   let figures: LoadFigures;
 
   function sample(): LoadFigures {
-    const m = measure();
-    overloaded =
-      m.eventLoopDelayMs > maxEventLoopDelayMs ||
-      m.eventLoopUtilization > maxEventLoopUtilization ||
-      m.heapUsedBytes > maxHeapUsedBytes ||
-      m.rssBytes > maxRssBytes;
-    figures = Object.freeze({ ...m, overloaded, sampledAt: Date.now() });
+    const m = own.measure();
+    controller.update(m);
+    overloaded = controller.isOverHardLimit || controller.shedProbability > 0;
+    figures = Object.freeze({
+      eventLoopDelayMs: m.eventLoopDelayMs,
+      eventLoopUtilization: m.eventLoopUtilization,
+      heapUsedBytes: m.heapUsedBytes,
+      rssBytes: m.rssBytes,
+      overloaded,
+      shedProbability: controller.isOverHardLimit ? 1 : controller.shedProbability,
+      shedProbabilities: Object.freeze({ ...probabilities }),
+      sampledAt: Date.now(),
+    });
     return figures;
   }
   // Heap and RSS are known at once; the loop figures start at zero until the first interval ends.
@@ -164,6 +200,11 @@ export function startLoadShedder(
       return figures;
     },
     options: resolved,
+    shouldShed(criticality = 'critical') {
+      arrivals[criticality]++;
+      const probability = probabilities[criticality];
+      return probability > 0 && (probability >= 1 || Math.random() < probability);
+    },
     // Shed requests come in floods: the answer needs no stack trace.
     error: () =>
       withoutStack(

@@ -1,4 +1,9 @@
-import { ConcurrencyLimitError, RateLimitError } from '@guard-suite/core';
+import {
+  ConcurrencyLimitError,
+  LoadShedError,
+  PayloadTooLargeError,
+  RateLimitError,
+} from '@guard-suite/core';
 import { createErrorReporter } from '@guard-suite/core/internal';
 import { createMemoryLogger } from 'guard-spec';
 
@@ -66,5 +71,110 @@ describe('createErrorReporter', () => {
     const { logger } = createMemoryLogger();
     const foreign = Object.assign(new Error('x'), { status: 503, reason: 'db password hunter2' });
     expect(createErrorReporter({ logger }).report(foreign, {}).body).not.toHaveProperty('reason');
+  });
+});
+
+describe('createErrorReporter: refusals', () => {
+  const shedRequest = { method: 'GET', url: '/', headers: {} };
+
+  it('logs a flood of refusals as the first five lines and one counting line, each refused its own errorId', () => {
+    const { logger, entries } = createMemoryLogger();
+    const reporter = createErrorReporter({ logger });
+    const ids = new Set<string>();
+    for (let i = 0; i < 40; i++)
+      ids.add(reporter.report(new LoadShedError(), shedRequest).body.errorId);
+    expect(ids.size).toBe(40);
+    expect(entries).toHaveLength(5);
+    reporter.close();
+    expect(entries).toHaveLength(6);
+    expect(entries[5]).toMatchObject({ policy: 'load_shedding', count: 40, loggedIndividually: 5 });
+    expect(entries[0]).toMatchObject({ code: 'ERR_GUARD_OVERLOADED', reason: 'overloaded' });
+  });
+
+  it('still logs every other error on a line of its own', () => {
+    const { logger, entries } = createMemoryLogger();
+    const reporter = createErrorReporter({ logger });
+    for (let i = 0; i < 12; i++) reporter.report(new Error('boom'), shedRequest);
+    for (let i = 0; i < 12; i++) reporter.report(new PayloadTooLargeError(), shedRequest);
+    reporter.close();
+    expect(entries).toHaveLength(24);
+  });
+
+  it('takes its interval and individual count from refusalLog, or logs every refusal with false', () => {
+    const counted = createMemoryLogger();
+    const few = createErrorReporter({
+      logger: counted.logger,
+      refusalLog: { individualCount: 0, intervalMs: 60_000 },
+    });
+    for (let i = 0; i < 9; i++) few.report(new ConcurrencyLimitError(), shedRequest);
+    expect(counted.entries).toHaveLength(0);
+    few.close();
+    expect(counted.entries).toEqual([expect.objectContaining({ count: 9, loggedIndividually: 0 })]);
+
+    const each = createMemoryLogger();
+    const every = createErrorReporter({ logger: each.logger, refusalLog: false });
+    for (let i = 0; i < 9; i++) every.report(new ConcurrencyLimitError(), shedRequest);
+    expect(each.entries).toHaveLength(9);
+  });
+
+  it.each([
+    ['refusalLog: true', { refusalLog: true }],
+    ['refusalLog: null', { refusalLog: null }],
+    ['refusalLog.intervalMs: 0', { refusalLog: { intervalMs: 0 } }],
+    ['refusalLog.intervalMs: Infinity', { refusalLog: { intervalMs: Infinity } }],
+    ['refusalLog.individualCount: -1', { refusalLog: { individualCount: -1 } }],
+    ['refusalLog.individualCount: 1.5', { refusalLog: { individualCount: 1.5 } }],
+    ['an unknown refusalLog key', { refusalLog: { interval: 5 } }],
+  ])('refuses %s at construction', (_name, options) => {
+    expect(() => createErrorReporter(options)).toThrow(
+      expect.objectContaining({ code: 'ERR_GUARD_INVALID_OPTION' }),
+    );
+  });
+
+  it('prebuilds a refusal that matches report(): status, headers, body, fresh errorId, counted', () => {
+    const { logger, entries } = createMemoryLogger();
+    const reporter = createErrorReporter({ logger, messages: { 503: 'Busy, come back later' } });
+    const error = new LoadShedError(undefined, { retryAfterSeconds: 7 });
+    const reported = reporter.report(error, shedRequest);
+    const respond = reporter.refusalResponder(error, [
+      ['X-Frame-Options', 'SAMEORIGIN'],
+      ['X-Powered-By', undefined],
+      ['Content-Type', 'text/html'], // the problem's own content type wins
+    ]);
+    const written: { status?: number; headers?: string[]; body?: string }[] = [];
+    const fakeRes = (into: (typeof written)[number]) =>
+      ({
+        writeHead(status: number, headers: string[]) {
+          into.status = status;
+          into.headers = headers;
+        },
+        end(body: string) {
+          into.body = body;
+        },
+      }) as never;
+    const fakeReq = {
+      method: 'GET',
+      url: '/x',
+      headers: {},
+      socket: { remoteAddress: '::1' },
+    } as never;
+    for (let i = 0; i < 2; i++) respond(fakeReq, fakeRes((written[i] = {})));
+    const [first, second] = written;
+    expect(first?.status).toBe(503);
+    expect(first?.headers).toEqual([
+      'X-Frame-Options',
+      'SAMEORIGIN',
+      ...Object.entries(reported.headers).flat(),
+      'content-length',
+      String(Buffer.byteLength(first?.body ?? '')),
+    ]);
+    const body = JSON.parse(first?.body ?? '{}') as Record<string, unknown>;
+    expect(body).toEqual({ ...reported.body, errorId: body.errorId });
+    expect(body.detail).toBe('Busy, come back later');
+    expect(body.errorId).not.toBe(JSON.parse(second?.body ?? '{}').errorId);
+    // Three refusals so far (one reported, two prebuilt): each had its own line (first five).
+    expect(entries.filter((entry) => entry.code === 'ERR_GUARD_OVERLOADED')).toHaveLength(3);
+    expect(entries[1]).toMatchObject({ errorId: body.errorId, path: '/x', ip: '::1' });
+    reporter.close();
   });
 });

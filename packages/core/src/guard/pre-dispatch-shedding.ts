@@ -1,0 +1,151 @@
+import { ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { HeaderWrite } from '../http/header-writer';
+import type { RefusalResponder } from '../http/refusal-responder';
+import type { LoadShedder } from '../policies/load-shedder';
+import { shedAnswererOf } from './shed-answerers';
+
+/** A server's `'request'` listener. */
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** What an adapter knows of its framework's app, for pre-dispatch shedding. */
+export interface PreDispatchFrame {
+  /** Whether `listener`, the server's only `'request'` listener, is `app` itself. */
+  isAppListener(listener: unknown, app: object): boolean;
+  /**
+   * The middleware that runs first for every request of `app` (Koa: the first one after
+   * `errorHandler()`), or `undefined` when that cannot be told.
+   */
+  firstMiddleware(app: object): unknown;
+}
+
+/**
+ * Shedding before the framework dispatches: once it is safe, the server's request listener (the
+ * app) is wrapped so that a shed request is refused before Express or Koa do any work for it.
+ * Express's own dispatch costs about as much CPU as the tiny request it dispatches
+ * (bench/shed-cost.mjs), and under overload what a refusal costs is taken from the requests still
+ * served. The refusal is the one `errorHandler()` would send (security headers, problem+json,
+ * `Retry-After`, a fresh errorId), counted in the same refusal log.
+ *
+ * Safe means, checked at the first in-framework shed of each server: the server has one
+ * `'request'` listener and it is the app; `guard()` is the app's first middleware (Koa: right
+ * after `errorHandler()`), so nothing else would have run for a shed request; `errorHandler()` has
+ * answered one of this app's shed refusals (so it, not an app's own handler, answers them); and
+ * `guard()` has no `skip` (which wants the framework's request). Otherwise shedding stays in
+ * `guard()`, as it was.
+ */
+export interface PreDispatchShedding {
+  /** True when this request was already judged before dispatch (`guard()` must not judge it again). */
+  hasJudged(req: IncomingMessage): boolean;
+  /** Offers to take over shedding for the server of a request that `guard()` is about to shed. */
+  offer(app: object, req: IncomingMessage, res: ServerResponse): void;
+  /** Records the `guard()` middleware (it must be the app's first). */
+  claim(middleware: unknown): void;
+  /** Gives every wrapped server its own listener back. */
+  close(): void;
+}
+
+/** Per server: whether shedding is (or cannot be) done before dispatch. */
+type ServerState = 'installed' | 'declined';
+
+/** The part of an `http.Server` (an EventEmitter) this needs. */
+interface ListenerHost {
+  listeners(event: 'request'): unknown[];
+  removeListener(event: 'request', listener: RequestListener): unknown;
+  on(event: 'request', listener: RequestListener): unknown;
+}
+
+interface Wrapped {
+  readonly server: ListenerHost;
+  readonly listener: RequestListener;
+  readonly wrapper: RequestListener;
+}
+
+/** The `server` of a request's socket (Node sets it on every accepted connection). */
+function serverOf(req: IncomingMessage): object | undefined {
+  const server = (req.socket as { server?: unknown } | null)?.server;
+  return typeof server === 'object' && server !== null ? server : undefined;
+}
+
+function isListenerHost(value: object): value is ListenerHost {
+  const candidate = value as Partial<ListenerHost>;
+  return (
+    typeof candidate.listeners === 'function' &&
+    typeof candidate.removeListener === 'function' &&
+    typeof candidate.on === 'function'
+  );
+}
+
+/**
+ * Creates the pre-dispatch shedding of one `guard()`; `securityHeaders` are helmet's recorded
+ * writes (`[]` without helmet).
+ */
+export function createPreDispatchShedding(
+  shedder: LoadShedder,
+  securityHeaders: readonly HeaderWrite[],
+  frame: PreDispatchFrame,
+): PreDispatchShedding {
+  const states = new WeakMap<object, ServerState>();
+  // Servers whose requests were judged before dispatch; a WeakSet so a closed server is not kept.
+  const judged = new WeakSet<object>();
+  const wrapped: Wrapped[] = [];
+  let guardMiddleware: unknown;
+
+  function install(server: ListenerHost, app: RequestListener, respond: RefusalResponder) {
+    const wrapper: RequestListener = function shedBeforeDispatch(req, res) {
+      // Every request is `critical` here: a class that only the app could tell is not known yet.
+      if (shedder.shouldShed()) respond(req, res);
+      else app(req, res);
+    };
+    server.removeListener('request', app);
+    server.on('request', wrapper);
+    wrapped.push({ server, listener: app, wrapper });
+  }
+
+  return {
+    hasJudged(req) {
+      const server = serverOf(req);
+      return server !== undefined && judged.has(server);
+    },
+    offer(app, req, res) {
+      const server = serverOf(req);
+      if (server === undefined || states.has(server)) return;
+      // Not yet: errorHandler() has to answer one of this app's refusals first.
+      const reporter = shedAnswererOf(app);
+      if (reporter === undefined) return;
+      const listeners = isListenerHost(server) ? server.listeners('request') : [];
+      const listener = listeners[0];
+      const isSafe =
+        isListenerHost(server) &&
+        res instanceof ServerResponse &&
+        listeners.length === 1 &&
+        typeof listener === 'function' &&
+        frame.isAppListener(listener, app) &&
+        guardMiddleware !== undefined &&
+        frame.firstMiddleware(app) === guardMiddleware;
+      if (!isSafe) {
+        states.set(server, 'declined');
+        return;
+      }
+      install(
+        server,
+        listener as RequestListener,
+        reporter.refusalResponder(shedder.error(), securityHeaders),
+      );
+      states.set(server, 'installed');
+      judged.add(server);
+    },
+    claim(middleware) {
+      guardMiddleware = middleware;
+    },
+    close() {
+      for (const { server, listener, wrapper } of wrapped.splice(0)) {
+        judged.delete(server);
+        // Someone else took the wrapper off: their choice stands.
+        if (!server.listeners('request').includes(wrapper)) continue;
+        server.removeListener('request', wrapper);
+        server.on('request', listener);
+      }
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import type { PerCriticality } from './shed-allocation';
+import { SHED_ORDER, allocateShedding, perCriticality } from './shed-allocation';
+
+/** What the controller is tuned by: the load shedder's resolved thresholds. */
+export interface ShedControllerSettings {
+  /** The event-loop delay the controller holds under overload, in milliseconds. */
+  readonly targetEventLoopDelayMs: number;
+  /** Refusals start past this delay (milliseconds), and rise at their fastest above it. */
+  readonly maxEventLoopDelayMs: number;
+  /** Refusals rise only while the loop is at least this busy (0–1]. */
+  readonly maxEventLoopUtilization: number;
+  /** Over this heap (bytes) every request is refused. */
+  readonly maxHeapUsedBytes: number;
+  /** Over this RSS (bytes) every request is refused. */
+  readonly maxRssBytes: number;
+  /** The nominal time between two updates, in milliseconds. */
+  readonly sampleIntervalMs: number;
+}
+
+/** One sample of the process, as the load probe takes it. */
+export interface LoadMeasurement {
+  /** Mean event-loop delay over the interval, in milliseconds. */
+  readonly eventLoopDelayMs: number;
+  /** Event-loop utilization over the interval, 0–1. */
+  readonly eventLoopUtilization: number;
+  readonly heapUsedBytes: number;
+  readonly rssBytes: number;
+  /** The time the sample covers, in milliseconds (a late timer makes it longer than nominal). */
+  readonly intervalMs?: number | undefined;
+}
+
+/**
+ * Decides each class's share of refusals from event-loop delay: a PIE controller (RFC 8033) on the
+ * delay, with heap and RSS as hard limits. No timer and no clock of its own: the shedder calls
+ * `update()` with each sample, so it runs under a simulated clock as it does in production.
+ */
+export interface ShedController {
+  /**
+   * Each class's probability of refusal, 0–1, least important classes first. The same object for
+   * the controller's life, rewritten in place by `update()`: the request path reads one entry.
+   */
+  readonly probabilities: Readonly<PerCriticality>;
+  /** The share of all requests to refuse, 0–1 (the PIE drop probability). */
+  readonly shedProbability: number;
+  /** Whether heap or RSS is over its limit (every request is refused). */
+  readonly isOverHardLimit: boolean;
+  /**
+   * Requests seen per class since the last update: the request path adds one to its class, and
+   * `update()` turns the counts into the traffic mix the refusals are spread over.
+   */
+  readonly arrivals: PerCriticality;
+  /** Takes one sample into account and recomputes `probabilities`. */
+  update(measurement: LoadMeasurement): void;
+}
+
+// The tuning, per second so that a late update (a busy loop runs the sampler late) moves as far
+// as the updates it stands for. Chosen with the simulator (test/overload/shed-simulation.test.ts);
+// docs/load-shedding.md gives the measurements. Unlike PIE's packet drops, a refusal costs CPU and a
+// sample can only be taken between two loop iterations, which may each take hundreds of
+// milliseconds under overload: hence a gentler integral, limits on each step's size, and no
+// auto-tuning (arming at `maxEventLoopDelayMs` already keeps small excursions from refusing).
+
+/** The refused share rises this much per second while the delay is twice its target (PIE's alpha). */
+const INTEGRAL_GAIN_PER_SECOND = 0.15;
+/** ...and this much at once when the delay grows by one target between two samples (PIE's beta). */
+const TREND_GAIN = 0.08;
+/** Added per second while the delay is over `maxEventLoopDelayMs` (PIE's 250 ms rule). */
+const OVER_MAX_RISE_PER_SECOND = 1;
+/** The fastest rise per second, so one wild sample cannot refuse everything (PIE caps its steps too). */
+const MAX_RISE_PER_SECOND = 1.5;
+/**
+ * The fastest fall per second. Without it the trend term throws the share to zero when one drained
+ * iteration makes the delay collapse, and the queue refills at once: a cycle of all and nothing.
+ */
+const MAX_FALL_PER_SECOND = 2;
+/** While the loop has idle time and the delay is under half its target, the share halves this often (ms). */
+const DECAY_HALF_LIFE_MS = 300;
+/** An update never counts for more than this many nominal intervals. */
+const MAX_INTERVALS_PER_UPDATE = 4;
+/** Below this share, with the delay under target, the controller disarms: nothing is refused. */
+const DISARM_BELOW = 1e-3;
+/**
+ * The highest utilization that counts as saturated: a saturated loop still measures a sliver of
+ * idle time (every iteration polls), so a `maxEventLoopUtilization` above it counts as it.
+ */
+const SATURATED_UTILIZATION = 0.99;
+/** Weight of the newest interval in the traffic mix. */
+const MIX_WEIGHT = 0.5;
+
+/** Creates the controller; `settings` are checked by the load shedder's option reader. */
+export function createShedController(settings: ShedControllerSettings): ShedController {
+  const { targetEventLoopDelayMs: target, maxEventLoopDelayMs: max } = settings;
+  const busyUtilization = Math.min(settings.maxEventLoopUtilization, SATURATED_UTILIZATION);
+  const probabilities = perCriticality(0);
+  const arrivals = perCriticality(0);
+  // Until requests are counted, everything is taken for `critical`, the default class.
+  const mix = perCriticality(0);
+  mix.critical = 1;
+  let shedProbability = 0;
+  let previousDelayMs = 0;
+  let isOverHardLimit = false;
+
+  function updateMix(): void {
+    let total = 0;
+    for (const criticality of SHED_ORDER) total += arrivals[criticality];
+    if (total === 0) return;
+    for (const criticality of SHED_ORDER) {
+      mix[criticality] += MIX_WEIGHT * (arrivals[criticality] / total - mix[criticality]);
+      arrivals[criticality] = 0;
+    }
+  }
+
+  // Disarmed, nothing is refused until the delay passes `maxEventLoopDelayMs` on a busy loop;
+  // armed, the controller holds the delay at the target until the refused share is back to zero.
+  // A server at capacity wanders over its target now and then (a queue at exactly 100 % load has no
+  // steady state): those excursions stay under the maximum and refuse nothing.
+  let armed = false;
+  let previousBusy = false;
+
+  function step(delayMs: number, utilization: number, intervalMs: number): number {
+    const nominal = MAX_INTERVALS_PER_UPDATE * settings.sampleIntervalMs;
+    const seconds = Math.min(intervalMs, nominal) / 1000;
+    // Utilization alone is not overload, but a loop with idle time to spare is not overloaded
+    // either: a delay spike in a loop that idles (one slow synchronous call, a GC pause) refuses nothing.
+    const isBusy = utilization >= busyUtilization;
+    const wasBusy = previousBusy;
+    previousBusy = isBusy;
+    if (!armed) {
+      // Two busy samples in a row, the second over the maximum and not lower than the first: one
+      // long synchronous stretch (a big JSON.parse, a slow start) shows as one busy sample after an
+      // idle one, and the requests that queued behind it as a delay that falls by itself.
+      if (!(isBusy && wasBusy && delayMs > max && delayMs >= previousDelayMs)) return 0;
+      armed = true;
+    }
+    // Past the maximum the delay tells only "far too much", and its swings (a 2 s iteration, then
+    // a drained one) would throw the trend term about: the terms see it capped at the maximum.
+    const seen = Math.min(delayMs, max);
+    const seenBefore = Math.min(previousDelayMs, max);
+    let change =
+      INTEGRAL_GAIN_PER_SECOND * ((seen - target) / target) * seconds +
+      TREND_GAIN * ((seen - seenBefore) / target);
+    if (delayMs > max) {
+      // Over the maximum but falling: the share already drains the queue; raising it further
+      // would reach the classes above (the queue built up while the controller caught up).
+      if (delayMs < previousDelayMs) change = Math.min(change, 0);
+      else change += OVER_MAX_RISE_PER_SECOND * seconds;
+    }
+    if (!isBusy) change = Math.min(change, 0);
+    let next = shedProbability + Math.min(change, MAX_RISE_PER_SECOND * seconds);
+    if (!isBusy && delayMs < target / 2) next *= 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);
+    next = Math.max(next, shedProbability - MAX_FALL_PER_SECOND * seconds);
+    if (next < DISARM_BELOW && delayMs < target) {
+      armed = false;
+      return 0;
+    }
+    return Math.min(1, Math.max(0, next));
+  }
+
+  return {
+    probabilities,
+    get shedProbability() {
+      return shedProbability;
+    },
+    get isOverHardLimit() {
+      return isOverHardLimit;
+    },
+    arrivals,
+    update(m) {
+      updateMix();
+      const delayMs = Number.isFinite(m.eventLoopDelayMs) ? Math.max(0, m.eventLoopDelayMs) : 0;
+      shedProbability = step(
+        delayMs,
+        m.eventLoopUtilization,
+        m.intervalMs ?? settings.sampleIntervalMs,
+      );
+      previousDelayMs = delayMs;
+      isOverHardLimit =
+        m.heapUsedBytes > settings.maxHeapUsedBytes || m.rssBytes > settings.maxRssBytes;
+      if (isOverHardLimit) for (const criticality of SHED_ORDER) probabilities[criticality] = 1;
+      // What a class waiting for its turn could not take is not kept for later (no windup).
+      else shedProbability = allocateShedding(shedProbability, mix, probabilities);
+    },
+  };
+}

@@ -1,0 +1,196 @@
+import { createShedController } from '../../src/overload/shed-controller';
+import type { LoadMeasurement, ShedController } from '../../src/overload/shed-controller';
+
+const settings = {
+  targetEventLoopDelayMs: 50,
+  maxEventLoopDelayMs: 200,
+  maxEventLoopUtilization: 0.98,
+  maxHeapUsedBytes: 1000,
+  maxRssBytes: 2000,
+  sampleIntervalMs: 100,
+};
+
+const sample = (over: Partial<LoadMeasurement> = {}): LoadMeasurement => ({
+  eventLoopDelayMs: 0,
+  eventLoopUtilization: 1,
+  heapUsedBytes: 10,
+  rssBytes: 10,
+  intervalMs: 100,
+  ...over,
+});
+
+/** Feeds `count` identical samples and returns the refused share after each. */
+function feed(controller: ShedController, count: number, over: Partial<LoadMeasurement>) {
+  const shares: number[] = [];
+  for (let i = 0; i < count; i++) {
+    controller.update(sample(over));
+    shares.push(controller.shedProbability);
+  }
+  return shares;
+}
+
+/** Arms the controller and brings the refused share near `share` with a delay over the maximum. */
+function armed(): ShedController {
+  const controller = createShedController(settings);
+  feed(controller, 4, { eventLoopDelayMs: 400 });
+  return controller;
+}
+
+describe('createShedController', () => {
+  it('refuses nothing while a saturated loop stays at its target delay', () => {
+    const controller = createShedController(settings);
+    expect(feed(controller, 600, { eventLoopDelayMs: 50, eventLoopUtilization: 1 })).toEqual(
+      Array(600).fill(0),
+    );
+  });
+
+  it('refuses nothing for utilization alone, however high', () => {
+    const controller = createShedController(settings);
+    expect(Math.max(...feed(controller, 100, { eventLoopUtilization: 1 }))).toBe(0);
+  });
+
+  it('refuses nothing while the delay wanders over its target but stays under the maximum', () => {
+    const controller = createShedController(settings);
+    const delays = [120, 190, 60, 150, 199, 30, 180];
+    for (const eventLoopDelayMs of delays) controller.update(sample({ eventLoopDelayMs }));
+    expect(controller.shedProbability).toBe(0);
+  });
+
+  it('refuses nothing for a delay over the maximum in a loop that had idle time (one slow call)', () => {
+    const controller = createShedController(settings);
+    feed(controller, 5, { eventLoopDelayMs: 900, eventLoopUtilization: 0.9 });
+    expect(controller.shedProbability).toBe(0);
+  });
+
+  it('refuses nothing for one busy sample over the maximum after an idle one (a long start-up)', () => {
+    const controller = createShedController(settings);
+    feed(controller, 3, { eventLoopUtilization: 0.3 });
+    controller.update(sample({ eventLoopDelayMs: 3000, intervalMs: 3000 }));
+    feed(controller, 5, { eventLoopDelayMs: 5, eventLoopUtilization: 0.4 });
+    expect(controller.shedProbability).toBe(0);
+  });
+
+  it('starts at the second busy sample over the maximum and rises step by step, not as a cliff', () => {
+    const controller = createShedController(settings);
+    controller.update(sample({ eventLoopDelayMs: 300 })); // the first busy sample only arms nothing
+    expect(controller.shedProbability).toBe(0);
+    const shares = feed(controller, 6, { eventLoopDelayMs: 300 });
+    expect(shares[0]).toBeGreaterThan(0);
+    expect(shares[0]).toBeLessThanOrEqual(0.15 + 1e-9); // at most 1.5 per second, 0.1 s a step
+    for (let i = 1; i < shares.length; i++) {
+      expect(shares[i]).toBeGreaterThan(shares[i - 1] as number);
+      expect((shares[i] as number) - (shares[i - 1] as number)).toBeLessThanOrEqual(0.15 + 1e-9);
+    }
+  });
+
+  it('once armed, holds its share at the target, raises it above and lowers it below', () => {
+    const controller = armed();
+    const start = controller.shedProbability;
+    controller.update(sample({ eventLoopDelayMs: 50 })); // the trend term pulls down from 400...
+    const atTarget = controller.shedProbability;
+    feed(controller, 5, { eventLoopDelayMs: 50 }); // ...then, at the target, nothing moves
+    expect(controller.shedProbability).toBeCloseTo(atTarget, 10);
+    expect(atTarget).toBeLessThan(start);
+    feed(controller, 5, { eventLoopDelayMs: 80 });
+    const above = controller.shedProbability;
+    expect(above).toBeGreaterThan(atTarget);
+    feed(controller, 5, { eventLoopDelayMs: 30 });
+    expect(controller.shedProbability).toBeLessThan(above);
+  });
+
+  it('falls back to nothing and disarms once the loop has idle time and a short delay', () => {
+    const controller = armed();
+    expect(controller.shedProbability).toBeGreaterThan(0.3);
+    const shares = feed(controller, 20, { eventLoopDelayMs: 2, eventLoopUtilization: 0.6 });
+    // At most 2 per second down: gradual, and over within two seconds.
+    for (let i = 1; i < shares.length; i++)
+      expect((shares[i - 1] as number) - (shares[i] as number)).toBeLessThanOrEqual(0.2 + 1e-9);
+    expect(shares.at(-1)).toBe(0);
+    // Disarmed: a delay over the target but under the maximum refuses nothing again.
+    feed(controller, 3, { eventLoopDelayMs: 150 });
+    expect(controller.shedProbability).toBe(0);
+  });
+
+  it('counts a late sample for the time it covers, up to four intervals', () => {
+    const rise = (intervalMs: number) => {
+      const controller = armed();
+      feed(controller, 3, { eventLoopDelayMs: 100 }); // a steady delay: no trend left
+      const before = controller.shedProbability;
+      controller.update(sample({ eventLoopDelayMs: 100, intervalMs }));
+      return controller.shedProbability - before;
+    };
+    expect(rise(100)).toBeGreaterThan(0);
+    expect(rise(300)).toBeCloseTo(3 * rise(100), 10);
+    expect(rise(10_000)).toBeCloseTo(rise(400), 10);
+  });
+
+  it.each([
+    ['heap', { heapUsedBytes: 1001 }],
+    ['RSS', { rssBytes: 2001 }],
+  ])('refuses every class while %s is over its limit, whatever the delay', (_name, over) => {
+    const controller = createShedController(settings);
+    controller.update(sample({ ...over, eventLoopUtilization: 0.1 }));
+    expect(controller.isOverHardLimit).toBe(true);
+    expect(controller.probabilities).toEqual({
+      critical_plus: 1,
+      critical: 1,
+      sheddable_plus: 1,
+      sheddable: 1,
+    });
+    controller.update(sample({ eventLoopUtilization: 0.1 }));
+    expect(controller.isOverHardLimit).toBe(false);
+    expect(controller.probabilities.critical).toBe(0);
+  });
+
+  it('spreads its share over the counted traffic mix, sheddable first', () => {
+    const controller = createShedController(settings);
+    // Ten quiet intervals to learn the mix, then four over the maximum.
+    for (let i = 0; i < 14; i++) {
+      controller.arrivals.sheddable += 80;
+      controller.arrivals.critical += 20;
+      controller.update(sample({ eventLoopDelayMs: i < 10 ? 0 : 400 }));
+    }
+    // About 0.6 of all requests: three quarters of the sheddable ones, no critical one.
+    expect(controller.shedProbability).toBeGreaterThan(0.5);
+    expect(controller.shedProbability).toBeLessThan(0.8);
+    expect(controller.probabilities.sheddable).toBeCloseTo(controller.shedProbability / 0.8, 2);
+    expect(controller.probabilities.critical).toBe(0);
+    // The counts are taken in at each update.
+    expect(controller.arrivals).toEqual({
+      critical_plus: 0,
+      critical: 0,
+      sheddable_plus: 0,
+      sheddable: 0,
+    });
+  });
+
+  it('caps the delay it reasons on at the maximum: a drained 2 s iteration does not throw the share to zero', () => {
+    const controller = armed();
+    feed(controller, 3, { eventLoopDelayMs: 2000, intervalMs: 400 });
+    const high = controller.shedProbability;
+    controller.update(sample({ eventLoopDelayMs: 600, intervalMs: 400 }));
+    // Still far over the maximum: the share keeps rising although the delay fell by 1.4 s.
+    expect(controller.shedProbability).toBeGreaterThanOrEqual(high);
+  });
+
+  it('holds its share while the delay is over the maximum but falling (the queue drains)', () => {
+    const controller = armed();
+    feed(controller, 2, { eventLoopDelayMs: 900 });
+    const held = controller.shedProbability;
+    controller.update(sample({ eventLoopDelayMs: 700 }));
+    expect(controller.shedProbability).toBeCloseTo(held, 10);
+    controller.update(sample({ eventLoopDelayMs: 800 })); // rising again: up
+    expect(controller.shedProbability).toBeGreaterThan(held);
+  });
+
+  it('reads a NaN or negative delay as none', () => {
+    const controller = armed();
+    const before = controller.shedProbability;
+    controller.update(sample({ eventLoopDelayMs: NaN }));
+    const afterNaN = controller.shedProbability;
+    expect(afterNaN).toBeLessThan(before);
+    const other = armed();
+    other.update(sample({ eventLoopDelayMs: -5 }));
+    expect(other.shedProbability).toBeCloseTo(afterNaN, 10);
+  });
+});

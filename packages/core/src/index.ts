@@ -123,3 +123,6 @@ export type { UploadStatus } from './uploads/upload-status';
 export type { UploadRoutes } from './uploads/upload-route';
 export { createFileStore } from './files/file-store';
 export type { FileStore, FileStoreOptions, StoredFileStat } from './files/file-store';
+
+// added by errors
+export type { TimeoutErrorOptions, TimeoutSource } from './errors/timeout-error';

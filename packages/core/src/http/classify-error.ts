@@ -3,6 +3,7 @@ import { isGuardError } from '../errors/guard-error';
 import { safeGet } from '../logging/safe-get';
 import { isRejectionReason } from '../telemetry/rejection';
 import type { RejectionReason } from '../telemetry/rejection';
+import type { TimeoutSource } from '../errors/timeout-error';
 import { BODY_PARSER_ERRORS, SYSTEM_ERRORS } from './default-details';
 
 /** What the error handler decided about a thrown value, before messages and ids are applied. */
@@ -20,7 +21,11 @@ export interface ErrorClassification {
   extensions: Record<string, unknown>;
   /** A guard refusal's reason (`queue_full`, `overloaded`, …), sent as the problem+json `reason`. */
   reason?: RejectionReason;
+  /** Which deadline an `ERR_GUARD_TIMEOUT` was (logged, never sent). */
+  source?: TimeoutSource;
 }
+
+const TIMEOUT_SOURCES: ReadonlySet<unknown> = new Set(['request', 'policy', 'pool', 'system']);
 
 /** The longest exposed message the client gets; longer ones fall back to the generic detail. */
 const MAX_EXPOSED_MESSAGE = 1024;
@@ -40,6 +45,7 @@ export function classifyError(thrown: unknown): ErrorClassification {
     const expose = safeGet(thrown, 'expose') !== false;
     const status = validStatus(safeGet(thrown, 'status')) ?? 500;
     const reason = safeGet(thrown, 'reason');
+    const source = safeGet(thrown, 'source');
     return {
       status,
       code: thrown.code,
@@ -52,6 +58,7 @@ export function classifyError(thrown: unknown): ErrorClassification {
       type: typeof type === 'string' ? type : 'about:blank',
       extensions: isPlainRecord(extensions) ? { ...extensions } : {},
       ...(isRejectionReason(reason) ? { reason } : {}),
+      ...(TIMEOUT_SOURCES.has(source) ? { source: source as TimeoutSource } : {}),
     };
   }
 
@@ -72,6 +79,7 @@ export function classifyError(thrown: unknown): ErrorClassification {
         code: known.code,
         // The table's own wording (ETIMEDOUT's), which a `messages` entry may replace.
         ...(known.detail ? { exposedMessage: known.detail, isGuardMessage: true } : {}),
+        ...(known.code === ErrorCodes.TIMEOUT ? { source: 'system' as const } : {}),
       };
   }
 

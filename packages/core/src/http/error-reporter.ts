@@ -8,6 +8,7 @@ import { safeGet } from '../logging/safe-get';
 import { serializeError } from '../logging/serialize-error';
 import { optionReader } from '../options/option-reader';
 import { classifyError } from './classify-error';
+import type { ErrorClassification } from './classify-error';
 import { DEFAULT_DETAILS } from './default-details';
 import type { ProblemBody, ProblemResponse } from './problem';
 import { PROBLEM_CONTENT_TYPE, statusTitle } from './problem';
@@ -103,11 +104,11 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
   function log(
     thrown: unknown,
     request: RequestInfo,
-    status: number,
-    code: string,
+    c: ErrorClassification,
     errorId: string,
     afterHeaders: boolean,
   ) {
+    const { status, code } = c;
     const path = typeof request.url === 'string' ? request.url.split('?', 1)[0] : undefined;
     const requestId = request.headers?.[requestIdHeader];
     const entry = {
@@ -120,6 +121,7 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
       ...(typeof requestId === 'string' ? { requestId: requestId.slice(0, 200) } : {}),
       ...(request.ip ? { ip: request.ip } : {}),
       ...(afterHeaders ? { afterHeadersSent: true } : {}),
+      ...(c.source === undefined ? {} : { source: c.source }),
       error: serializeError(thrown),
       request: redact({ headers: request.headers, query: request.query, body: request.body }),
     };
@@ -172,12 +174,12 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
       };
       if (c.retryAfterSeconds !== undefined)
         headers['retry-after'] = String(Math.max(0, Math.ceil(c.retryAfterSeconds)));
-      log(thrown, request, c.status, c.code, errorId, false);
+      log(thrown, request, c, errorId, false);
       return { status: c.status, headers, body };
     },
     reportAfterHeadersSent(thrown, request) {
       const c = classifyError(thrown);
-      log(thrown, request, c.status, c.code, randomUUID(), true);
+      log(thrown, request, c, randomUUID(), true);
     },
   };
 }

@@ -46,7 +46,7 @@ export function createRequestGate(
   ): void {
     // The deadline runs from admission: time spent queued is bounded by queueTimeoutMs instead.
     const entry = deadlines?.add(() => {
-      const error = new TimeoutError();
+      const error = new TimeoutError(undefined, { source: 'request' });
       state.abort(error);
       // A handler that never ends its response must not hold the slot for ever.
       permit?.release();

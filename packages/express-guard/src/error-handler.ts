@@ -20,16 +20,21 @@ export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler
       res.destroy();
       return;
     }
-    const { status, headers, body } = reporter.report(err, info);
+    const { status, headers, payload } = reporter.report(err, info);
     // The client left: logged, nothing to send. A request whose body was read to the end is
     // destroyed too (Node auto-destroys it), so only an incomplete one means the client is gone.
     if (res.destroyed || (req.destroyed && !req.complete)) return;
-    removeStaleHeaders(res);
-    const payload = JSON.stringify(body);
-    // Node's own writeHead: Express's res.status().set() adds checks and a mime lookup per header.
-    // An explicit length keeps Node from chunking the body: one write instead of a writev of four.
-    res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(payload) });
-    res.end(payload);
+    try {
+      removeStaleHeaders(res);
+      // Node's own writeHead: Express's res.status().set() adds checks and a mime lookup per header.
+      // An explicit length keeps Node from chunking the body: one write instead of a writev of four.
+      res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(payload) });
+      res.end(payload);
+    } catch {
+      // The reporter checked every header, so this is a response already broken some other way;
+      // the error handler must not throw (Express would answer with its HTML stack page).
+      res.destroy();
+    }
   };
 }
 

@@ -16,7 +16,9 @@ import {
   UnsupportedMediaTypeError,
   UriTooLongError,
 } from '@guard-suite/core';
+import type * as Core from '@guard-suite/core';
 import type { Harness, SpecHandler } from './harness';
+import { hostileThrownValues } from './hostile-thrown-values';
 import { createMemoryLogger } from './memory-logger';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -57,12 +59,15 @@ const thrownValueTable: {
   detail: string;
   headers?: Record<string, string>;
   type?: string;
+  /** The body's `code` member; `null` when it must be absent. */
+  code?: string | null;
 }[] = [
   {
     name: 'a plain Error',
     thrown: () => new Error('boom'),
     status: 500,
     detail: 'An unexpected error occurred',
+    code: null,
   },
   {
     name: 'a string',
@@ -188,6 +193,20 @@ const thrownValueTable: {
     detail: 'An unexpected error occurred',
   },
   {
+    name: 'a configuration error answered late (issue 14 #10: a 500 is a 500)',
+    thrown: () => new GuardConfigError('rateLimit: "limit" must be a positive integer', 'limit'),
+    status: 500,
+    detail: 'An unexpected error occurred',
+    code: null,
+  },
+  {
+    name: 'an ECONNREFUSED answered 503 (a failure, not a refusal: no code)',
+    thrown: () => systemError('ECONNREFUSED'),
+    status: 503,
+    detail: 'Service temporarily unavailable',
+    code: null,
+  },
+  {
     name: 'a RateLimitError',
     thrown: () =>
       new RateLimitError(undefined, {
@@ -198,6 +217,7 @@ const thrownValueTable: {
     detail: 'Too many requests',
     headers: { 'retry-after': '42', ratelimit: '"default";r=0;t=42' },
     type: QUOTA_EXCEEDED,
+    code: 'ERR_GUARD_RATE_LIMITED',
   },
   {
     name: 'a ConcurrencyLimitError',
@@ -211,6 +231,7 @@ const thrownValueTable: {
     thrown: () => new TimeoutError(),
     status: 503,
     detail: 'Operation timed out',
+    code: 'ERR_GUARD_TIMEOUT',
   },
   {
     name: 'a LoadShedError',
@@ -249,6 +270,7 @@ const thrownValueTable: {
     thrown: () => new InvalidInputError(),
     status: 400,
     detail: 'Invalid input provided',
+    code: 'ERR_GUARD_INVALID_INPUT',
   },
   {
     name: 'an UnsupportedMediaTypeError',
@@ -292,7 +314,7 @@ export function describeErrorHandler(harness: Harness): void {
 
     it.each(thrownValueTable)(
       'answers $name with $status problem+json and logs it once under the same errorId',
-      async ({ thrown, status, detail, headers, type }) => {
+      async ({ thrown, status, detail, headers, type, code }) => {
         const { server, entries } = appWith(() => {
           throw thrown();
         });
@@ -306,6 +328,8 @@ export function describeErrorHandler(harness: Harness): void {
         for (const leak of LEAKS) expect(res.text).not.toMatch(leak);
         for (const [name, value] of Object.entries(headers ?? {}))
           expect(res.headers[name]).toBe(value);
+        if (code === null) expect(res.body).not.toHaveProperty('code');
+        else if (code !== undefined) expect(res.body.code).toBe(code);
         if (!headers?.['retry-after']) expect(res.headers['retry-after']).toBeUndefined();
         expect(entries).toHaveLength(1);
         expect(entries[0]).toMatchObject({
@@ -317,6 +341,105 @@ export function describeErrorHandler(harness: Harness): void {
         });
       },
     );
+
+    describe.each([false, true])(
+      'with debug: %p, a hostile thrown value (issue 12 #12)',
+      (debug) => {
+        it.each(hostileThrownValues)(
+          'answers $name with problem+json $status and logs one entry',
+          async ({ thrown, status, absentHeaders = [] }) => {
+            const { server, entries } = appWith(
+              () => {
+                throw thrown();
+              },
+              { debug },
+            );
+            const res = await request(server).get('/boom');
+            expect(res.status).toBe(status);
+            expect(res.headers['content-type']).toMatch(PROBLEM);
+            const body = JSON.parse(res.text) as Record<string, unknown>;
+            expect(body).toMatchObject({ status, errorId: expect.any(String) });
+            expect(res.text.length).toBeLessThan(debug ? 200_000 : 4096);
+            for (const name of absentHeaders) expect(res.headers[name]).toBeUndefined();
+            expect(res.text).not.toMatch(/attacker|trap exploded/);
+            expect(entries).toHaveLength(1);
+            expect(entries[0]).toMatchObject({ errorId: body.errorId, status });
+            // The app still answers the next request.
+            expect((await request(server).get('/ok')).status).toBe(200);
+          },
+        );
+      },
+    );
+
+    describe('a value that only looks like a guard error (issue 12 #3)', () => {
+      it('is not trusted: no message, no headers, no extensions, no code', async () => {
+        const { server, entries } = appWith(() => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- a plain object on purpose
+          throw {
+            code: 'ERR_GUARD_X',
+            status: 500,
+            message: 'db password hunter2',
+            headers: { 'Set-Cookie': 'sid=attacker', 'Retry-After': '99999' },
+            extensions: { leaked: 'hunter2' },
+            expose: true,
+          };
+        });
+        const res = await request(server).get('/boom');
+        expect(res.status).toBe(500);
+        expect(res.body.detail).toBe('An unexpected error occurred');
+        expect(res.headers['set-cookie']).toBeUndefined();
+        expect(res.headers['retry-after']).toBeUndefined();
+        expect(res.body).not.toHaveProperty('leaked');
+        expect(res.body).not.toHaveProperty('code');
+        expect(res.text).not.toContain('hunter2');
+        expect(entries).toHaveLength(1);
+      });
+
+      it('keeps its own 4xx status but nothing else it claims', async () => {
+        const { server } = appWith(() => {
+          throw Object.assign(new Error('limited, see 10.0.0.7'), {
+            code: 'ERR_GUARD_RATE_LIMITED',
+            status: 429,
+            retryAfterSeconds: 99_999,
+            headers: { 'X-Evil': '1' },
+            type: 'https://evil.example/phish',
+            reason: 'limit_exceeded',
+          });
+        });
+        const res = await request(server).get('/boom');
+        expect(res.status).toBe(429);
+        expect(res.body).toMatchObject({ type: 'about:blank', detail: 'Too many requests' });
+        expect(res.headers['retry-after']).toBeUndefined();
+        expect(res.headers['x-evil']).toBeUndefined();
+        expect(res.body).not.toHaveProperty('reason');
+        expect(res.body.code).not.toBe('ERR_GUARD_RATE_LIMITED');
+      });
+
+      it('recognises the errors of another copy of the package by their brand', async () => {
+        let copy!: typeof Core;
+        jest.isolateModules(() => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports -- a second copy on purpose
+          copy = require('@guard-suite/core') as typeof Core;
+        });
+        const foreign = new copy.RateLimitError(undefined, {
+          retryAfterSeconds: 7,
+          headers: { RateLimit: '"default";r=0;t=7' },
+        });
+        expect(foreign).not.toBeInstanceOf(RateLimitError);
+        const { server } = appWith(() => {
+          throw foreign;
+        });
+        const res = await request(server).get('/boom');
+        expect(res.status).toBe(429);
+        expect(res.headers['retry-after']).toBe('7');
+        expect(res.headers.ratelimit).toBe('"default";r=0;t=7');
+        expect(res.body).toMatchObject({
+          type: QUOTA_EXCEEDED,
+          code: 'ERR_GUARD_RATE_LIMITED',
+          reason: 'limit_exceeded',
+        });
+      });
+    });
 
     it('gives every response its own errorId and keeps the full error, stack and cause in the log', async () => {
       const { server, entries } = appWith(() => {

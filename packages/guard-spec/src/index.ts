@@ -12,6 +12,8 @@ export {
 } from './redis-connection';
 export { describeWithRedis } from './redis';
 export { describeErrorHandler } from './error-handler.spec';
+export { hostileThrownValues } from './hostile-thrown-values';
+export type { HostileThrownValue } from './hostile-thrown-values';
 export { startExampleServer } from './example-server';
 export type { ExampleServer } from './example-server';
 

@@ -40,17 +40,24 @@ export function errorHandler(options?: ErrorHandlerOptions): Middleware {
         ctx.res.destroy();
         return;
       }
-      const { status, headers, body } = reporter.report(err, requestInfo(ctx));
+      const { status, headers, payload } = reporter.report(err, requestInfo(ctx));
       markReported(err);
-      removeStaleHeaders(ctx.res);
-      // A handler that took over the response (ctx.respond = false) and threw before writing a byte
-      // would otherwise leave the client hanging: the error answer goes out through Koa.
-      ctx.respond = true;
-      ctx.status = status;
-      ctx.set(headers);
-      ctx.body = JSON.stringify(body);
-      ctx.type = headers['content-type'] ?? PROBLEM_CONTENT_TYPE;
-      if (wasAbandoned(ctx)) sendNow(ctx);
+      try {
+        removeStaleHeaders(ctx.res);
+        // A handler that took over the response (ctx.respond = false) and threw before writing a
+        // byte would otherwise leave the client hanging: the error answer goes out through Koa.
+        ctx.respond = true;
+        ctx.status = status;
+        ctx.set(headers);
+        ctx.body = payload;
+        ctx.type = headers['content-type'] ?? PROBLEM_CONTENT_TYPE;
+        if (wasAbandoned(ctx)) sendNow(ctx);
+      } catch {
+        // The reporter checked every header, so this is a response already broken some other way;
+        // the error handler must not throw (Koa would reset the connection).
+        ctx.respond = false;
+        ctx.res.destroy();
+      }
     }
   };
 }

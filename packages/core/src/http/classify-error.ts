@@ -5,6 +5,7 @@ import { isRejectionReason } from '../telemetry/rejection';
 import type { RejectionReason } from '../telemetry/rejection';
 import type { TimeoutSource } from '../errors/timeout-error';
 import { BODY_PARSER_ERRORS, SYSTEM_ERRORS } from './default-details';
+import { jsonExtensions, retryAfterSeconds, sendableHeaders } from './problem-fields';
 
 /** What the error handler decided about a thrown value, before messages and ids are applied. */
 export interface ErrorClassification {
@@ -29,39 +30,64 @@ const TIMEOUT_SOURCES: ReadonlySet<unknown> = new Set(['request', 'policy', 'poo
 
 /** The longest exposed message the client gets; longer ones fall back to the generic detail. */
 const MAX_EXPOSED_MESSAGE = 1024;
+/** The longest problem `type` URI taken from one of our errors. */
+const MAX_TYPE_LENGTH = 2048;
+/** What a registered code looks like; anything else on one of our errors becomes `ERR_GUARD_INTERNAL`. */
+const GUARD_CODE = /^ERR_GUARD_[A-Z0-9_]{1,64}$/;
+
+/** What the handler answers when even classifying the thrown value failed. */
+const INTERNAL: Readonly<ErrorClassification> = Object.freeze({
+  status: 500,
+  code: ErrorCodes.INTERNAL,
+  isGuardMessage: false,
+  headers: {},
+  type: 'about:blank',
+  extensions: {},
+});
 
 /**
- * Decides status, code and what may be shown for any thrown value: guard errors as they say;
- * Node system errors by `code`; body-parser errors by `type`; http-errors style errors by
- * `status`/`statusCode` (message kept only for an exposed 4xx); everything else a generic 500.
+ * Decides status, code and what may be shown for any thrown value, and never throws: our errors
+ * (`isGuardError`: `instanceof` or the brand every copy of the package shares) as they say, with
+ * their headers and extensions checked; Node system errors by `code`; body-parser errors by `type`;
+ * http-errors style errors by `status`/`statusCode` (message kept only for an exposed 4xx, headers
+ * and extensions never taken); everything else a generic 500.
  */
 export function classifyError(thrown: unknown): ErrorClassification {
-  if (isGuardError(thrown)) {
-    const retryAfterSeconds = safeGet(thrown, 'retryAfterSeconds');
-    const headers = safeGet(thrown, 'headers');
-    const type = safeGet(thrown, 'type');
-    const extensions = safeGet(thrown, 'extensions');
-    const message = safeGet(thrown, 'message');
-    const expose = safeGet(thrown, 'expose') !== false;
-    const status = validStatus(safeGet(thrown, 'status')) ?? 500;
-    const reason = safeGet(thrown, 'reason');
-    const source = safeGet(thrown, 'source');
-    return {
-      status,
-      code: thrown.code,
-      ...(expose && typeof message === 'string' ? { exposedMessage: message } : {}),
-      isGuardMessage: true,
-      ...(typeof retryAfterSeconds === 'number' && Number.isFinite(retryAfterSeconds)
-        ? { retryAfterSeconds }
-        : {}),
-      headers: isPlainRecord(headers) ? stringRecord(headers) : {},
-      type: typeof type === 'string' ? type : 'about:blank',
-      extensions: isPlainRecord(extensions) ? { ...extensions } : {},
-      ...(isRejectionReason(reason) ? { reason } : {}),
-      ...(TIMEOUT_SOURCES.has(source) ? { source: source as TimeoutSource } : {}),
-    };
+  try {
+    return isGuardError(thrown) ? classifyOurs(thrown) : classifyForeign(thrown);
+  } catch {
+    // A value hostile enough to break the checks above is an internal error like any other.
+    return { ...INTERNAL, headers: {}, extensions: {} };
   }
+}
 
+function classifyOurs(thrown: object): ErrorClassification {
+  const code = safeGet(thrown, 'code');
+  const message = safeGet(thrown, 'message');
+  const type = safeGet(thrown, 'type');
+  const reason = safeGet(thrown, 'reason');
+  const source = safeGet(thrown, 'source');
+  const retryAfter = retryAfterSeconds(safeGet(thrown, 'retryAfterSeconds'));
+  const exposed =
+    safeGet(thrown, 'expose') !== false &&
+    typeof message === 'string' &&
+    message.length <= MAX_EXPOSED_MESSAGE;
+  return {
+    status: validStatus(safeGet(thrown, 'status')) ?? 500,
+    code: typeof code === 'string' && GUARD_CODE.test(code) ? code : ErrorCodes.INTERNAL,
+    ...(exposed ? { exposedMessage: message } : {}),
+    isGuardMessage: true,
+    ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+    headers: sendableHeaders(safeGet(thrown, 'headers')),
+    type: typeof type === 'string' && type.length <= MAX_TYPE_LENGTH ? type : 'about:blank',
+    extensions: jsonExtensions(safeGet(thrown, 'extensions')),
+    ...(isRejectionReason(reason) ? { reason } : {}),
+    ...(TIMEOUT_SOURCES.has(source) ? { source: source as TimeoutSource } : {}),
+  };
+}
+
+/** A value that is not ours: only its status (and, for an exposed 4xx, its message) is believed. */
+function classifyForeign(thrown: unknown): ErrorClassification {
   const base = { isGuardMessage: false, headers: {}, type: 'about:blank', extensions: {} };
   const bodyParserType = safeGet(thrown, 'type');
   if (typeof bodyParserType === 'string' && Object.hasOwn(BODY_PARSER_ERRORS, bodyParserType)) {
@@ -106,14 +132,4 @@ function validStatus(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599
     ? value
     : undefined;
-}
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringRecord(value: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, item] of Object.entries(value)) if (typeof item === 'string') out[key] = item;
-  return out;
 }

@@ -9,9 +9,8 @@ import { serializeError } from '../logging/serialize-error';
 import { optionReader } from '../options/option-reader';
 import { classifyError } from './classify-error';
 import type { ErrorClassification } from './classify-error';
-import { DEFAULT_DETAILS } from './default-details';
-import type { ProblemBody, ProblemResponse } from './problem';
-import { PROBLEM_CONTENT_TYPE, statusTitle } from './problem';
+import type { ProblemResponse } from './problem';
+import { problemResponse } from './problem-response';
 
 /** Options of `errorHandler()` in both adapters. */
 export interface ErrorHandlerOptions {
@@ -108,25 +107,25 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
     errorId: string,
     afterHeaders: boolean,
   ) {
-    const { status, code } = c;
-    const path = typeof request.url === 'string' ? request.url.split('?', 1)[0] : undefined;
-    const requestId = request.headers?.[requestIdHeader];
-    const entry = {
-      errorId,
-      status,
-      code,
-      method: request.method,
-      path,
-      ...(request.route ? { route: request.route } : {}),
-      ...(typeof requestId === 'string' ? { requestId: requestId.slice(0, 200) } : {}),
-      ...(request.ip ? { ip: request.ip } : {}),
-      ...(afterHeaders ? { afterHeadersSent: true } : {}),
-      ...(c.source === undefined ? {} : { source: c.source }),
-      error: serializeError(thrown),
-      request: redact({ headers: request.headers, query: request.query, body: request.body }),
-    };
-    const level = status >= 500 ? serverErrorLevel : clientErrorLevel;
     try {
+      const { status, code } = c;
+      const path = typeof request.url === 'string' ? request.url.split('?', 1)[0] : undefined;
+      const requestId = request.headers?.[requestIdHeader];
+      const entry = {
+        errorId,
+        status,
+        code,
+        method: request.method,
+        path,
+        ...(request.route ? { route: request.route } : {}),
+        ...(typeof requestId === 'string' ? { requestId: requestId.slice(0, 200) } : {}),
+        ...(request.ip ? { ip: request.ip } : {}),
+        ...(afterHeaders ? { afterHeadersSent: true } : {}),
+        ...(c.source === undefined ? {} : { source: c.source }),
+        error: serializeError(thrown),
+        request: redact({ headers: request.headers, query: request.query, body: request.body }),
+      };
+      const level = status >= 500 ? serverErrorLevel : clientErrorLevel;
       getLogger().log(
         level,
         `${request.method ?? ''} ${path ?? ''} -> ${status} ${code}`.trim(),
@@ -141,41 +140,14 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
     report(thrown, request) {
       const errorId = randomUUID();
       const c = classifyError(thrown);
-      const override = messages[c.status];
-      const detail =
-        (c.exposedMessage !== undefined && !(c.isGuardMessage && override !== undefined)
-          ? c.exposedMessage
-          : override) ??
-        DEFAULT_DETAILS[c.status] ??
-        statusTitle(c.status);
-      const body: ProblemBody = {
-        ...c.extensions,
-        type: c.type,
-        title: statusTitle(c.status),
-        status: c.status,
-        detail,
-        errorId,
-        ...(c.reason === undefined ? {} : { reason: c.reason }),
-        ...(c.code.startsWith('ERR_GUARD_') && c.code !== ErrorCodes.INTERNAL
-          ? { code: c.code }
-          : {}),
-      };
-      if (debug) {
-        const message = safeGet(thrown, 'message');
-        const stack = safeGet(thrown, 'stack');
-        // Only on explicit request: the whole point of the handler is that these never leak.
-        body.message = typeof message === 'string' ? message : serializeError(thrown).message;
-        if (typeof stack === 'string') body.stack = stack;
-      }
-      const headers: Record<string, string> = {
-        ...c.headers,
-        'content-type': PROBLEM_CONTENT_TYPE,
-        'cache-control': 'no-store',
-      };
-      if (c.retryAfterSeconds !== undefined)
-        headers['retry-after'] = String(Math.max(0, Math.ceil(c.retryAfterSeconds)));
-      log(thrown, request, c, errorId, false);
-      return { status: c.status, headers, body };
+      const response = problemResponse(c, thrown, errorId, { messages, debug });
+      // Should the answer have fallen back to a bare 500, the log says what the client got.
+      const logged =
+        response.status === c.status
+          ? c
+          : { ...c, status: response.status, code: ErrorCodes.INTERNAL };
+      log(thrown, request, logged, errorId, false);
+      return response;
     },
     reportAfterHeadersSent(thrown, request) {
       const c = classifyError(thrown);

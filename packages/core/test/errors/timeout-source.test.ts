@@ -61,7 +61,7 @@ describe('TimeoutError.source', () => {
       }) as unknown as ServerResponse;
       const state = new GuardState(res);
       const seen: TimeoutError[] = [];
-      createRequestGate(undefined, 100).enter(res, state, (error) => seen.push(error));
+      void createRequestGate(undefined, 100).enter(res, state, (error) => seen.push(error));
       jest.advanceTimersByTime(150);
       expect(seen).toHaveLength(1);
       expect(seen[0]).toMatchObject({ code: 'ERR_GUARD_TIMEOUT', source: 'request' });

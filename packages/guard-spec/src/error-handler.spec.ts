@@ -1,8 +1,10 @@
 import { request as httpRequest } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import createHttpError from 'http-errors';
 import request from 'supertest';
 import {
+  AbortedError,
   CircuitOpenError,
   ConcurrencyLimitError,
   GuardConfigError,
@@ -19,6 +21,7 @@ import {
 import type * as Core from '@guard-suite/core';
 import type { Harness, SpecHandler } from './harness';
 import { hostileThrownValues } from './hostile-thrown-values';
+import { deferred, listen, startRequest, until } from './http-helpers';
 import { createMemoryLogger } from './memory-logger';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -285,6 +288,14 @@ const thrownValueTable: {
     detail: 'Insufficient storage',
   },
 ];
+
+/** An AbortError as Node's timers and streams make it: name AbortError, code ABORT_ERR, and a cause. */
+function abortErrorCausedBy(cause: unknown): Error {
+  return Object.assign(new Error('The operation was aborted', { cause }), {
+    name: 'AbortError',
+    code: 'ABORT_ERR',
+  });
+}
 
 /** Strings that must never reach a client body. */
 const LEAKS = [
@@ -641,6 +652,86 @@ export function describeErrorHandler(harness: Harness): void {
       } finally {
         server.close();
       }
+    });
+
+    describe('a client that leaves (issue 12 #13)', () => {
+      it('is logged once as 499 at info when the handler stops through req.guard.signal', async () => {
+        const memory = createMemoryLogger();
+        const entered = deferred();
+        const server = harness.mount({
+          use: [harness.kit.guard({ loadShedding: false, rateLimit: false, timeout: false })],
+          errorHandler: { logger: memory.logger },
+          routes: [
+            {
+              method: 'get',
+              path: '/wait',
+              handler: async (io) => {
+                entered.resolve();
+                // Rejects with an AbortError whose cause is the signal's reason, our AbortedError.
+                await delay(60_000, null, { signal: io.guard!.signal });
+              },
+            },
+            { method: 'get', path: '/ok', handler: () => ({ ok: true }) },
+          ],
+        });
+        const { port, close } = await listen(server);
+        try {
+          const client = startRequest(port, '/wait');
+          await entered.promise;
+          client.destroy();
+          await until(() => memory.entries.length > 0);
+          expect((await request(server).get('/ok')).status).toBe(200);
+          expect(memory.entries).toEqual([
+            expect.objectContaining({ status: 499, code: 'ERR_GUARD_ABORTED', level: 'info' }),
+          ]);
+        } finally {
+          await close();
+        }
+      });
+
+      it.each([
+        [
+          'an AbortError caused by our AbortedError',
+          () => abortErrorCausedBy(new AbortedError()),
+          499,
+        ],
+        [
+          'an AbortError caused by an AbortError caused by our TimeoutError',
+          () => abortErrorCausedBy(abortErrorCausedBy(new TimeoutError())),
+          503,
+        ],
+        ['an AbortError of the application itself', () => abortErrorCausedBy(undefined), 500],
+        [
+          'an Error merely caused by our AbortedError',
+          () => new Error('x', { cause: new AbortedError() }),
+          500,
+        ],
+      ])(
+        'classifies %s by following the cause chain through abort errors',
+        async (_name, thrown, status) => {
+          const { server, entries } = appWith(() => {
+            throw thrown();
+          });
+          const res = await request(server).get('/boom');
+          expect(res.status).toBe(status);
+          expect(entries).toHaveLength(1);
+          expect(entries[0]).toMatchObject({
+            status,
+            level: status === 499 ? 'info' : status >= 500 ? 'error' : 'warn',
+          });
+        },
+      );
+
+      it('logs 499 at the abortedLevel option', async () => {
+        const { server, entries } = appWith(
+          () => {
+            throw new AbortedError();
+          },
+          { abortedLevel: 'debug' },
+        );
+        await request(server).get('/boom');
+        expect(entries[0]).toMatchObject({ status: 499, level: 'debug' });
+      });
     });
 
     it('gives 1,000 concurrent failing requests 1,000 distinct errorIds with no unhandled rejection', async () => {

@@ -13,6 +13,8 @@ import { wasAbandoned } from './admission';
 
 /** Errors already logged by the middleware, so the app-level listener does not log them again. */
 const reported = new WeakSet<object>();
+/** Requests whose error the middleware logged: one entry per request (a socket error may follow). */
+const reportedRequests = new WeakSet<Context>();
 /** Apps whose default `error` listener was replaced. */
 const adoptedApps = new WeakSet<Koa>();
 
@@ -37,11 +39,13 @@ export function errorHandler(options?: ErrorHandlerOptions): Middleware {
         // Part of a response is on the wire (or the client left): log once and close the connection.
         reporter.reportAfterHeadersSent(err, requestInfo(ctx));
         markReported(err);
+        reportedRequests.add(ctx);
         ctx.res.destroy();
         return;
       }
       const { status, headers, payload } = reporter.report(err, requestInfo(ctx));
       markReported(err);
+      reportedRequests.add(ctx);
       try {
         removeStaleHeaders(ctx.res);
         // A handler that took over the response (ctx.respond = false) and threw before writing a
@@ -88,7 +92,9 @@ function adoptApp(app: Koa, reporter: ErrorReporter): void {
   app.removeListener('error', app.onerror);
   app.on('error', (err: unknown, ctx?: Context) => {
     if (typeof err === 'object' && err !== null && reported.has(err)) return;
-    // A client that left mid-download is not a server failure (Koa reports the failed write).
+    if (ctx && reportedRequests.has(ctx)) return;
+    // A client that left mid-download or mid-upload is not a server failure (Koa reports the failed
+    // write, or the parser's end-of-connection error; the middleware logs the upload's 499).
     if (isClientGone(err)) return;
     markReported(err);
     reporter.reportAfterHeadersSent(err, ctx ? requestInfo(ctx) : {});

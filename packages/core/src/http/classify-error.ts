@@ -48,17 +48,42 @@ const INTERNAL: Readonly<ErrorClassification> = Object.freeze({
 /**
  * Decides status, code and what may be shown for any thrown value, and never throws: our errors
  * (`isGuardError`: `instanceof` or the brand every copy of the package shares) as they say, with
- * their headers and extensions checked; Node system errors by `code`; body-parser errors by `type`;
+ * their headers and extensions checked, also behind the abort errors that carry them as `cause`; Node system errors by `code`; body-parser errors by `type`;
  * http-errors style errors by `status`/`statusCode` (message kept only for an exposed 4xx, headers
  * and extensions never taken); everything else a generic 500.
  */
 export function classifyError(thrown: unknown): ErrorClassification {
   try {
-    return isGuardError(thrown) ? classifyOurs(thrown) : classifyForeign(thrown);
+    if (isGuardError(thrown)) return classifyOurs(thrown);
+    const behind = ourErrorBehindAborts(thrown);
+    return behind === undefined ? classifyForeign(thrown) : classifyOurs(behind);
   } catch {
     // A value hostile enough to break the checks above is an internal error like any other.
     return { ...INTERNAL, headers: {}, extensions: {} };
   }
+}
+
+/** How many abort errors deep the chain is followed. */
+const MAX_ABORT_LINKS = 8;
+
+/**
+ * Our error behind a chain of abort errors, if there is one. A handler that awaits a timer, stream
+ * or event with `req.guard.signal` rejects with Node's AbortError whose `cause` is the signal's
+ * reason: our `AbortedError` (the client left → 499) or `TimeoutError` (the deadline → 503), which is
+ * what happened (issue 12 #13). Only abort errors are looked through: an application error that
+ * merely has one of ours as its cause is the application's own failure.
+ */
+function ourErrorBehindAborts(thrown: unknown): object | undefined {
+  let current = thrown;
+  for (let link = 0; link < MAX_ABORT_LINKS && isAbortError(current); link += 1) {
+    current = safeGet(current, 'cause');
+    if (isGuardError(current)) return current;
+  }
+  return undefined;
+}
+
+function isAbortError(value: unknown): boolean {
+  return safeGet(value, 'name') === 'AbortError' || safeGet(value, 'code') === 'ABORT_ERR';
 }
 
 function classifyOurs(thrown: object): ErrorClassification {

@@ -24,6 +24,8 @@ export interface ErrorHandlerOptions {
   clientErrorLevel?: string;
   /** Log level of 5xx errors. Default `'error'`. */
   serverErrorLevel?: string;
+  /** Log level of 499, a client that left before its answer (no failure of the server). Default `'info'`. */
+  abortedLevel?: string;
   /** Request header whose value is logged as the request id. Default `'x-request-id'`. */
   requestIdHeader?: string;
 }
@@ -55,6 +57,7 @@ const KNOWN_OPTIONS = [
   'messages',
   'clientErrorLevel',
   'serverErrorLevel',
+  'abortedLevel',
   'requestIdHeader',
 ] as const;
 
@@ -90,6 +93,7 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
   const debug = read.boolean('debug', false);
   const clientErrorLevel = read.string('clientErrorLevel', 'warn');
   const serverErrorLevel = read.string('serverErrorLevel', 'error');
+  const abortedLevel = read.string('abortedLevel', 'info');
   const requestIdHeader = read.string('requestIdHeader', 'x-request-id').toLowerCase();
   const messages = readMessages(read.raw('messages'), (key, expected, value) =>
     read.fail(key, expected, value),
@@ -125,7 +129,8 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
         error: serializeError(thrown),
         request: redact({ headers: request.headers, query: request.query, body: request.body }),
       };
-      const level = status >= 500 ? serverErrorLevel : clientErrorLevel;
+      const level =
+        status === 499 ? abortedLevel : status >= 500 ? serverErrorLevel : clientErrorLevel;
       getLogger().log(
         level,
         `${request.method ?? ''} ${path ?? ''} -> ${status} ${code}`.trim(),

@@ -583,6 +583,73 @@ export function describeErrorHandler(harness: Harness): void {
       expect(loud.body.stack).toMatch(/at /);
     });
 
+    describe('the log entry of a client error (issue 14 #6)', () => {
+      const unsupported = () =>
+        new UnsupportedMediaTypeError('The file content does not match its extension', {
+          cause: new Error('sniffed image/png for .pdf'),
+        });
+
+      it.each([
+        ['an unknown route (404)', '/nowhere', 404],
+        ['a 415 with a cause', '/boom', 415],
+      ])('is one short line without a stack for %s', async (_name, path, status) => {
+        const { server, entries } = appWith(() => {
+          throw unsupported();
+        });
+        const res = await request(server).get(path).set('X-Request-Id', 'req-1');
+        expect(res.status).toBe(status);
+        expect(entries).toHaveLength(1);
+        const line = JSON.stringify(entries[0]);
+        expect(line).not.toMatch(/stack|\bat .+:\d+:\d+/);
+        expect(entries[0]).not.toHaveProperty('request');
+        expect(entries[0]).toMatchObject({
+          errorId: res.body.errorId,
+          status,
+          path,
+          requestId: 'req-1',
+          detail: res.body.detail,
+          level: 'warn',
+        });
+        expect(line.length).toBeLessThan(600);
+      });
+
+      it('keeps the full entry, stack, cause and request, with clientErrorLog: full', async () => {
+        const { server, entries } = appWith(
+          () => {
+            throw unsupported();
+          },
+          { clientErrorLog: 'full' },
+        );
+        await request(server).get('/boom?page=2');
+        expect(entries[0]).toMatchObject({
+          status: 415,
+          error: {
+            stack: expect.stringMatching(/at /),
+            cause: { message: 'sniffed image/png for .pdf' },
+          },
+          request: { query: { page: '2' } },
+        });
+      });
+
+      it('leaves 5xx entries full', async () => {
+        const { server, entries } = appWith(() => {
+          throw new Error('db down');
+        });
+        await request(server).get('/boom');
+        expect(entries[0]).toMatchObject({
+          status: 500,
+          error: { message: 'db down', stack: expect.stringMatching(/at /) },
+          request: expect.any(Object),
+        });
+      });
+
+      it('refuses an unknown clientErrorLog at creation', () => {
+        expect(() => harness.kit.errorHandler({ clientErrorLog: 'verbose' })).toThrow(
+          /"clientErrorLog" must be one of "short", "full"/,
+        );
+      });
+    });
+
     it('logs client errors at a chosen level', async () => {
       const { server, entries } = appWith(
         () => {

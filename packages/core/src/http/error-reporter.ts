@@ -3,12 +3,11 @@ import type { ServerResponse } from 'node:http';
 import { ErrorCodes } from '../errors/codes';
 import { createDefaultLogger } from '../logging/default-logger';
 import type { GuardLogger } from '../logging/default-logger';
-import { redact } from '../logging/redact';
 import { safeGet } from '../logging/safe-get';
-import { serializeError } from '../logging/serialize-error';
 import { optionReader } from '../options/option-reader';
 import { classifyError } from './classify-error';
-import type { ErrorClassification } from './classify-error';
+import { errorLogEntry } from './error-log-entry';
+import type { ErrorLogInput, ErrorLogSettings, RequestInfo } from './error-log-entry';
 import type { ProblemResponse } from './problem';
 import { problemResponse } from './problem-response';
 
@@ -26,22 +25,16 @@ export interface ErrorHandlerOptions {
   serverErrorLevel?: string;
   /** Log level of 499, a client that left before its answer (no failure of the server). Default `'info'`. */
   abortedLevel?: string;
+  /**
+   * How much a client error's (4xx, 499) log entry carries: `'short'`, one line without stack, cause
+   * or request; `'full'`, everything a 5xx entry has. Default `'short'`.
+   */
+  clientErrorLog?: 'short' | 'full';
   /** Request header whose value is logged as the request id. Default `'x-request-id'`. */
   requestIdHeader?: string;
 }
 
-/** What an adapter knows about the request, for the log line. */
-export interface RequestInfo {
-  method?: string | undefined;
-  /** The URL; its query string is cut off before logging. */
-  url?: string | undefined;
-  /** The matched route pattern, when the framework knows it (`/users/:id`). */
-  route?: string | undefined;
-  headers?: Record<string, unknown> | undefined;
-  query?: unknown;
-  body?: unknown;
-  ip?: string | undefined;
-}
+export type { RequestInfo } from './error-log-entry';
 
 /** Turns thrown values into client-safe problem responses and one structured log entry each. */
 export interface ErrorReporter {
@@ -58,6 +51,7 @@ const KNOWN_OPTIONS = [
   'clientErrorLevel',
   'serverErrorLevel',
   'abortedLevel',
+  'clientErrorLog',
   'requestIdHeader',
 ] as const;
 
@@ -91,10 +85,6 @@ export function removeStaleHeaders(res: ServerResponse): void {
 export function createErrorReporter(options: unknown, factory = 'errorHandler'): ErrorReporter {
   const read = optionReader(factory, options, KNOWN_OPTIONS);
   const debug = read.boolean('debug', false);
-  const clientErrorLevel = read.string('clientErrorLevel', 'warn');
-  const serverErrorLevel = read.string('serverErrorLevel', 'error');
-  const abortedLevel = read.string('abortedLevel', 'info');
-  const requestIdHeader = read.string('requestIdHeader', 'x-request-id').toLowerCase();
   const messages = readMessages(read.raw('messages'), (key, expected, value) =>
     read.fail(key, expected, value),
   );
@@ -104,38 +94,18 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
   let logger = loggerOption as GuardLogger | undefined;
   const getLogger = () => (logger ??= createDefaultLogger());
 
-  function log(
-    thrown: unknown,
-    request: RequestInfo,
-    c: ErrorClassification,
-    errorId: string,
-    afterHeaders: boolean,
-  ) {
+  const logSettings: ErrorLogSettings = {
+    clientErrorLevel: read.string('clientErrorLevel', 'warn'),
+    serverErrorLevel: read.string('serverErrorLevel', 'error'),
+    abortedLevel: read.string('abortedLevel', 'info'),
+    clientErrorLog: read.oneOf('clientErrorLog', ['short', 'full'] as const, 'short'),
+    requestIdHeader: read.string('requestIdHeader', 'x-request-id').toLowerCase(),
+  };
+
+  function log(input: ErrorLogInput): void {
     try {
-      const { status, code } = c;
-      const path = typeof request.url === 'string' ? request.url.split('?', 1)[0] : undefined;
-      const requestId = request.headers?.[requestIdHeader];
-      const entry = {
-        errorId,
-        status,
-        code,
-        method: request.method,
-        path,
-        ...(request.route ? { route: request.route } : {}),
-        ...(typeof requestId === 'string' ? { requestId: requestId.slice(0, 200) } : {}),
-        ...(request.ip ? { ip: request.ip } : {}),
-        ...(afterHeaders ? { afterHeadersSent: true } : {}),
-        ...(c.source === undefined ? {} : { source: c.source }),
-        error: serializeError(thrown),
-        request: redact({ headers: request.headers, query: request.query, body: request.body }),
-      };
-      const level =
-        status === 499 ? abortedLevel : status >= 500 ? serverErrorLevel : clientErrorLevel;
-      getLogger().log(
-        level,
-        `${request.method ?? ''} ${path ?? ''} -> ${status} ${code}`.trim(),
-        entry,
-      );
+      const { level, message, meta } = errorLogEntry(input, logSettings);
+      getLogger().log(level, message, meta);
     } catch {
       // A broken logger must not turn one error into a crash of the error path.
     }
@@ -151,12 +121,24 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
         response.status === c.status
           ? c
           : { ...c, status: response.status, code: ErrorCodes.INTERNAL };
-      log(thrown, request, logged, errorId, false);
+      log({
+        thrown,
+        request,
+        classification: logged,
+        errorId,
+        detail: response.body.detail,
+        afterHeadersSent: false,
+      });
       return response;
     },
     reportAfterHeadersSent(thrown, request) {
-      const c = classifyError(thrown);
-      log(thrown, request, c, randomUUID(), true);
+      log({
+        thrown,
+        request,
+        classification: classifyError(thrown),
+        errorId: randomUUID(),
+        afterHeadersSent: true,
+      });
     },
   };
 }

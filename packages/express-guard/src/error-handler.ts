@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request } from 'express';
 import { createErrorReporter, removeStaleHeaders } from '@guard-suite/core/internal';
 import type { ErrorHandlerOptions } from '@guard-suite/core';
 import type { RequestInfo } from '@guard-suite/core/internal';
+import { markErrorHandler } from './app-error-handler';
 
 /**
  * The secure error handler: mount it last. Answers every error as RFC 9457 problem+json with a
@@ -10,14 +11,16 @@ import type { RequestInfo } from '@guard-suite/core/internal';
  */
 export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler {
   const reporter = createErrorReporter(options, 'errorHandler');
-  return function errorHandlerMiddleware(err: unknown, req, res, _next) {
+  return markErrorHandler(function errorHandlerMiddleware(err: unknown, req, res, _next) {
     const info = requestInfo(req);
     if (res.headersSent) {
-      // Part of a response is on the wire: log once and close the connection so the client sees a
-      // truncated response rather than a corrupt one (what Express's own handler does, minus its
-      // second print of the stack to stderr).
-      reporter.reportAfterHeadersSent(err, info);
-      res.destroy();
+      const responseEnded = res.writableEnded;
+      reporter.reportAfterHeadersSent(err, info, { responseEnded });
+      // Part of a response is on the wire: close the connection so the client sees a truncated
+      // response rather than a corrupt one (what Express's own handler does, minus its second print
+      // of the stack to stderr). A complete answer (a timeout's 503, then the handler's late error)
+      // leaves the connection alone: the client's next keep-alive request may already be on it.
+      if (!responseEnded) res.destroy();
       return;
     }
     const { status, headers, payload } = reporter.report(err, info);
@@ -35,7 +38,7 @@ export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler
       // the error handler must not throw (Express would answer with its HTML stack page).
       res.destroy();
     }
-  };
+  });
 }
 
 /** What the log line needs from an Express request. */

@@ -1,6 +1,6 @@
 import express4 from 'express4';
 import request from 'supertest';
-import { createMemoryLogger } from 'guard-spec';
+import { createMemoryLogger, deferred, until } from 'guard-spec';
 import { z } from 'zod';
 import * as kit from '../src/index';
 
@@ -33,6 +33,37 @@ describe('guard() on Express 4', () => {
       expect(res.body).toMatchObject({ detail: 'Operation timed out' });
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(protection.active).toBe(0);
+    } finally {
+      protection.close();
+    }
+  });
+
+  it('logs a handler’s error raised after the 503 through errorHandler(), found in app._router (issue 12 #8)', async () => {
+    const protection = guard({ rateLimit: false, loadShedding: false, timeout: { ms: 30 } });
+    const memory = createMemoryLogger();
+    const fail = deferred();
+    const app = express4();
+    app.use(protection);
+    app.get(
+      '/slow',
+      kit.asyncHandler(async (req) => {
+        const { signal } = req.guard!;
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        await fail.promise;
+        throw new Error('late failure');
+      }) as unknown as Handler,
+    );
+    app.use(notFound());
+    app.use(errorHandler({ logger: memory.logger }));
+    try {
+      expect((await request(app).get('/slow')).status).toBe(503);
+      fail.resolve();
+      await until(() => memory.entries.length === 2);
+      expect(memory.entries[1]).toMatchObject({
+        status: 500,
+        afterHeadersSent: true,
+        error: { message: 'late failure' },
+      });
     } finally {
       protection.close();
     }

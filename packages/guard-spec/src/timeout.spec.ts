@@ -1,6 +1,8 @@
+import { Agent, request as httpRequest } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import request from 'supertest';
 import type { Harness, SpecHandler, SpecRoute } from './harness';
-import { deferred, listen, rawRequest, sleep, startRequest } from './http-helpers';
+import { deferred, listen, rawRequest, sleep, startRequest, until } from './http-helpers';
 import { createMemoryLogger } from './memory-logger';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -11,6 +13,26 @@ function aborted(signal: AbortSignal): Promise<unknown> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve(signal.reason);
     else signal.addEventListener('abort', () => resolve(signal.reason), { once: true });
+  });
+}
+
+/** A GET through `agent` (keep-alive), resolving with status and body, or the client error's code. */
+function keptAliveGet(
+  agent: Agent,
+  port: number,
+  path: string,
+): Promise<{ status: number | string; body: string }> {
+  return new Promise((resolve) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ status: error.code ?? 'error', body: '' }),
+    );
+    req.end();
   });
 }
 
@@ -113,6 +135,113 @@ export function describeTimeout(h: Harness): void {
       expect(res.status).toBe(503);
       await lateAnswer.promise;
       expect(JSON.stringify(entries)).not.toMatch(/ERR_HTTP_HEADERS_SENT/);
+    });
+
+    describe('an error the handler raises after the timeout answered (issue 12 #8)', () => {
+      /**
+       * GET /slow times out (a route-level `timeout({ ms: 50 })`, or with `viaGuard` the issue's
+       * app-level `guard({ timeout })`, at 1 s so that /second can finish well within its own
+       * deadline); once its client sent a second request on the same keep-alive connection and that
+       * request is being handled, the test lets /slow's handler fail with `late()`. The connection
+       * must stay usable and the late error be logged once.
+       */
+      async function lateErrorOnKeptAliveConnection(
+        late: (reason: unknown) => unknown,
+        viaGuard = false,
+      ) {
+        const memory = createMemoryLogger();
+        const fail = deferred();
+        const secondEntered = deferred();
+        const secondGo = deferred();
+        const server = h.mount({
+          use: [
+            h.kit.guard({
+              timeout: viaGuard ? { ms: 1000 } : false,
+              loadShedding: false,
+              rateLimit: false,
+            }),
+          ],
+          errorHandler: { logger: memory.logger },
+          routes: [
+            {
+              method: 'get',
+              path: '/slow',
+              use: viaGuard ? [] : [h.kit.timeout({ ms: 50 })],
+              handler: async (io) => {
+                // The README's advice: hand req.guard.signal to what you await.
+                const reason = await delay(10_000, null, { signal: io.guard!.signal }).catch(
+                  (error: unknown) => error,
+                );
+                await fail.promise;
+                throw late(reason);
+              },
+            },
+            {
+              method: 'get',
+              path: '/second',
+              handler: async () => {
+                secondEntered.resolve();
+                await secondGo.promise;
+                return { second: true };
+              },
+            },
+          ],
+        });
+        let connections = 0;
+        server.on('connection', () => (connections += 1));
+        const { port, close } = await listen(server);
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        try {
+          const first = await keptAliveGet(agent, port, '/slow');
+          expect(first.status).toBe(503);
+          const second = keptAliveGet(agent, port, '/second');
+          await secondEntered.promise;
+          fail.resolve();
+          await until(() => memory.entries.length === 2);
+          secondGo.resolve();
+          expect(await second).toEqual({ status: 200, body: '{"second":true}' });
+          expect(connections).toBe(1);
+          return memory.entries;
+        } finally {
+          agent.destroy();
+          await close();
+        }
+      }
+
+      it.each([
+        ['a route-level timeout()', false],
+        ['guard({ timeout })', true],
+      ])(
+        'keeps the connection usable and logs a late failure once, as an error, behind %s',
+        async (_name, viaGuard) => {
+          const entries = await lateErrorOnKeptAliveConnection(
+            () => new Error('late failure at /srv/app/report.js'),
+            viaGuard,
+          );
+          expect(entries[0]).toMatchObject({
+            status: 503,
+            code: 'ERR_GUARD_TIMEOUT',
+            source: 'request',
+          });
+          expect(entries[1]).toMatchObject({
+            level: 'error',
+            status: 500,
+            afterHeadersSent: true,
+            error: { message: 'late failure at /srv/app/report.js' },
+          });
+        },
+      );
+
+      it('keeps the connection usable and logs the abort it was told to make once, at debug', async () => {
+        // Node's AbortError whose cause is the request's own TimeoutError: no new failure.
+        const entries = await lateErrorOnKeptAliveConnection((reason) => reason);
+        expect(entries[1]).toMatchObject({
+          level: 'debug',
+          code: 'ERR_GUARD_TIMEOUT',
+          afterHeadersSent: true,
+          error: { name: 'AbortError' },
+        });
+      });
     });
 
     it('still answers 503 when the handler took over the raw response but never wrote to it', async () => {

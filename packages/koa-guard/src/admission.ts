@@ -2,9 +2,25 @@ import type { Context, Next } from 'koa';
 import { silenceLateWrites } from '@guard-suite/core/internal';
 import type { TimeoutError } from '@guard-suite/core';
 import type { RequestGate } from '@guard-suite/core/internal';
+import { appReporter } from './app-reporter';
+import { requestInfo } from './request-info';
 import { guardStateOf } from './step';
 
 const ignore = () => undefined;
+
+/**
+ * Logs an error the abandoned chain raised after its 503, through the app's `errorHandler()` (at
+ * `debug` when it only echoes the deadline the handler was told of), else through Koa's own
+ * `error` event. Nothing is written: the answer is out.
+ */
+function reportLateError(ctx: Context, error: unknown): void {
+  const reporter = appReporter(ctx.app);
+  if (reporter)
+    reporter.reportAfterHeadersSent(error, requestInfo(ctx), {
+      responseEnded: ctx.res.writableEnded,
+    });
+  else if (ctx.app.listenerCount('error') > 0) ctx.app.emit('error', error, ctx);
+}
 
 /** Contexts whose chain was abandoned at its deadline (the handler may still be running). */
 const abandoned = new WeakSet<Context>();
@@ -20,8 +36,9 @@ export function wasAbandoned(ctx: Context): boolean {
 /**
  * Takes the request through the gate (concurrency slot, then deadline) and runs the rest of the
  * chain. At the deadline the chain's promise is abandoned for a TimeoutError that the error handler
- * answers; whatever the handler does later is dropped (its settling is still observed). One promise
- * settled by whichever comes first, rather than a race of two: this runs on every request.
+ * answers; whatever the handler writes later is dropped, and an error it raises later is logged once
+ * (issue 12 #8). One promise settled by whichever comes first, rather than a race of two: this runs
+ * on every request.
  */
 export function admitAndRun(gate: RequestGate, ctx: Context, next: Next): Promise<void> {
   if (!gate.hasDeadline) {
@@ -38,7 +55,13 @@ export function admitAndRun(gate: RequestGate, ctx: Context, next: Next): Promis
       abandoned.add(ctx);
       reject(error);
     };
-    const run = () => next().then(resolve, reject);
+    const run = () =>
+      next().then(resolve, (error: unknown) => {
+        if (abandoned.has(ctx)) reportLateError(ctx, error);
+        // What the chain threw goes on unchanged, whatever it is.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+        else reject(error);
+      });
     const pending = gate.enter(ctx.res, guardStateOf(ctx), onTimeout);
     if (pending === undefined) void run();
     else pending.then(run, reject);

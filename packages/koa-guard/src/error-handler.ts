@@ -8,8 +8,10 @@ import {
   removeStaleHeaders,
 } from '@guard-suite/core/internal';
 import type { ErrorHandlerOptions } from '@guard-suite/core';
-import type { ErrorReporter, RequestInfo } from '@guard-suite/core/internal';
+import type { ErrorReporter } from '@guard-suite/core/internal';
 import { wasAbandoned } from './admission';
+import { setAppReporter } from './app-reporter';
+import { requestInfo } from './request-info';
 
 /** Errors already logged by the middleware, so the app-level listener does not log them again. */
 const reported = new WeakSet<object>();
@@ -88,6 +90,7 @@ function sendNow(ctx: Context): void {
 function adoptApp(app: Koa, reporter: ErrorReporter): void {
   if (adoptedApps.has(app)) return;
   adoptedApps.add(app);
+  setAppReporter(app, reporter);
   // eslint-disable-next-line @typescript-eslint/unbound-method -- the same reference Koa registered
   app.removeListener('error', app.onerror);
   app.on('error', (err: unknown, ctx?: Context) => {
@@ -97,33 +100,12 @@ function adoptApp(app: Koa, reporter: ErrorReporter): void {
     // write, or the parser's end-of-connection error; the middleware logs the upload's 499).
     if (isClientGone(err)) return;
     markReported(err);
-    reporter.reportAfterHeadersSent(err, ctx ? requestInfo(ctx) : {});
-    if (ctx && !ctx.res.writableEnded) ctx.res.destroy();
+    const responseEnded = ctx?.res.writableEnded === true;
+    reporter.reportAfterHeadersSent(err, ctx ? requestInfo(ctx) : {}, { responseEnded });
+    if (ctx && !responseEnded) ctx.res.destroy();
   });
 }
 
 function markReported(err: unknown): void {
   if (typeof err === 'object' && err !== null) reported.add(err);
-}
-
-/** What the log line needs from a Koa context. */
-export function requestInfo(ctx: Context): RequestInfo {
-  const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-  return {
-    method: ctx.method,
-    url: ctx.originalUrl,
-    route: typeof route === 'string' ? route : undefined,
-    headers: ctx.headers,
-    query: ctx.query,
-    body: (ctx.request as { body?: unknown }).body,
-    ip: safeIp(ctx),
-  };
-}
-
-function safeIp(ctx: Context): string | undefined {
-  try {
-    return ctx.ip; // reads ctx.req.socket, which is gone once a body reader destroyed the request
-  } catch {
-    return undefined;
-  }
 }

@@ -6,6 +6,7 @@ import type { GuardLogger } from '../logging/default-logger';
 import { safeGet } from '../logging/safe-get';
 import { optionReader } from '../options/option-reader';
 import { classifyError } from './classify-error';
+import type { ErrorClassification } from './classify-error';
 import { errorLogEntry } from './error-log-entry';
 import type { ErrorLogInput, ErrorLogSettings, RequestInfo } from './error-log-entry';
 import type { ProblemResponse } from './problem';
@@ -40,8 +41,18 @@ export type { RequestInfo } from './error-log-entry';
 export interface ErrorReporter {
   /** Logs the error once (under a fresh errorId) and returns the response to send. */
   report(thrown: unknown, request: RequestInfo): ProblemResponse;
-  /** Logs an error that came after the response started; nothing can be sent any more. */
-  reportAfterHeadersSent(thrown: unknown, request: RequestInfo): void;
+  /**
+   * Logs an error that came after the response started; nothing can be sent any more. With
+   * `responseEnded` (the answer was complete: a timeout's 503, or the handler's own), an error that
+   * only echoes the request's own abort (its `AbortedError`, or the request deadline's
+   * `TimeoutError`, possibly inside Node's AbortError) is logged at `debug`: it is what the handler
+   * was told to do, and the answer was logged already. Any other late error keeps its level.
+   */
+  reportAfterHeadersSent(
+    thrown: unknown,
+    request: RequestInfo,
+    options?: { responseEnded?: boolean },
+  ): void;
 }
 
 const KNOWN_OPTIONS = [
@@ -131,16 +142,26 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
       });
       return response;
     },
-    reportAfterHeadersSent(thrown, request) {
+    reportAfterHeadersSent(thrown, request, options) {
+      const classification = classifyError(thrown);
       log({
         thrown,
         request,
-        classification: classifyError(thrown),
+        classification,
         errorId: randomUUID(),
         afterHeadersSent: true,
+        level:
+          options?.responseEnded === true && isAbortEcho(classification) ? 'debug' : undefined,
       });
     },
   };
+}
+
+/** Whether a classified error is the request's own abort: its client left, or its deadline passed. */
+function isAbortEcho(c: ErrorClassification): boolean {
+  return (
+    c.code === ErrorCodes.ABORTED || (c.code === ErrorCodes.TIMEOUT && c.source === 'request')
+  );
 }
 
 function readMessages(

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { Server, ServerOptions } from 'node:http';
+import { Readable } from 'node:stream';
 import express from 'express';
 import type { RequestHandler } from 'express';
 import type { Harness, SpecApp, SpecIO } from 'guard-spec';
@@ -37,7 +38,10 @@ export const expressHarness: Harness = {
           };
           const value = await route.handler(io);
           if (res.headersSent || res.writableEnded) return;
-          if (value === undefined) res.status(204).end();
+          if (value instanceof Readable) {
+            res.type('application/octet-stream');
+            value.pipe(res);
+          } else if (value === undefined) res.status(204).end();
           else res.json(value);
         },
       );

@@ -28,7 +28,8 @@ export interface SpecIO {
 }
 
 /**
- * A neutral handler: throw to fail; return a value to answer 200 JSON (undefined → 204), unless the
+ * A neutral handler: throw to fail; return a value to answer 200 JSON (undefined → 204), or a
+ * Readable to stream it as the body (Express: `pipe(res)`; Koa: `ctx.body = readable`), unless the
  * handler took over the raw response.
  */
 export type SpecHandler = (io: SpecIO) => unknown;

@@ -1,4 +1,5 @@
 import { Agent, request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import request from 'supertest';
 import type { Harness, SpecHandler, SpecRoute } from './harness';
@@ -32,6 +33,30 @@ function keptAliveGet(
     req.on('error', (error: NodeJS.ErrnoException) =>
       resolve({ status: error.code ?? 'error', body: '' }),
     );
+    req.end();
+  });
+}
+
+/**
+ * A GET on a fresh connection: status, body, and whether the response arrived complete (`false`
+ * when the connection closed in the middle of it). `onData` is called at the first body chunk.
+ */
+function streamGet(
+  port: number,
+  path: string,
+  onData?: () => void,
+): Promise<{ status: number; body: string; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+        onData?.();
+      });
+      res.on('close', () => resolve({ status: res.statusCode ?? 0, body, complete: res.complete }));
+    });
+    req.on('error', reject);
     req.end();
   });
 }
@@ -241,6 +266,71 @@ export function describeTimeout(h: Harness): void {
           afterHeadersSent: true,
           error: { name: 'AbortError' },
         });
+      });
+    });
+
+    describe('a streamed body still going at the deadline (issue 12 #9)', () => {
+      /** A body that sends `first` (if any) at once, then nothing for 2 s, then ends. */
+      function stalledBody(first?: string): Readable {
+        const body = new Readable({ read() {} });
+        if (first !== undefined) body.push(first);
+        const end = setTimeout(() => body.push(null), 2000);
+        body.once('close', () => clearTimeout(end));
+        return body;
+      }
+
+      const streamingApp = (g: unknown) =>
+        h.mount({
+          use: [g],
+          errorHandler: quiet(),
+          routes: [
+            { method: 'get', path: '/silent', handler: () => stalledBody() },
+            { method: 'get', path: '/started', handler: () => stalledBody('first chunk\n') },
+            { method: 'get', path: '/ok', handler: () => ({ ok: true }) },
+          ],
+        });
+
+      it('is answered 503 when nothing was sent yet, and its slot freed', async () => {
+        const g = h.kit.guard({
+          concurrency: { max: 1 },
+          timeout: { ms: 100 },
+          loadShedding: false,
+          rateLimit: false,
+        });
+        const { port, close } = await listen(streamingApp(g));
+        try {
+          const res = await streamGet(port, '/silent');
+          expect(res.status).toBe(503);
+          expect(JSON.parse(res.body)).toMatchObject({ detail: 'Operation timed out' });
+          await until(() => g.active === 0);
+          expect((await streamGet(port, '/ok')).status).toBe(200);
+        } finally {
+          g.close();
+          await close();
+        }
+      });
+
+      it('is cut (the connection closed) when part was sent, and holds its slot until then', async () => {
+        const g = h.kit.guard({
+          concurrency: { max: 1 },
+          timeout: { ms: 1000 },
+          loadShedding: false,
+          rateLimit: false,
+        });
+        const { port, close } = await listen(streamingApp(g));
+        try {
+          const firstChunk = deferred();
+          const started = streamGet(port, '/started', firstChunk.resolve);
+          await firstChunk.promise;
+          // The stream holds the only slot: another request is refused while it runs.
+          expect((await streamGet(port, '/ok')).status).toBe(503);
+          expect(await started).toEqual({ status: 200, body: 'first chunk\n', complete: false });
+          await until(() => g.active === 0);
+          expect((await streamGet(port, '/ok')).status).toBe(200);
+        } finally {
+          g.close();
+          await close();
+        }
       });
     });
 

@@ -2,25 +2,10 @@ import type { Context, Next } from 'koa';
 import { silenceLateWrites } from '@guard-suite/core/internal';
 import type { TimeoutError } from '@guard-suite/core';
 import type { RequestGate } from '@guard-suite/core/internal';
-import { appReporter } from './app-reporter';
-import { requestInfo } from './request-info';
+import { cutResponse, reportLateError } from './late-request';
 import { guardStateOf } from './step';
 
 const ignore = () => undefined;
-
-/**
- * Logs an error the abandoned chain raised after its 503, through the app's `errorHandler()` (at
- * `debug` when it only echoes the deadline the handler was told of), else through Koa's own
- * `error` event. Nothing is written: the answer is out.
- */
-function reportLateError(ctx: Context, error: unknown): void {
-  const reporter = appReporter(ctx.app);
-  if (reporter)
-    reporter.reportAfterHeadersSent(error, requestInfo(ctx), {
-      responseEnded: ctx.res.writableEnded,
-    });
-  else if (ctx.app.listenerCount('error') > 0) ctx.app.emit('error', error, ctx);
-}
 
 /** Contexts whose chain was abandoned at its deadline (the handler may still be running). */
 const abandoned = new WeakSet<Context>();
@@ -46,8 +31,14 @@ export function admitAndRun(gate: RequestGate, ctx: Context, next: Next): Promis
     return pending === undefined ? next() : pending.then(next);
   }
   return new Promise<void>((resolve, reject) => {
+    let isChainDone = false;
     const onTimeout = (error: TimeoutError) => {
       if (ctx.res.writableEnded) return; // answered just in time; 'close' has not fired yet
+      // The chain returned but the response is still going out: a streamed body.
+      if (isChainDone) {
+        cutResponse(ctx, error);
+        return;
+      }
       // A handler that took over the raw response (`ctx.respond = false`) but sent nothing yet
       // must still let the 503 out.
       if (!ctx.res.headersSent) ctx.respond = true;
@@ -56,12 +47,18 @@ export function admitAndRun(gate: RequestGate, ctx: Context, next: Next): Promis
       reject(error);
     };
     const run = () =>
-      next().then(resolve, (error: unknown) => {
-        if (abandoned.has(ctx)) reportLateError(ctx, error);
-        // What the chain threw goes on unchanged, whatever it is.
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-        else reject(error);
-      });
+      next().then(
+        () => {
+          isChainDone = true;
+          resolve();
+        },
+        (error: unknown) => {
+          if (abandoned.has(ctx)) reportLateError(ctx, error);
+          // What the chain threw goes on unchanged, whatever it is.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          else reject(error);
+        },
+      );
     const pending = gate.enter(ctx.res, guardStateOf(ctx), onTimeout);
     if (pending === undefined) void run();
     else pending.then(run, reject);

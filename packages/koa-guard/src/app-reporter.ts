@@ -17,3 +17,16 @@ export function setAppReporter(app: Koa, reporter: ErrorReporter): void {
 export function appReporter(app: Koa): ErrorReporter | undefined {
   return reporters.get(app);
 }
+
+/** Requests already logged: one entry per request (a socket error may follow the answer). */
+const reportedRequests = new WeakSet<object>();
+
+/** Records that the request's error was logged (by the error handler, or at its deadline). */
+export function markRequestReported(ctx: object): void {
+  reportedRequests.add(ctx);
+}
+
+/** Whether the request's error was logged already. */
+export function wasRequestReported(ctx: object): boolean {
+  return reportedRequests.has(ctx);
+}

@@ -10,13 +10,11 @@ import {
 import type { ErrorHandlerOptions } from '@guard-suite/core';
 import type { ErrorReporter } from '@guard-suite/core/internal';
 import { wasAbandoned } from './admission';
-import { setAppReporter } from './app-reporter';
+import { markRequestReported, setAppReporter, wasRequestReported } from './app-reporter';
 import { requestInfo } from './request-info';
 
 /** Errors already logged by the middleware, so the app-level listener does not log them again. */
 const reported = new WeakSet<object>();
-/** Requests whose error the middleware logged: one entry per request (a socket error may follow). */
-const reportedRequests = new WeakSet<Context>();
 /** Apps whose default `error` listener was replaced. */
 const adoptedApps = new WeakSet<Koa>();
 
@@ -41,13 +39,13 @@ export function errorHandler(options?: ErrorHandlerOptions): Middleware {
         // Part of a response is on the wire (or the client left): log once and close the connection.
         reporter.reportAfterHeadersSent(err, requestInfo(ctx));
         markReported(err);
-        reportedRequests.add(ctx);
+        markRequestReported(ctx);
         ctx.res.destroy();
         return;
       }
       const { status, headers, payload } = reporter.report(err, requestInfo(ctx));
       markReported(err);
-      reportedRequests.add(ctx);
+      markRequestReported(ctx);
       try {
         removeStaleHeaders(ctx.res);
         // A handler that took over the response (ctx.respond = false) and threw before writing a
@@ -95,7 +93,7 @@ function adoptApp(app: Koa, reporter: ErrorReporter): void {
   app.removeListener('error', app.onerror);
   app.on('error', (err: unknown, ctx?: Context) => {
     if (typeof err === 'object' && err !== null && reported.has(err)) return;
-    if (ctx && reportedRequests.has(ctx)) return;
+    if (ctx && wasRequestReported(ctx)) return;
     // A client that left mid-download or mid-upload is not a server failure (Koa reports the failed
     // write, or the parser's end-of-connection error; the middleware logs the upload's 499).
     if (isClientGone(err)) return;

@@ -116,3 +116,7 @@ export {
   parseCriticality,
 } from './overload/criticality';
 export { isRejectionReason } from './telemetry/rejection';
+
+// added by errors
+export { rejectRequestAsOptions, requestKind } from './options/reject-request-as-options';
+export { withoutStack } from './errors/without-stack';

@@ -7,6 +7,7 @@ import {
 import type { ConcurrencyLimiter, ConcurrencyLimitOptions } from '@guard-suite/core';
 import type { ConcurrencyCounts } from '@guard-suite/core';
 import { admit } from './admission';
+import { appSetupChecker } from './app-setup-check';
 
 /** The `concurrencyLimit()` middleware, with the live counts. */
 export type ConcurrencyLimitMiddleware = RequestHandler &
@@ -20,7 +21,9 @@ export type ConcurrencyLimitMiddleware = RequestHandler &
 export function concurrencyLimit(options?: ConcurrencyLimitOptions): ConcurrencyLimitMiddleware {
   const limiter = createConcurrencySection('concurrencyLimit', options);
   const gate = createRequestGate(limiter, undefined);
+  const checkApp = appSetupChecker();
   const middleware: RequestHandler = function concurrencyLimitMiddleware(req, res, next) {
+    checkApp(req);
     admit(gate, req, res, next);
   };
   return exposeCounts(middleware, limiter) as ConcurrencyLimitMiddleware;

@@ -1,5 +1,11 @@
-import type { ErrorRequestHandler, Request } from 'express';
-import { createErrorReporter, removeStaleHeaders } from '@guard-suite/core/internal';
+import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+import { WarningCodes } from '@guard-suite/core';
+import {
+  createDefaultLogger,
+  createErrorReporter,
+  removeStaleHeaders,
+  requestKind,
+} from '@guard-suite/core/internal';
 import type { ErrorHandlerOptions } from '@guard-suite/core';
 import type { RequestInfo } from '@guard-suite/core/internal';
 import { markErrorHandler } from './app-error-handler';
@@ -9,7 +15,20 @@ import { markErrorHandler } from './app-error-handler';
  * fresh `errorId`, logs the full error once under that id, and never shows a stack, path or secret.
  * @example app.use(notFound()); app.use(errorHandler({ logger }));
  */
-export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler {
+export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler;
+// Four parameters make `errorHandler` itself an error handler in Express's eyes: mounted without
+// being called (`app.use(errorHandler)`), Express hands it each error, and it answers with its
+// defaults instead of leaving the errors to Express's default page (issue 14 #5).
+export function errorHandler(
+  options?: unknown,
+  req?: unknown,
+  res?: unknown,
+  next?: unknown,
+): ErrorRequestHandler | undefined {
+  if (requestKind(req) === 'request') {
+    answerAsUncalled(options, req as Request, res as Response, next as NextFunction);
+    return undefined;
+  }
   const reporter = createErrorReporter(options, 'errorHandler');
   return markErrorHandler(function errorHandlerMiddleware(err: unknown, req, res, _next) {
     const info = requestInfo(req);
@@ -39,6 +58,20 @@ export function errorHandler(options?: ErrorHandlerOptions): ErrorRequestHandler
       res.destroy();
     }
   });
+}
+
+/** The handler `errorHandler` stands in for when it was mounted without being called. */
+let uncalled: ErrorRequestHandler | undefined;
+
+function answerAsUncalled(err: unknown, req: Request, res: Response, next: NextFunction): void {
+  if (!uncalled) {
+    uncalled = errorHandler();
+    createDefaultLogger().warn(
+      'errorHandler was mounted without being called (app.use(errorHandler)), so it answers with its default options: call it: app.use(errorHandler())',
+      { code: WarningCodes.FACTORY_NOT_CALLED },
+    );
+  }
+  void uncalled(err, req, res, next);
 }
 
 /** What the log line needs from an Express request. */

@@ -3,6 +3,7 @@ import { planGuard, resolveGuardOptions } from '@guard-suite/core/internal';
 import type { GuardOptions } from '@guard-suite/core';
 import type { GuardControls } from '@guard-suite/core';
 import { admit } from './admission';
+import { appSetupChecker } from './app-setup-check';
 import { createInputLimitsStep } from './input-limits';
 import { createLoadSheddingStep } from './load-shedding';
 import { createRateLimitStep } from './rate-limit';
@@ -30,7 +31,9 @@ export function guard(options?: ExpressGuardOptions): GuardMiddleware {
     inputLimits: createInputLimitsStep,
   });
 
+  const checkApp = appSetupChecker(resolved.logger);
   const middleware: RequestHandler = function guardMiddleware(req, res, next) {
+    checkApp(req);
     guardStateOf(req, res);
     runSteps(steps, req, res, next, () => {
       if (gate) admit(gate, req, res, next);

@@ -69,6 +69,49 @@ describe('guard() on Express 4', () => {
     }
   });
 
+  it('names the async handlers Express 4 would not catch, once, on the first request (issue 14 #5)', async () => {
+    const memory = createMemoryLogger();
+    const protection = guard({ rateLimit: false, loadShedding: false, logger: memory.logger });
+    const app = express4();
+    app.use(protection);
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the mistake under test
+    app.get('/unwrapped', async (_req, res) => {
+      await Promise.resolve();
+      res.json({ ok: true });
+    });
+    app.post(
+      '/wrapped',
+      kit.asyncHandler(async (_req, res) => {
+        await Promise.resolve();
+        res.json({ ok: true });
+      }) as unknown as Handler,
+    );
+    const router = express4.Router();
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the mistake under test
+    router.put('/nested', async (_req, res) => {
+      await Promise.resolve();
+      res.end();
+    });
+    app.use('/api', router);
+    app.use(notFound());
+    app.use(errorHandler({ logger: memory.logger }));
+    try {
+      expect((await request(app).get('/unwrapped')).status).toBe(200);
+      expect((await request(app).get('/unwrapped')).status).toBe(200);
+      const warnings = memory.entries.filter(
+        (entry) => entry.code === 'WARN_GUARD_ASYNC_HANDLER_UNWRAPPED',
+      );
+      expect(warnings).toHaveLength(1);
+      const message = String(warnings[0]?.message);
+      expect(message).toContain('GET /unwrapped');
+      expect(message).toContain('PUT /nested');
+      expect(message).not.toContain('/wrapped,');
+      expect(message).toContain('asyncHandler(async (req, res) =>');
+    } finally {
+      protection.close();
+    }
+  });
+
   it('parses and validates a body and a query', async () => {
     const app = express4();
     app.post(

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Server, ServerOptions } from 'node:http';
 import { Readable } from 'node:stream';
 import express from 'express';
-import type { RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Harness, SpecApp, SpecIO } from 'guard-spec';
 import * as kit from '../src/index';
 
@@ -15,6 +15,10 @@ export const expressHarness: Harness = {
   mount(spec: SpecApp): Server {
     const app = express();
     if (spec.trustProxy !== undefined) app.set('trust proxy', spec.trustProxy);
+    const errorHandler = (spec.errorHandlerMiddleware ??
+      (spec.errorHandler === false ? undefined : kit.errorHandler(spec.errorHandler ?? {}))) as
+      ErrorRequestHandler | undefined;
+    if (errorHandler && spec.errorHandlerFirst) app.use(errorHandler);
     for (const middleware of spec.use ?? []) app.use(middleware as RequestHandler);
     for (const route of spec.routes) {
       app[route.method](
@@ -46,9 +50,9 @@ export const expressHarness: Harness = {
         },
       );
     }
-    if (spec.errorHandler !== false) {
-      app.use(kit.notFound(spec.errorHandler ?? {}));
-      app.use(kit.errorHandler(spec.errorHandler ?? {}));
+    if (errorHandler) {
+      app.use(kit.notFound(spec.errorHandler || {}));
+      if (!spec.errorHandlerFirst) app.use(errorHandler);
     }
     return createServer(serverOptions(spec), app);
   },

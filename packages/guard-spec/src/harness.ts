@@ -48,6 +48,10 @@ export interface SpecApp {
   routes: SpecRoute[];
   /** Options for `errorHandler()` (Express: last, with `notFound()` before it; Koa: first). `false` to leave it out. */
   errorHandler?: Record<string, unknown> | false;
+  /** A ready middleware mounted where `errorHandler()` goes (to mount something else there, such as `errorHandler` not called). */
+  errorHandlerMiddleware?: unknown;
+  /** Mount the error handler before everything else, the Koa way, also in Express. */
+  errorHandlerFirst?: boolean;
   /** Express `trust proxy` / Koa `app.proxy` (+ `maxIpsCount` when a number). */
   trustProxy?: boolean | number;
   /** node:http `maxHeaderSize` of the server, in bytes (Node's default is 16 KiB), e.g. to let a 100 KB URL reach the app. */

@@ -12,6 +12,7 @@ export {
 } from './redis-connection';
 export { describeWithRedis } from './redis';
 export { describeErrorHandler } from './error-handler.spec';
+export { describeMisuse } from './misuse.spec';
 export { hostileThrownValues } from './hostile-thrown-values';
 export type { HostileThrownValue } from './hostile-thrown-values';
 export { startExampleServer } from './example-server';

@@ -1,11 +1,13 @@
 import type Koa from 'koa';
-import type { Context, Middleware } from 'koa';
-import { NotFoundError } from '@guard-suite/core';
+import type { Context, Middleware, Next } from 'koa';
+import { NotFoundError, WarningCodes } from '@guard-suite/core';
 import {
   PROBLEM_CONTENT_TYPE,
+  createDefaultLogger,
   createErrorReporter,
   isClientGone,
   removeStaleHeaders,
+  requestKind,
 } from '@guard-suite/core/internal';
 import type { ErrorHandlerOptions } from '@guard-suite/core';
 import type { ErrorReporter } from '@guard-suite/core/internal';
@@ -24,9 +26,14 @@ const adoptedApps = new WeakSet<Koa>();
  * once under that id, and never shows a stack, path or secret.
  * @example app.use(errorHandler({ logger })); app.use(guard()); app.use(router.routes());
  */
-export function errorHandler(options?: ErrorHandlerOptions): Middleware {
+export function errorHandler(options?: ErrorHandlerOptions): Middleware;
+// Mounted without being called (`app.use(errorHandler)`), Koa calls `errorHandler(ctx, next)`: it
+// then works as the middleware with its defaults (issue 14 #5).
+export function errorHandler(options?: unknown, next?: unknown): Middleware | Promise<void> {
+  if (requestKind(options) === 'Koa context')
+    return runAsUncalled(options as Context, next as Next);
   const reporter = createErrorReporter(options, 'errorHandler');
-  const notFoundMessage = options?.messages?.[404];
+  const notFoundMessage = (options as ErrorHandlerOptions | undefined)?.messages?.[404];
   return async function errorHandlerMiddleware(ctx, next) {
     adoptApp(ctx.app, reporter);
     try {
@@ -64,6 +71,20 @@ export function errorHandler(options?: ErrorHandlerOptions): Middleware {
       }
     }
   };
+}
+
+/** The middleware `errorHandler` stands in for when it was mounted without being called. */
+let uncalled: Middleware | undefined;
+
+function runAsUncalled(ctx: Context, next: Next): Promise<void> {
+  if (!uncalled) {
+    uncalled = errorHandler();
+    createDefaultLogger().warn(
+      'errorHandler was mounted without being called (app.use(errorHandler)), so it answers with its default options: call it: app.use(errorHandler())',
+      { code: WarningCodes.FACTORY_NOT_CALLED },
+    );
+  }
+  return uncalled(ctx, next) as Promise<void>;
 }
 
 /**

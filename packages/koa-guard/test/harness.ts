@@ -16,7 +16,11 @@ export const koaHarness: Harness = {
       app.proxy = true;
       if (typeof spec.trustProxy === 'number') app.maxIpsCount = spec.trustProxy;
     }
-    if (spec.errorHandler !== false) app.use(kit.errorHandler(spec.errorHandler ?? {}));
+    const errorHandler =
+      spec.errorHandlerMiddleware ??
+      (spec.errorHandler === false ? undefined : kit.errorHandler(spec.errorHandler ?? {}));
+    // Koa's error handler is outermost, so `errorHandlerFirst` changes nothing here.
+    if (errorHandler) app.use(errorHandler as Middleware);
     for (const middleware of spec.use ?? []) app.use(middleware as Middleware);
     const router = new Router();
     for (const route of spec.routes) {

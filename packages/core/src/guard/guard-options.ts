@@ -12,6 +12,7 @@ import type { InputLimitsOptions } from '../input/input-limits';
 import { createInputLimits } from '../input/input-limits';
 import type { InputLimits } from '../input/input-limits';
 import { GuardConfigError } from '../errors/guard-config-error';
+import { rejectRequestAsOptions } from '../options/reject-request-as-options';
 
 /** `loadShedding` options as the adapters take them: the core options plus a `skip` predicate. */
 export interface LoadSheddingOptions<TRequest> extends LoadShedderOptions {
@@ -87,6 +88,7 @@ export function createConcurrencySection(
   options: unknown,
   pathPrefix = '',
 ): ConcurrencyLimiter {
+  if (pathPrefix === '') rejectRequestAsOptions(factory, options);
   const given = options ?? {};
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     const hint =

@@ -150,8 +150,7 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
         classification,
         errorId: randomUUID(),
         afterHeadersSent: true,
-        level:
-          options?.responseEnded === true && isAbortEcho(classification) ? 'debug' : undefined,
+        level: options?.responseEnded === true && isAbortEcho(classification) ? 'debug' : undefined,
       });
     },
   };
@@ -159,9 +158,7 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
 
 /** Whether a classified error is the request's own abort: its client left, or its deadline passed. */
 function isAbortEcho(c: ErrorClassification): boolean {
-  return (
-    c.code === ErrorCodes.ABORTED || (c.code === ErrorCodes.TIMEOUT && c.source === 'request')
-  );
+  return c.code === ErrorCodes.ABORTED || (c.code === ErrorCodes.TIMEOUT && c.source === 'request');
 }
 
 function readMessages(

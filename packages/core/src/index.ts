@@ -126,3 +126,4 @@ export type { FileStore, FileStoreOptions, StoredFileStat } from './files/file-s
 
 // added by errors
 export type { TimeoutErrorOptions, TimeoutSource } from './errors/timeout-error';
+export type { PayloadTooLargeErrorOptions } from './errors/payload-too-large-error';

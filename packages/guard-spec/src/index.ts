@@ -26,6 +26,7 @@ export { describeSecurityHeaders } from './security-headers.spec';
 export { describeJsonBody } from './json-body.spec';
 export { describeValidate } from './validate.spec';
 export { describeInputLimits } from './input-limits.spec';
+export { describePayloadLimits } from './payload-limits.spec';
 export { describeConcurrencyLimit } from './concurrency-limit.spec';
 export { deferred, listen, rawRequest, sleep, startRequest, until } from './http-helpers';
 export type { Deferred, Listening, RawResult } from './http-helpers';

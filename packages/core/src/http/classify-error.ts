@@ -24,6 +24,10 @@ export interface ErrorClassification {
   reason?: RejectionReason;
   /** Which deadline an `ERR_GUARD_TIMEOUT` was (logged, never sent). */
   source?: TimeoutSource;
+  /** The limit a 413 hit, as its option is called (logged, never sent). */
+  limitName?: string;
+  /** That limit's value: bytes for a size, a count otherwise (logged). */
+  limit?: number;
 }
 
 const TIMEOUT_SOURCES: ReadonlySet<unknown> = new Set(['request', 'policy', 'pool', 'system']);
@@ -92,6 +96,8 @@ function classifyOurs(thrown: object): ErrorClassification {
   const type = safeGet(thrown, 'type');
   const reason = safeGet(thrown, 'reason');
   const source = safeGet(thrown, 'source');
+  const limitName = safeGet(thrown, 'limitName');
+  const limit = safeGet(thrown, 'limit');
   const retryAfter = retryAfterSeconds(safeGet(thrown, 'retryAfterSeconds'));
   const exposed =
     safeGet(thrown, 'expose') !== false &&
@@ -108,7 +114,36 @@ function classifyOurs(thrown: object): ErrorClassification {
     extensions: jsonExtensions(safeGet(thrown, 'extensions')),
     ...(isRejectionReason(reason) ? { reason } : {}),
     ...(TIMEOUT_SOURCES.has(source) ? { source: source as TimeoutSource } : {}),
+    ...(typeof limitName === 'string' ? { limitName: limitName.slice(0, 100) } : {}),
+    ...(isCount(limit) ? { limit } : {}),
   };
+}
+
+/**
+ * The limit a body parser's 413 hit: its `limit` (bytes) or `parameterLimit`; the bytes are a number,
+ * so the client's detail may name them (issue 14 #3), as our own 413s do.
+ */
+function bodyParserLimit(
+  thrown: unknown,
+  known: { limitName?: string; isBytes?: boolean },
+): Partial<ErrorClassification> {
+  if (known.limitName === undefined) return {};
+  const limit = safeGet(thrown, 'limit');
+  if (!isCount(limit)) return { limitName: known.limitName };
+  return {
+    limitName: known.limitName,
+    limit,
+    ...(known.isBytes === true
+      ? {
+          exposedMessage: `Payload too large: the body is larger than ${limit} bytes`,
+          isGuardMessage: true,
+        }
+      : {}),
+  };
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /** A value that is not ours: only its status (and, for an exposed 4xx, its message) is believed. */
@@ -117,7 +152,8 @@ function classifyForeign(thrown: unknown): ErrorClassification {
   const bodyParserType = safeGet(thrown, 'type');
   if (typeof bodyParserType === 'string' && Object.hasOwn(BODY_PARSER_ERRORS, bodyParserType)) {
     const known = BODY_PARSER_ERRORS[bodyParserType];
-    if (known) return { ...base, status: known.status, code: known.code };
+    if (known)
+      return { ...base, status: known.status, code: known.code, ...bodyParserLimit(thrown, known) };
   }
 
   const systemCode = safeGet(thrown, 'code');

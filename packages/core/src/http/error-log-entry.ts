@@ -58,7 +58,8 @@ const SHORT_MESSAGE = 200;
  * the error with its stack and cause chain, and the redacted request. A client error (4xx, and 499
  * for a client that left) is one short line by default: ids, status, code, route, what the client
  * was told (`detail`), and the error's name and code; no stack, no cause, no request. Every entry
- * carries the refusal `reason` and a timeout's `source` when there are such. Never throws: a part that cannot be read is left out by the helpers it uses.
+ * carries the refusal `reason`, a timeout's `source` and a 413's `limitName` and `limit` when there
+ * are such. Never throws: a part that cannot be read is left out by the helpers it uses.
  */
 export function errorLogEntry(input: ErrorLogInput, settings: ErrorLogSettings): ErrorLogEntry {
   const { request, classification: c } = input;
@@ -78,6 +79,8 @@ export function errorLogEntry(input: ErrorLogInput, settings: ErrorLogSettings):
     ...(input.afterHeadersSent ? { afterHeadersSent: true } : {}),
     ...(c.reason === undefined ? {} : { reason: c.reason }),
     ...(c.source === undefined ? {} : { source: c.source }),
+    ...(c.limitName === undefined ? {} : { limitName: c.limitName }),
+    ...(c.limit === undefined ? {} : { limit: c.limit }),
     ...(input.detail === undefined ? {} : { detail: truncate(input.detail, SHORT_MESSAGE) }),
     error: full ? serializeError(input.thrown) : shortError(input.thrown),
     ...(full

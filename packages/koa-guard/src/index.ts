@@ -139,3 +139,10 @@ export type {
   FileStoreOptions,
   StoredFileStat,
 } from '@guard-suite/core';
+
+// added by errors
+export type {
+  PayloadTooLargeErrorOptions,
+  TimeoutErrorOptions,
+  TimeoutSource,
+} from '@guard-suite/core';

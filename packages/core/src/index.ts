@@ -138,3 +138,5 @@ export type {
 export type { ConcurrencyLimitControls } from './guard/expose-figures';
 export type { LoadMeasurement } from './overload/shed-controller';
 export type { RefusalLogOptions } from './http/error-reporter';
+export type { TimeoutErrorOptions, TimeoutSource } from './errors/timeout-error';
+export type { PayloadTooLargeErrorOptions } from './errors/payload-too-large-error';

@@ -121,3 +121,7 @@ export { isRejectionReason } from './telemetry/rejection';
 export type { HeaderWrite } from './http/header-writer';
 export type { PreDispatchFrame, PreDispatchShedding } from './guard/pre-dispatch-shedding';
 export { noteShedAnswer } from './guard/shed-answerers';
+
+// Recognising a request passed as options, and stackless refusals
+export { rejectRequestAsOptions, requestKind } from './options/reject-request-as-options';
+export { withoutStack } from './errors/without-stack';

@@ -6,6 +6,7 @@ import {
 } from '@guard-suite/core/internal';
 import type { ConcurrencyLimitControls, ConcurrencyLimitOptions } from '@guard-suite/core';
 import { admit } from './admission';
+import { appSetupChecker } from './app-setup-check';
 
 /** The `concurrencyLimit()` middleware, with the live counts, `status()` and `close()`. */
 export type ConcurrencyLimitMiddleware = RequestHandler & ConcurrencyLimitControls;
@@ -21,7 +22,9 @@ export type ConcurrencyLimitMiddleware = RequestHandler & ConcurrencyLimitContro
 export function concurrencyLimit(options?: ConcurrencyLimitOptions): ConcurrencyLimitMiddleware {
   const limiter = createConcurrencySection('concurrencyLimit', options);
   const gate = createRequestGate(limiter, undefined);
+  const checkApp = appSetupChecker();
   const middleware: RequestHandler = function concurrencyLimitMiddleware(req, res, next) {
+    checkApp(req);
     admit(gate, req, res, next);
   };
   return exposeLimiter(middleware, limiter);

@@ -3,6 +3,7 @@ import { planGuard, resolveGuardOptions } from '@guard-suite/core/internal';
 import type { GuardOptions } from '@guard-suite/core';
 import type { GuardControls } from '@guard-suite/core';
 import { admit } from './admission';
+import { appSetupChecker } from './app-setup-check';
 import { createInputLimitsStep } from './input-limits';
 import { createLoadSheddingStep } from './load-shedding';
 import { expressPreDispatchFrame } from './pre-dispatch-frame';
@@ -32,7 +33,9 @@ export function guard(options?: ExpressGuardOptions): GuardMiddleware {
     preDispatchFrame: expressPreDispatchFrame,
   });
 
+  const checkApp = appSetupChecker(resolved.logger);
   const middleware: RequestHandler = function guardMiddleware(req, res, next) {
+    checkApp(req);
     const state = guardStateOf(req, res);
     if (classify) state.criticality = classify(req, req.headers);
     runSteps(steps, req, res, next, () => {

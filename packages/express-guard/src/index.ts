@@ -157,4 +157,7 @@ export type {
   ConcurrencyLimitControls,
   LoadMeasurement,
   RefusalLogOptions,
+  TimeoutErrorOptions,
+  TimeoutSource,
+  PayloadTooLargeErrorOptions,
 } from '@guard-suite/core';

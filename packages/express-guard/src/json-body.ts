@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { createJsonBodyParser } from '@guard-suite/core/internal';
 import type { JsonBodyOptions } from '@guard-suite/core';
+import { appSetupChecker } from './app-setup-check';
 
 /**
  * Parses a JSON body into `req.body` under size, depth and key limits, refusing prototype
@@ -9,7 +10,9 @@ import type { JsonBodyOptions } from '@guard-suite/core';
  */
 export function jsonBody(options?: JsonBodyOptions): RequestHandler {
   const parser = createJsonBodyParser(options, 'jsonBody');
+  const checkApp = appSetupChecker();
   return function jsonBodyMiddleware(req, res, next) {
+    checkApp(req);
     if (req.body !== undefined) {
       next(); // another parser already read the body
       return;

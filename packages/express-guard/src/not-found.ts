@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { NotFoundError } from '@guard-suite/core';
 import { createErrorReporter } from '@guard-suite/core/internal';
 import type { ErrorHandlerOptions } from '@guard-suite/core';
+import { appSetupChecker } from './app-setup-check';
 
 /**
  * Answers requests no route matched with a 404 problem+json (through `errorHandler()`, which must follow).
@@ -12,7 +13,9 @@ export function notFound(options?: ErrorHandlerOptions): RequestHandler {
   // The reporter checks every option (it creates no logger until an error is reported).
   createErrorReporter(options, 'notFound');
   const message = options?.messages?.[404];
-  return function notFoundMiddleware(_req, _res, next) {
+  const checkApp = appSetupChecker(options?.logger);
+  return function notFoundMiddleware(req, _res, next) {
+    checkApp(req);
     next(new NotFoundError(message));
   };
 }

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
-import { headerWriter } from '@guard-suite/core/internal';
+import { headerWriter, rejectRequestAsOptions } from '@guard-suite/core/internal';
 import type { HeaderWrite } from '@guard-suite/core/internal';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
@@ -28,5 +28,7 @@ export function createSecurityHeadersStep(
  * @example app.use(securityHeaders({ contentSecurityPolicy: false }));
  */
 export function securityHeaders(options?: SecurityHeadersOptions): RequestHandler {
+  // helmet would only say "unknown option": name the fix of `app.use(securityHeaders)` first.
+  rejectRequestAsOptions('securityHeaders', options);
   return stepMiddleware('securityHeadersMiddleware', createSecurityHeadersStep(options));
 }

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { GuardState } from '@guard-suite/core/internal';
+import { appSetupChecker } from './app-setup-check';
 
 /**
  * One section of `guard()` as a plain function: it returns when the request may go on and throws
@@ -52,7 +53,9 @@ export function runSteps(
 
 /** Wraps one step as a stand-alone middleware. */
 export function stepMiddleware(name: string, step: Step): RequestHandler {
+  const checkApp = appSetupChecker();
   const middleware: RequestHandler = (req, res, next) => {
+    checkApp(req);
     guardStateOf(req, res);
     runSteps([step], req, res, next, () => next());
   };

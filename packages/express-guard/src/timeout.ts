@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { createRequestGate, resolveRequestTimeoutOptions } from '@guard-suite/core/internal';
 import type { RequestTimeoutOptions } from '@guard-suite/core';
 import { admit } from './admission';
+import { appSetupChecker } from './app-setup-check';
 
 /**
  * Answers 503 "Operation timed out" when the response is not sent within `ms`, and aborts
@@ -11,7 +12,9 @@ import { admit } from './admission';
 export function timeout(options?: RequestTimeoutOptions): RequestHandler {
   const { ms } = resolveRequestTimeoutOptions('timeout', options);
   const gate = createRequestGate(undefined, ms);
+  const checkApp = appSetupChecker();
   return function timeoutMiddleware(req, res, next) {
+    checkApp(req);
     admit(gate, req, res, next);
   };
 }

@@ -41,4 +41,14 @@ describe('asyncHandler() on Express 4', () => {
     expect((await request(app).get('/sync')).status).toBe(404);
     expect((await request(app).get('/elsewhere')).body.detail).toBe('Requested resource not found');
   });
+
+  it('names the fix when mounted without a handler: app.use(asyncHandler) (issue 14 #5)', () => {
+    expect(() => asyncHandler(undefined as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_GUARD_INVALID_OPTION' }),
+    );
+    const req = { socket: {}, headers: {}, method: 'GET' };
+    expect(() =>
+      (guard.asyncHandler as (...args: unknown[]) => unknown)(req, {}, () => {}),
+    ).toThrow(/asyncHandler: .*asyncHandler\(async \(req, res\) =>/);
+  });
 });

@@ -1,7 +1,7 @@
 import express4 from 'express4';
 import request from 'supertest';
 import { createServer } from 'node:http';
-import { createMemoryLogger, listen } from 'guard-spec';
+import { createMemoryLogger, deferred, listen, until } from 'guard-spec';
 import { z } from 'zod';
 import * as kit from '../src/index';
 
@@ -34,6 +34,80 @@ describe('guard() on Express 4', () => {
       expect(res.body).toMatchObject({ detail: 'Operation timed out' });
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(protection.active).toBe(0);
+    } finally {
+      protection.close();
+    }
+  });
+
+  it('logs a handler’s error raised after the 503 through errorHandler(), found in app._router (issue 12 #8)', async () => {
+    const protection = guard({ rateLimit: false, loadShedding: false, timeout: { ms: 30 } });
+    const memory = createMemoryLogger();
+    const fail = deferred();
+    const app = express4();
+    app.use(protection);
+    app.get(
+      '/slow',
+      kit.asyncHandler(async (req) => {
+        const { signal } = req.guard!;
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        await fail.promise;
+        throw new Error('late failure');
+      }) as unknown as Handler,
+    );
+    app.use(notFound());
+    app.use(errorHandler({ logger: memory.logger }));
+    try {
+      expect((await request(app).get('/slow')).status).toBe(503);
+      fail.resolve();
+      await until(() => memory.entries.length === 2);
+      expect(memory.entries[1]).toMatchObject({
+        status: 500,
+        afterHeadersSent: true,
+        error: { message: 'late failure' },
+      });
+    } finally {
+      protection.close();
+    }
+  });
+
+  it('names the async handlers Express 4 would not catch, once, on the first request (issue 14 #5)', async () => {
+    const memory = createMemoryLogger();
+    const protection = guard({ rateLimit: false, loadShedding: false, logger: memory.logger });
+    const app = express4();
+    app.use(protection);
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the mistake under test
+    app.get('/unwrapped', async (_req, res) => {
+      await Promise.resolve();
+      res.json({ ok: true });
+    });
+    app.post(
+      '/wrapped',
+      kit.asyncHandler(async (_req, res) => {
+        await Promise.resolve();
+        res.json({ ok: true });
+      }) as unknown as Handler,
+    );
+    const router = express4.Router();
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the mistake under test
+    router.put('/nested', async (_req, res) => {
+      await Promise.resolve();
+      res.end();
+    });
+    app.use('/api', router);
+    app.use(notFound());
+    app.use(errorHandler({ logger: memory.logger }));
+    try {
+      expect((await request(app).get('/unwrapped')).status).toBe(200);
+      expect((await request(app).get('/unwrapped')).status).toBe(200);
+      const warnings = memory.entries.filter(
+        (entry) => entry.code === 'WARN_GUARD_ASYNC_HANDLER_UNWRAPPED',
+      );
+      expect(warnings).toHaveLength(1);
+      const message = String(warnings[0]?.message);
+      expect(message).toContain('GET /unwrapped');
+      expect(message).toContain('PUT /nested');
+      expect(message).not.toContain('/wrapped,');
+      expect(message).toContain('asyncHandler(async (req, res) =>');
     } finally {
       protection.close();
     }

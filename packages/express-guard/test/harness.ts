@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { Server, ServerOptions } from 'node:http';
+import { Readable } from 'node:stream';
 import express from 'express';
-import type { RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Harness, SpecApp, SpecIO } from 'guard-spec';
 import * as kit from '../src/index';
 import { GuardState } from '@guard-suite/core/internal';
@@ -16,6 +17,10 @@ export const expressHarness: Harness = {
   mount(spec: SpecApp): Server {
     const app = express();
     if (spec.trustProxy !== undefined) app.set('trust proxy', spec.trustProxy);
+    const errorHandler = (spec.errorHandlerMiddleware ??
+      (spec.errorHandler === false ? undefined : kit.errorHandler(spec.errorHandler ?? {}))) as
+      ErrorRequestHandler | undefined;
+    if (errorHandler && spec.errorHandlerFirst) app.use(errorHandler);
     const { classify } = spec;
     if (classify)
       app.use((req, res, next) => {
@@ -47,16 +52,18 @@ export const expressHarness: Harness = {
           };
           const value = await route.handler(io);
           if (res.headersSent || res.writableEnded) return;
-          if (value === undefined) res.status(204).end();
+          if (value instanceof Readable) {
+            res.type('application/octet-stream');
+            value.pipe(res);
+          } else if (value === undefined) res.status(204).end();
           else res.json(value);
         },
       );
     }
-    if (spec.errorHandler !== false) {
-      app.use(kit.notFound(spec.errorHandler ?? {}));
-      const handler = kit.errorHandler(spec.errorHandler ?? {});
-      spec.onErrorHandler?.(handler);
-      app.use(handler);
+    if (errorHandler) {
+      app.use(kit.notFound(spec.errorHandler || {}));
+      spec.onErrorHandler?.(errorHandler as unknown as { close(): void });
+      if (!spec.errorHandlerFirst) app.use(errorHandler);
     }
     return createServer(serverOptions(spec), app);
   },

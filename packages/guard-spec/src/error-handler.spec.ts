@@ -1,8 +1,10 @@
 import { request as httpRequest } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import createHttpError from 'http-errors';
 import request from 'supertest';
 import {
+  AbortedError,
   CircuitOpenError,
   ConcurrencyLimitError,
   GuardConfigError,
@@ -16,7 +18,10 @@ import {
   UnsupportedMediaTypeError,
   UriTooLongError,
 } from '@guard-suite/core';
+import type * as Core from '@guard-suite/core';
 import type { Harness, SpecHandler } from './harness';
+import { hostileThrownValues } from './hostile-thrown-values';
+import { deferred, listen, startRequest, until } from './http-helpers';
 import { createMemoryLogger } from './memory-logger';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -57,12 +62,15 @@ const thrownValueTable: {
   detail: string;
   headers?: Record<string, string>;
   type?: string;
+  /** The body's `code` member; `null` when it must be absent. */
+  code?: string | null;
 }[] = [
   {
     name: 'a plain Error',
     thrown: () => new Error('boom'),
     status: 500,
     detail: 'An unexpected error occurred',
+    code: null,
   },
   {
     name: 'a string',
@@ -188,6 +196,20 @@ const thrownValueTable: {
     detail: 'An unexpected error occurred',
   },
   {
+    name: 'a configuration error answered late (issue 14 #10: a 500 is a 500)',
+    thrown: () => new GuardConfigError('rateLimit: "limit" must be a positive integer', 'limit'),
+    status: 500,
+    detail: 'An unexpected error occurred',
+    code: null,
+  },
+  {
+    name: 'an ECONNREFUSED answered 503 (a failure, not a refusal: no code)',
+    thrown: () => systemError('ECONNREFUSED'),
+    status: 503,
+    detail: 'Service temporarily unavailable',
+    code: null,
+  },
+  {
     name: 'a RateLimitError',
     thrown: () =>
       new RateLimitError(undefined, {
@@ -198,6 +220,7 @@ const thrownValueTable: {
     detail: 'Too many requests',
     headers: { 'retry-after': '42', ratelimit: '"default";r=0;t=42' },
     type: QUOTA_EXCEEDED,
+    code: 'ERR_GUARD_RATE_LIMITED',
   },
   {
     name: 'a ConcurrencyLimitError',
@@ -211,6 +234,7 @@ const thrownValueTable: {
     thrown: () => new TimeoutError(),
     status: 503,
     detail: 'Operation timed out',
+    code: 'ERR_GUARD_TIMEOUT',
   },
   {
     name: 'a LoadShedError',
@@ -249,6 +273,7 @@ const thrownValueTable: {
     thrown: () => new InvalidInputError(),
     status: 400,
     detail: 'Invalid input provided',
+    code: 'ERR_GUARD_INVALID_INPUT',
   },
   {
     name: 'an UnsupportedMediaTypeError',
@@ -263,6 +288,14 @@ const thrownValueTable: {
     detail: 'Insufficient storage',
   },
 ];
+
+/** An AbortError as Node's timers and streams make it: name AbortError, code ABORT_ERR, and a cause. */
+function abortErrorCausedBy(cause: unknown): Error {
+  return Object.assign(new Error('The operation was aborted', { cause }), {
+    name: 'AbortError',
+    code: 'ABORT_ERR',
+  });
+}
 
 /** Strings that must never reach a client body. */
 const LEAKS = [
@@ -292,7 +325,7 @@ export function describeErrorHandler(harness: Harness): void {
 
     it.each(thrownValueTable)(
       'answers $name with $status problem+json and logs it once under the same errorId',
-      async ({ thrown, status, detail, headers, type }) => {
+      async ({ thrown, status, detail, headers, type, code }) => {
         const { server, entries } = appWith(() => {
           throw thrown();
         });
@@ -306,6 +339,8 @@ export function describeErrorHandler(harness: Harness): void {
         for (const leak of LEAKS) expect(res.text).not.toMatch(leak);
         for (const [name, value] of Object.entries(headers ?? {}))
           expect(res.headers[name]).toBe(value);
+        if (code === null) expect(res.body).not.toHaveProperty('code');
+        else if (code !== undefined) expect(res.body.code).toBe(code);
         if (!headers?.['retry-after']) expect(res.headers['retry-after']).toBeUndefined();
         expect(entries).toHaveLength(1);
         expect(entries[0]).toMatchObject({
@@ -317,6 +352,105 @@ export function describeErrorHandler(harness: Harness): void {
         });
       },
     );
+
+    describe.each([false, true])(
+      'with debug: %p, a hostile thrown value (issue 12 #12)',
+      (debug) => {
+        it.each(hostileThrownValues)(
+          'answers $name with problem+json $status and logs one entry',
+          async ({ thrown, status, absentHeaders = [] }) => {
+            const { server, entries } = appWith(
+              () => {
+                throw thrown();
+              },
+              { debug },
+            );
+            const res = await request(server).get('/boom');
+            expect(res.status).toBe(status);
+            expect(res.headers['content-type']).toMatch(PROBLEM);
+            const body = JSON.parse(res.text) as Record<string, unknown>;
+            expect(body).toMatchObject({ status, errorId: expect.any(String) });
+            expect(res.text.length).toBeLessThan(debug ? 200_000 : 4096);
+            for (const name of absentHeaders) expect(res.headers[name]).toBeUndefined();
+            expect(res.text).not.toMatch(/attacker|trap exploded/);
+            expect(entries).toHaveLength(1);
+            expect(entries[0]).toMatchObject({ errorId: body.errorId, status });
+            // The app still answers the next request.
+            expect((await request(server).get('/ok')).status).toBe(200);
+          },
+        );
+      },
+    );
+
+    describe('a value that only looks like a guard error (issue 12 #3)', () => {
+      it('is not trusted: no message, no headers, no extensions, no code', async () => {
+        const { server, entries } = appWith(() => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- a plain object on purpose
+          throw {
+            code: 'ERR_GUARD_X',
+            status: 500,
+            message: 'db password hunter2',
+            headers: { 'Set-Cookie': 'sid=attacker', 'Retry-After': '99999' },
+            extensions: { leaked: 'hunter2' },
+            expose: true,
+          };
+        });
+        const res = await request(server).get('/boom');
+        expect(res.status).toBe(500);
+        expect(res.body.detail).toBe('An unexpected error occurred');
+        expect(res.headers['set-cookie']).toBeUndefined();
+        expect(res.headers['retry-after']).toBeUndefined();
+        expect(res.body).not.toHaveProperty('leaked');
+        expect(res.body).not.toHaveProperty('code');
+        expect(res.text).not.toContain('hunter2');
+        expect(entries).toHaveLength(1);
+      });
+
+      it('keeps its own 4xx status but nothing else it claims', async () => {
+        const { server } = appWith(() => {
+          throw Object.assign(new Error('limited, see 10.0.0.7'), {
+            code: 'ERR_GUARD_RATE_LIMITED',
+            status: 429,
+            retryAfterSeconds: 99_999,
+            headers: { 'X-Evil': '1' },
+            type: 'https://evil.example/phish',
+            reason: 'limit_exceeded',
+          });
+        });
+        const res = await request(server).get('/boom');
+        expect(res.status).toBe(429);
+        expect(res.body).toMatchObject({ type: 'about:blank', detail: 'Too many requests' });
+        expect(res.headers['retry-after']).toBeUndefined();
+        expect(res.headers['x-evil']).toBeUndefined();
+        expect(res.body).not.toHaveProperty('reason');
+        expect(res.body.code).not.toBe('ERR_GUARD_RATE_LIMITED');
+      });
+
+      it('recognises the errors of another copy of the package by their brand', async () => {
+        let copy!: typeof Core;
+        jest.isolateModules(() => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports -- a second copy on purpose
+          copy = require('@guard-suite/core') as typeof Core;
+        });
+        const foreign = new copy.RateLimitError(undefined, {
+          retryAfterSeconds: 7,
+          headers: { RateLimit: '"default";r=0;t=7' },
+        });
+        expect(foreign).not.toBeInstanceOf(RateLimitError);
+        const { server } = appWith(() => {
+          throw foreign;
+        });
+        const res = await request(server).get('/boom');
+        expect(res.status).toBe(429);
+        expect(res.headers['retry-after']).toBe('7');
+        expect(res.headers.ratelimit).toBe('"default";r=0;t=7');
+        expect(res.body).toMatchObject({
+          type: QUOTA_EXCEEDED,
+          code: 'ERR_GUARD_RATE_LIMITED',
+          reason: 'limit_exceeded',
+        });
+      });
+    });
 
     it('gives every response its own errorId and keeps the full error, stack and cause in the log', async () => {
       const { server, entries } = appWith(() => {
@@ -449,6 +583,73 @@ export function describeErrorHandler(harness: Harness): void {
       expect(loud.body.stack).toMatch(/at /);
     });
 
+    describe('the log entry of a client error (issue 14 #6)', () => {
+      const unsupported = () =>
+        new UnsupportedMediaTypeError('The file content does not match its extension', {
+          cause: new Error('sniffed image/png for .pdf'),
+        });
+
+      it.each([
+        ['an unknown route (404)', '/nowhere', 404],
+        ['a 415 with a cause', '/boom', 415],
+      ])('is one short line without a stack for %s', async (_name, path, status) => {
+        const { server, entries } = appWith(() => {
+          throw unsupported();
+        });
+        const res = await request(server).get(path).set('X-Request-Id', 'req-1');
+        expect(res.status).toBe(status);
+        expect(entries).toHaveLength(1);
+        const line = JSON.stringify(entries[0]);
+        expect(line).not.toMatch(/stack|\bat .+:\d+:\d+/);
+        expect(entries[0]).not.toHaveProperty('request');
+        expect(entries[0]).toMatchObject({
+          errorId: res.body.errorId,
+          status,
+          path,
+          requestId: 'req-1',
+          detail: res.body.detail,
+          level: 'warn',
+        });
+        expect(line.length).toBeLessThan(600);
+      });
+
+      it('keeps the full entry, stack, cause and request, with clientErrorLog: full', async () => {
+        const { server, entries } = appWith(
+          () => {
+            throw unsupported();
+          },
+          { clientErrorLog: 'full' },
+        );
+        await request(server).get('/boom?page=2');
+        expect(entries[0]).toMatchObject({
+          status: 415,
+          error: {
+            stack: expect.stringMatching(/at /),
+            cause: { message: 'sniffed image/png for .pdf' },
+          },
+          request: { query: { page: '2' } },
+        });
+      });
+
+      it('leaves 5xx entries full', async () => {
+        const { server, entries } = appWith(() => {
+          throw new Error('db down');
+        });
+        await request(server).get('/boom');
+        expect(entries[0]).toMatchObject({
+          status: 500,
+          error: { message: 'db down', stack: expect.stringMatching(/at /) },
+          request: expect.any(Object),
+        });
+      });
+
+      it('refuses an unknown clientErrorLog at creation', () => {
+        expect(() => harness.kit.errorHandler({ clientErrorLog: 'verbose' })).toThrow(
+          /"clientErrorLog" must be one of "short", "full"/,
+        );
+      });
+    });
+
     it('logs client errors at a chosen level', async () => {
       const { server, entries } = appWith(
         () => {
@@ -518,6 +719,86 @@ export function describeErrorHandler(harness: Harness): void {
       } finally {
         server.close();
       }
+    });
+
+    describe('a client that leaves (issue 12 #13)', () => {
+      it('is logged once as 499 at info when the handler stops through req.guard.signal', async () => {
+        const memory = createMemoryLogger();
+        const entered = deferred();
+        const server = harness.mount({
+          use: [harness.kit.guard({ loadShedding: false, rateLimit: false, timeout: false })],
+          errorHandler: { logger: memory.logger },
+          routes: [
+            {
+              method: 'get',
+              path: '/wait',
+              handler: async (io) => {
+                entered.resolve();
+                // Rejects with an AbortError whose cause is the signal's reason, our AbortedError.
+                await delay(60_000, null, { signal: io.guard!.signal });
+              },
+            },
+            { method: 'get', path: '/ok', handler: () => ({ ok: true }) },
+          ],
+        });
+        const { port, close } = await listen(server);
+        try {
+          const client = startRequest(port, '/wait');
+          await entered.promise;
+          client.destroy();
+          await until(() => memory.entries.length > 0);
+          expect((await request(server).get('/ok')).status).toBe(200);
+          expect(memory.entries).toEqual([
+            expect.objectContaining({ status: 499, code: 'ERR_GUARD_ABORTED', level: 'info' }),
+          ]);
+        } finally {
+          await close();
+        }
+      });
+
+      it.each([
+        [
+          'an AbortError caused by our AbortedError',
+          () => abortErrorCausedBy(new AbortedError()),
+          499,
+        ],
+        [
+          'an AbortError caused by an AbortError caused by our TimeoutError',
+          () => abortErrorCausedBy(abortErrorCausedBy(new TimeoutError())),
+          503,
+        ],
+        ['an AbortError of the application itself', () => abortErrorCausedBy(undefined), 500],
+        [
+          'an Error merely caused by our AbortedError',
+          () => new Error('x', { cause: new AbortedError() }),
+          500,
+        ],
+      ])(
+        'classifies %s by following the cause chain through abort errors',
+        async (_name, thrown, status) => {
+          const { server, entries } = appWith(() => {
+            throw thrown();
+          });
+          const res = await request(server).get('/boom');
+          expect(res.status).toBe(status);
+          expect(entries).toHaveLength(1);
+          expect(entries[0]).toMatchObject({
+            status,
+            level: status === 499 ? 'info' : status >= 500 ? 'error' : 'warn',
+          });
+        },
+      );
+
+      it('logs 499 at the abortedLevel option', async () => {
+        const { server, entries } = appWith(
+          () => {
+            throw new AbortedError();
+          },
+          { abortedLevel: 'debug' },
+        );
+        await request(server).get('/boom');
+        expect(entries[0]).toMatchObject({ status: 499, level: 'debug' });
+      });
     });
 
     it('gives 1,000 concurrent failing requests 1,000 distinct errorIds with no unhandled rejection', async () => {

@@ -28,7 +28,8 @@ export interface SpecIO {
 }
 
 /**
- * A neutral handler: throw to fail; return a value to answer 200 JSON (undefined → 204), unless the
+ * A neutral handler: throw to fail; return a value to answer 200 JSON (undefined → 204), or a
+ * Readable to stream it as the body (Express: `pipe(res)`; Koa: `ctx.body = readable`), unless the
  * handler took over the raw response.
  */
 export type SpecHandler = (io: SpecIO) => unknown;
@@ -47,6 +48,10 @@ export interface SpecApp {
   routes: SpecRoute[];
   /** Options for `errorHandler()` (Express: last, with `notFound()` before it; Koa: first). `false` to leave it out. */
   errorHandler?: Record<string, unknown> | false;
+  /** A ready middleware mounted where `errorHandler()` goes (to mount something else there, such as `errorHandler` not called). */
+  errorHandlerMiddleware?: unknown;
+  /** Mount the error handler before everything else, the Koa way, also in Express. */
+  errorHandlerFirst?: boolean;
   /** Express `trust proxy` / Koa `app.proxy` (+ `maxIpsCount` when a number). */
   trustProxy?: boolean | number;
   /** node:http `maxHeaderSize` of the server, in bytes (Node's default is 16 KiB), e.g. to let a 100 KB URL reach the app. */

@@ -13,6 +13,9 @@ export {
 } from './redis-connection';
 export { describeWithRedis } from './redis';
 export { describeErrorHandler } from './error-handler.spec';
+export { describeMisuse } from './misuse.spec';
+export { hostileThrownValues } from './hostile-thrown-values';
+export type { HostileThrownValue } from './hostile-thrown-values';
 export { startExampleServer } from './example-server';
 export type { ExampleServer } from './example-server';
 
@@ -24,6 +27,7 @@ export { describeSecurityHeaders } from './security-headers.spec';
 export { describeJsonBody } from './json-body.spec';
 export { describeValidate } from './validate.spec';
 export { describeInputLimits } from './input-limits.spec';
+export { describePayloadLimits } from './payload-limits.spec';
 export { describeConcurrencyLimit } from './concurrency-limit.spec';
 export { describeOverloadControl } from './overload.spec';
 export { deferred, listen, rawRequest, sleep, startRequest, until } from './http-helpers';

@@ -74,7 +74,10 @@ export function describeInputLimits(h: Harness): void {
         );
         expect(res.status).toBe(413);
         expect(res.headers.connection).toBe('close');
-        expect(JSON.parse(res.body)).toMatchObject({ status: 413, detail: 'Payload too large' });
+        expect(JSON.parse(res.body)).toMatchObject({
+          status: 413,
+          detail: 'Payload too large: the request body is larger than 1048576 bytes',
+        });
       } finally {
         await close();
       }

@@ -111,7 +111,9 @@ export function describeJsonBody(h: Harness): void {
         maxBytes: 100,
       });
       expect(res.status).toBe(413);
-      expect(res.body).toMatchObject({ detail: 'Payload too large' });
+      expect(res.body).toMatchObject({
+        detail: 'Payload too large: the JSON body is larger than 100 bytes',
+      });
     });
 
     it('answers 400 to malformed JSON without echoing it', async () => {

@@ -325,7 +325,7 @@ export function describeRateLimit(harness: Harness): void {
       expect(res.status).toBe(500);
       expect(JSON.stringify(res.body)).not.toMatch(/app\.use/);
       expect(JSON.stringify(entries)).toMatch(
-        /write app\.use\(rateLimit\(\)\) instead of app\.use\(rateLimit\)/,
+        /call it: app\.use\(rateLimit\(\)\) instead of app\.use\(rateLimit\)/,
       );
     });
 

@@ -1,3 +1,6 @@
+import { Agent, request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import request from 'supertest';
 import type { Harness, SpecHandler, SpecRoute } from './harness';
 import { deferred, listen, rawRequest, sleep, startRequest, until } from './http-helpers';
@@ -11,6 +14,50 @@ function aborted(signal: AbortSignal): Promise<unknown> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve(signal.reason);
     else signal.addEventListener('abort', () => resolve(signal.reason), { once: true });
+  });
+}
+
+/** A GET through `agent` (keep-alive), resolving with status and body, or the client error's code. */
+function keptAliveGet(
+  agent: Agent,
+  port: number,
+  path: string,
+): Promise<{ status: number | string; body: string }> {
+  return new Promise((resolve) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ status: error.code ?? 'error', body: '' }),
+    );
+    req.end();
+  });
+}
+
+/**
+ * A GET on a fresh connection: status, body, and whether the response arrived complete (`false`
+ * when the connection closed in the middle of it). `onData` is called at the first body chunk.
+ */
+function streamGet(
+  port: number,
+  path: string,
+  onData?: () => void,
+): Promise<{ status: number; body: string; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+        onData?.();
+      });
+      res.on('close', () => resolve({ status: res.statusCode ?? 0, body, complete: res.complete }));
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 
@@ -113,6 +160,178 @@ export function describeTimeout(h: Harness): void {
       expect(res.status).toBe(503);
       await lateAnswer.promise;
       expect(JSON.stringify(entries)).not.toMatch(/ERR_HTTP_HEADERS_SENT/);
+    });
+
+    describe('an error the handler raises after the timeout answered (issue 12 #8)', () => {
+      /**
+       * GET /slow times out (a route-level `timeout({ ms: 50 })`, or with `viaGuard` the issue's
+       * app-level `guard({ timeout })`, at 1 s so that /second can finish well within its own
+       * deadline); once its client sent a second request on the same keep-alive connection and that
+       * request is being handled, the test lets /slow's handler fail with `late()`. The connection
+       * must stay usable and the late error be logged once.
+       */
+      async function lateErrorOnKeptAliveConnection(
+        late: (reason: unknown) => unknown,
+        viaGuard = false,
+      ) {
+        const memory = createMemoryLogger();
+        const fail = deferred();
+        const secondEntered = deferred();
+        const secondGo = deferred();
+        const server = h.mount({
+          use: [
+            h.kit.guard({
+              timeout: viaGuard ? { ms: 1000 } : false,
+              loadShedding: false,
+              rateLimit: false,
+            }),
+          ],
+          errorHandler: { logger: memory.logger },
+          routes: [
+            {
+              method: 'get',
+              path: '/slow',
+              use: viaGuard ? [] : [h.kit.timeout({ ms: 50 })],
+              handler: async (io) => {
+                // The README's advice: hand req.guard.signal to what you await.
+                const reason = await delay(10_000, null, { signal: io.guard!.signal }).catch(
+                  (error: unknown) => error,
+                );
+                await fail.promise;
+                throw late(reason);
+              },
+            },
+            {
+              method: 'get',
+              path: '/second',
+              handler: async () => {
+                secondEntered.resolve();
+                await secondGo.promise;
+                return { second: true };
+              },
+            },
+          ],
+        });
+        let connections = 0;
+        server.on('connection', () => (connections += 1));
+        const { port, close } = await listen(server);
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        try {
+          const first = await keptAliveGet(agent, port, '/slow');
+          expect(first.status).toBe(503);
+          const second = keptAliveGet(agent, port, '/second');
+          await secondEntered.promise;
+          fail.resolve();
+          await until(() => memory.entries.length === 2);
+          secondGo.resolve();
+          expect(await second).toEqual({ status: 200, body: '{"second":true}' });
+          expect(connections).toBe(1);
+          return memory.entries;
+        } finally {
+          agent.destroy();
+          await close();
+        }
+      }
+
+      it.each([
+        ['a route-level timeout()', false],
+        ['guard({ timeout })', true],
+      ])(
+        'keeps the connection usable and logs a late failure once, as an error, behind %s',
+        async (_name, viaGuard) => {
+          const entries = await lateErrorOnKeptAliveConnection(
+            () => new Error('late failure at /srv/app/report.js'),
+            viaGuard,
+          );
+          expect(entries[0]).toMatchObject({
+            status: 503,
+            code: 'ERR_GUARD_TIMEOUT',
+            source: 'request',
+          });
+          expect(entries[1]).toMatchObject({
+            level: 'error',
+            status: 500,
+            afterHeadersSent: true,
+            error: { message: 'late failure at /srv/app/report.js' },
+          });
+        },
+      );
+
+      it('keeps the connection usable and logs the abort it was told to make once, at debug', async () => {
+        // Node's AbortError whose cause is the request's own TimeoutError: no new failure.
+        const entries = await lateErrorOnKeptAliveConnection((reason) => reason);
+        expect(entries[1]).toMatchObject({
+          level: 'debug',
+          code: 'ERR_GUARD_TIMEOUT',
+          afterHeadersSent: true,
+          error: { name: 'AbortError' },
+        });
+      });
+    });
+
+    describe('a streamed body still going at the deadline (issue 12 #9)', () => {
+      /** A body that sends `first` (if any) at once, then nothing for 2 s, then ends. */
+      function stalledBody(first?: string): Readable {
+        const body = new Readable({ read() {} });
+        if (first !== undefined) body.push(first);
+        const end = setTimeout(() => body.push(null), 2000);
+        body.once('close', () => clearTimeout(end));
+        return body;
+      }
+
+      const streamingApp = (g: unknown) =>
+        h.mount({
+          use: [g],
+          errorHandler: quiet(),
+          routes: [
+            { method: 'get', path: '/silent', handler: () => stalledBody() },
+            { method: 'get', path: '/started', handler: () => stalledBody('first chunk\n') },
+            { method: 'get', path: '/ok', handler: () => ({ ok: true }) },
+          ],
+        });
+
+      it('is answered 503 when nothing was sent yet, and its slot freed', async () => {
+        const g = h.kit.guard({
+          concurrency: { max: 1 },
+          timeout: { ms: 100 },
+          loadShedding: false,
+          rateLimit: false,
+        });
+        const { port, close } = await listen(streamingApp(g));
+        try {
+          const res = await streamGet(port, '/silent');
+          expect(res.status).toBe(503);
+          expect(JSON.parse(res.body)).toMatchObject({ detail: 'Operation timed out' });
+          await until(() => g.active === 0);
+          expect((await streamGet(port, '/ok')).status).toBe(200);
+        } finally {
+          g.close();
+          await close();
+        }
+      });
+
+      it('is cut (the connection closed) when part was sent, and holds its slot until then', async () => {
+        const g = h.kit.guard({
+          concurrency: { max: 1 },
+          timeout: { ms: 1000 },
+          loadShedding: false,
+          rateLimit: false,
+        });
+        const { port, close } = await listen(streamingApp(g));
+        try {
+          const firstChunk = deferred();
+          const started = streamGet(port, '/started', firstChunk.resolve);
+          await firstChunk.promise;
+          // The stream holds the only slot: another request is refused while it runs.
+          expect((await streamGet(port, '/ok')).status).toBe(503);
+          expect(await started).toEqual({ status: 200, body: 'first chunk\n', complete: false });
+          await until(() => g.active === 0);
+          expect((await streamGet(port, '/ok')).status).toBe(200);
+        } finally {
+          g.close();
+          await close();
+        }
+      });
     });
 
     it('still answers 503 when the handler took over the raw response but never wrote to it', async () => {

@@ -504,6 +504,42 @@ export function describeUploads(harness: Harness): void {
         expectNothingNew();
       });
 
+      it('logs an upload its client abandoned once, as 499 at info (issue 12 #13)', async () => {
+        const memory = createMemoryLogger();
+        const u = harness.kit.upload({ dir, maxFileBytes: MAX_FILE_BYTES });
+        const logged = harness.mount({
+          errorHandler: { logger: memory.logger },
+          routes: [
+            { method: 'post', path: '/gone', use: [u.single('file')], handler: (io) => io.upload },
+          ],
+        });
+        const loggedPort = await listen(logged);
+        try {
+          const { body, contentType } = multipart([
+            { field: 'file', filename: 'gone.txt', data: Buffer.alloc(MAX_FILE_BYTES - 100, 'g') },
+          ]);
+          await sendPartThenDisconnect(
+            loggedPort,
+            '/gone',
+            body,
+            contentType,
+            body.length / 2,
+            () => waitFor(() => list(tmpDir).length > 0, 'the temporary file to appear'),
+          );
+          await waitFor(
+            () => memory.entries.some((entry) => entry.status === 499),
+            'the abandoned upload to be logged',
+          );
+          await waitFor(() => list(tmpDir).length === 0, 'the temporary file to be removed');
+          // Koa used to log a second, 500 "Parse Error: HPE_INVALID_EOF_STATE" entry as well.
+          expect(memory.entries).toEqual([
+            expect.objectContaining({ status: 499, code: 'ERR_GUARD_ABORTED', level: 'info' }),
+          ]);
+        } finally {
+          await close(logged);
+        }
+      });
+
       it('removes the temporary file when the request timeout fires mid-upload', async () => {
         const u = harness.kit.upload({ dir, maxFileBytes: MAX_FILE_BYTES });
         const timed = harness.mount({

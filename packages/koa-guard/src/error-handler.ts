@@ -1,25 +1,29 @@
 import type Koa from 'koa';
-import type { Context, Middleware } from 'koa';
-import { NotFoundError } from '@guard-suite/core';
+import type { Context, Middleware, Next } from 'koa';
+import { NotFoundError, WarningCodes } from '@guard-suite/core';
 import {
   PROBLEM_CONTENT_TYPE,
+  createDefaultLogger,
   createErrorReporter,
   isClientGone,
   noteShedAnswer,
   removeStaleHeaders,
+  requestKind,
 } from '@guard-suite/core/internal';
 import type { ErrorHandlerOptions } from '@guard-suite/core';
-import type { ErrorReporter, RequestInfo } from '@guard-suite/core/internal';
+import type { ErrorReporter } from '@guard-suite/core/internal';
 import { wasAbandoned } from './admission';
+import { markRequestReported, setAppReporter, wasRequestReported } from './app-reporter';
 import { ERROR_HANDLER_MARK } from './pre-dispatch-frame';
+import { requestInfo } from './request-info';
+
+/** The `errorHandler()` middleware; `close()` logs the refusal counts not yet logged (at shutdown). */
+export type ErrorHandlerMiddleware = Middleware & { close(): void };
 
 /** Errors already logged by the middleware, so the app-level listener does not log them again. */
 const reported = new WeakSet<object>();
 /** Apps whose default `error` listener was replaced. */
 const adoptedApps = new WeakSet<Koa>();
-
-/** The `errorHandler()` middleware; `close()` logs the refusal counts not yet logged (at shutdown). */
-export type ErrorHandlerMiddleware = Middleware & { close(): void };
 
 /**
  * The secure error handler: mount it first, so it wraps everything. Answers every error (and
@@ -27,9 +31,17 @@ export type ErrorHandlerMiddleware = Middleware & { close(): void };
  * once under that id (a policy's refusals: in aggregate), and never shows a stack, path or secret.
  * @example app.use(errorHandler({ logger })); app.use(guard()); app.use(router.routes());
  */
-export function errorHandler(options?: ErrorHandlerOptions): ErrorHandlerMiddleware {
+export function errorHandler(options?: ErrorHandlerOptions): ErrorHandlerMiddleware;
+// Mounted without being called (`app.use(errorHandler)`), Koa calls `errorHandler(ctx, next)`: it
+// then works as the middleware with its defaults (issue 14 #5).
+export function errorHandler(
+  options?: unknown,
+  next?: unknown,
+): ErrorHandlerMiddleware | Promise<void> {
+  if (requestKind(options) === 'Koa context')
+    return runAsUncalled(options as Context, next as Next);
   const reporter = createErrorReporter(options, 'errorHandler');
-  const notFoundMessage = options?.messages?.[404];
+  const notFoundMessage = (options as ErrorHandlerOptions | undefined)?.messages?.[404];
   const middleware: Middleware = async function errorHandlerMiddleware(ctx, next) {
     adoptApp(ctx.app, reporter);
     try {
@@ -42,28 +54,51 @@ export function errorHandler(options?: ErrorHandlerOptions): ErrorHandlerMiddlew
         // Part of a response is on the wire (or the client left): log once and close the connection.
         reporter.reportAfterHeadersSent(err, requestInfo(ctx));
         markReported(err);
+        markRequestReported(ctx);
         ctx.res.destroy();
         return;
       }
-      const { status, headers, body } = reporter.report(err, requestInfo(ctx));
+      const { status, headers, payload } = reporter.report(err, requestInfo(ctx));
       markReported(err);
+      markRequestReported(ctx);
       // This handler answers the app's shed refusals: guard() may now refuse them before dispatch.
       noteShedAnswer(ctx.app, reporter, err);
-      removeStaleHeaders(ctx.res);
-      // A handler that took over the response (ctx.respond = false) and threw before writing a byte
-      // would otherwise leave the client hanging: the error answer goes out through Koa.
-      ctx.respond = true;
-      ctx.status = status;
-      ctx.set(headers);
-      ctx.body = JSON.stringify(body);
-      ctx.type = headers['content-type'] ?? PROBLEM_CONTENT_TYPE;
-      if (wasAbandoned(ctx)) sendNow(ctx);
+      try {
+        removeStaleHeaders(ctx.res);
+        // A handler that took over the response (ctx.respond = false) and threw before writing a
+        // byte would otherwise leave the client hanging: the error answer goes out through Koa.
+        ctx.respond = true;
+        ctx.status = status;
+        ctx.set(headers);
+        ctx.body = payload;
+        ctx.type = headers['content-type'] ?? PROBLEM_CONTENT_TYPE;
+        if (wasAbandoned(ctx)) sendNow(ctx);
+      } catch {
+        // The reporter checked every header, so this is a response already broken some other way;
+        // the error handler must not throw (Koa would reset the connection).
+        ctx.respond = false;
+        ctx.res.destroy();
+      }
     }
   };
   return Object.defineProperties(middleware, {
     close: { value: () => reporter.close() },
     [ERROR_HANDLER_MARK]: { value: true },
   }) as ErrorHandlerMiddleware;
+}
+
+/** The middleware `errorHandler` stands in for when it was mounted without being called. */
+let uncalled: Middleware | undefined;
+
+function runAsUncalled(ctx: Context, next: Next): Promise<void> {
+  if (!uncalled) {
+    uncalled = errorHandler();
+    createDefaultLogger().warn(
+      'errorHandler was mounted without being called (app.use(errorHandler)), so it answers with its default options: call it: app.use(errorHandler())',
+      { code: WarningCodes.FACTORY_NOT_CALLED },
+    );
+  }
+  return uncalled(ctx, next) as Promise<void>;
 }
 
 /**
@@ -88,40 +123,22 @@ function sendNow(ctx: Context): void {
 function adoptApp(app: Koa, reporter: ErrorReporter): void {
   if (adoptedApps.has(app)) return;
   adoptedApps.add(app);
+  setAppReporter(app, reporter);
   // eslint-disable-next-line @typescript-eslint/unbound-method -- the same reference Koa registered
   app.removeListener('error', app.onerror);
   app.on('error', (err: unknown, ctx?: Context) => {
     if (typeof err === 'object' && err !== null && reported.has(err)) return;
-    // A client that left mid-download is not a server failure (Koa reports the failed write).
+    if (ctx && wasRequestReported(ctx)) return;
+    // A client that left mid-download or mid-upload is not a server failure (Koa reports the failed
+    // write, or the parser's end-of-connection error; the middleware logs the upload's 499).
     if (isClientGone(err)) return;
     markReported(err);
-    reporter.reportAfterHeadersSent(err, ctx ? requestInfo(ctx) : {});
-    if (ctx && !ctx.res.writableEnded) ctx.res.destroy();
+    const responseEnded = ctx?.res.writableEnded === true;
+    reporter.reportAfterHeadersSent(err, ctx ? requestInfo(ctx) : {}, { responseEnded });
+    if (ctx && !responseEnded) ctx.res.destroy();
   });
 }
 
 function markReported(err: unknown): void {
   if (typeof err === 'object' && err !== null) reported.add(err);
-}
-
-/** What the log line needs from a Koa context. */
-export function requestInfo(ctx: Context): RequestInfo {
-  const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-  return {
-    method: ctx.method,
-    url: ctx.originalUrl,
-    route: typeof route === 'string' ? route : undefined,
-    headers: ctx.headers,
-    query: ctx.query,
-    body: (ctx.request as { body?: unknown }).body,
-    ip: safeIp(ctx),
-  };
-}
-
-function safeIp(ctx: Context): string | undefined {
-  try {
-    return ctx.ip; // reads ctx.req.socket, which is gone once a body reader destroyed the request
-  } catch {
-    return undefined;
-  }
 }

@@ -18,10 +18,13 @@ export const koaHarness: Harness = {
       app.proxy = true;
       if (typeof spec.trustProxy === 'number') app.maxIpsCount = spec.trustProxy;
     }
-    if (spec.errorHandler !== false) {
-      const handler = kit.errorHandler(spec.errorHandler ?? {});
-      spec.onErrorHandler?.(handler);
-      app.use(handler);
+    const errorHandler =
+      spec.errorHandlerMiddleware ??
+      (spec.errorHandler === false ? undefined : kit.errorHandler(spec.errorHandler ?? {}));
+    // Koa's error handler is outermost, so `errorHandlerFirst` changes nothing here.
+    if (errorHandler) {
+      spec.onErrorHandler?.(errorHandler as unknown as { close(): void });
+      app.use(errorHandler as Middleware);
     }
     const { classify } = spec;
     if (classify)

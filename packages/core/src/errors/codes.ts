@@ -25,5 +25,5 @@ export const ErrorCodes = {
 /** Union of every stable error code. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
-/** Prefix shared by every code; `isGuardError` relies on it across package copies. */
+/** Prefix shared by every code. Recognition of our errors relies on their brand, never on this prefix. */
 export const ERROR_CODE_PREFIX = 'ERR_GUARD_';

@@ -1,6 +1,5 @@
 import type { RejectionReason } from '../telemetry/rejection';
 import type { ErrorCode } from './codes';
-import { ERROR_CODE_PREFIX } from './codes';
 
 /** Brand shared by every copy of guard-core loaded in one process (Symbol.for is global). */
 export const GUARD_ERROR_BRAND: unique symbol = Symbol.for('guard-core.GuardError') as never;
@@ -62,19 +61,19 @@ export class GuardError extends Error {
 }
 
 /**
- * True for any error raised by guard-core, also from another copy of the package
- * (it checks the global brand or the `ERR_GUARD_` code, not only `instanceof`).
+ * True for any error raised by guard-core, also by another copy of the package loaded in the same
+ * process: every copy brands its errors with the same registered symbol (`Symbol.for`), so the check
+ * is `instanceof` or the brand. A value that merely carries an `ERR_GUARD_` code is not ours and is
+ * never trusted (issue 12 #3). Never throws, whatever the value (a Proxy whose traps throw is no
+ * guard error).
  */
 export function isGuardError(value: unknown): value is GuardError {
-  if (value instanceof GuardError) return true;
-  if (typeof value !== 'object' || value === null) return false;
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
   try {
-    if ((value as Record<symbol, unknown>)[GUARD_ERROR_BRAND] === true) return true;
-    const { code, status } = value as { code?: unknown; status?: unknown };
     return (
-      typeof code === 'string' && code.startsWith(ERROR_CODE_PREFIX) && typeof status === 'number'
+      value instanceof GuardError || (value as Record<symbol, unknown>)[GUARD_ERROR_BRAND] === true
     );
   } catch {
-    return false; // a hostile getter is not a guard error
+    return false; // a hostile trap is not a guard error
   }
 }

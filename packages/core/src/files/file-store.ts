@@ -113,7 +113,12 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       stats: { size },
     } = await openConfined(name);
     try {
-      if (size > maxBytes) throw new PayloadTooLargeError('The file is larger than allowed');
+      const tooLarge = () =>
+        new PayloadTooLargeError(`The file is larger than ${maxBytes} bytes`, {
+          limitName: 'fileStore.read maxBytes',
+          limit: maxBytes,
+        });
+      if (size > maxBytes) throw tooLarge();
       // Read at most maxBytes + 1, so a file that grew since stat is still caught.
       const buffer = Buffer.alloc(Math.min(size, maxBytes) + 1);
       let filled = 0;
@@ -122,7 +127,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
-      if (filled > maxBytes) throw new PayloadTooLargeError('The file is larger than allowed');
+      if (filled > maxBytes) throw tooLarge();
       return buffer.subarray(0, filled);
     } finally {
       await handle.close();

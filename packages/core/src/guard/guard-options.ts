@@ -14,6 +14,7 @@ import type { InputLimits } from '../input/input-limits';
 import { GuardConfigError } from '../errors/guard-config-error';
 import { createCriticalityResolver } from '../overload/resolve-criticality';
 import type { CriticalityOptions, CriticalityResolver } from '../overload/resolve-criticality';
+import { rejectRequestAsOptions } from '../options/reject-request-as-options';
 
 /** `loadShedding` options as the adapters take them: the core options plus a `skip` predicate. */
 export interface LoadSheddingOptions<TRequest> extends LoadShedderOptions {
@@ -99,6 +100,7 @@ export function createConcurrencySection(
   options: unknown,
   pathPrefix = '',
 ): ConcurrencyLimiter {
+  if (pathPrefix === '') rejectRequestAsOptions(factory, options);
   const given = options ?? {};
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
     const hint =

@@ -32,9 +32,20 @@ export const SYSTEM_ERRORS: Readonly<
  * body-parser / raw-body / co-body error types, by `err.type`. Their messages can echo the input
  * (a JSON parse error quotes the body), so the client gets the table's message instead.
  */
-export const BODY_PARSER_ERRORS: Readonly<Record<string, { status: number; code: ErrorCode }>> = {
-  'entity.too.large': { status: 413, code: ErrorCodes.PAYLOAD_TOO_LARGE },
-  'parameters.too.many': { status: 413, code: ErrorCodes.PAYLOAD_TOO_LARGE },
+export const BODY_PARSER_ERRORS: Readonly<
+  Record<string, { status: number; code: ErrorCode; limitName?: string; isBytes?: boolean }>
+> = {
+  'entity.too.large': {
+    status: 413,
+    code: ErrorCodes.PAYLOAD_TOO_LARGE,
+    limitName: 'body parser limit',
+    isBytes: true,
+  },
+  'parameters.too.many': {
+    status: 413,
+    code: ErrorCodes.PAYLOAD_TOO_LARGE,
+    limitName: 'body parser parameterLimit',
+  },
   'entity.parse.failed': { status: 400, code: ErrorCodes.INVALID_INPUT },
   'entity.verify.failed': { status: 400, code: ErrorCodes.INVALID_INPUT },
   'request.size.invalid': { status: 400, code: ErrorCodes.INVALID_INPUT },

@@ -3,21 +3,20 @@ import type { ServerResponse } from 'node:http';
 import { ErrorCodes } from '../errors/codes';
 import { createDefaultLogger } from '../logging/default-logger';
 import type { GuardLogger } from '../logging/default-logger';
-import { redact } from '../logging/redact';
 import { safeGet } from '../logging/safe-get';
-import { serializeError } from '../logging/serialize-error';
 import { optionReader } from '../options/option-reader';
 import { classifyError } from './classify-error';
 import type { ErrorClassification } from './classify-error';
+import { errorLogEntry } from './error-log-entry';
+import type { ErrorLogInput, ErrorLogSettings, RequestInfo } from './error-log-entry';
+import type { ProblemResponse } from './problem';
+import { problemResponse } from './problem-response';
 import type { GuardError } from '../errors/guard-error';
 import type { HeaderWrite } from './header-writer';
 import { createRefusalLog, isPolicyRefusal } from './refusal-log';
+import type { RefusalLog, RefusalLogSettings } from './refusal-log';
 import { createRefusalResponder } from './refusal-responder';
 import type { RefusalResponder } from './refusal-responder';
-import type { RefusalLog, RefusalLogSettings } from './refusal-log';
-import { DEFAULT_DETAILS } from './default-details';
-import type { ProblemBody, ProblemResponse } from './problem';
-import { PROBLEM_CONTENT_TYPE, statusTitle } from './problem';
 
 /** Options of `errorHandler()` in both adapters. */
 export interface ErrorHandlerOptions {
@@ -31,6 +30,13 @@ export interface ErrorHandlerOptions {
   clientErrorLevel?: string;
   /** Log level of 5xx errors. Default `'error'`. */
   serverErrorLevel?: string;
+  /** Log level of 499, a client that left before its answer (no failure of the server). Default `'info'`. */
+  abortedLevel?: string;
+  /**
+   * How much a client error's (4xx, 499) log entry carries: `'short'`, one line without stack, cause
+   * or request; `'full'`, everything a 5xx entry has. Default `'short'`.
+   */
+  clientErrorLog?: 'short' | 'full';
   /** Request header whose value is logged as the request id. Default `'x-request-id'`. */
   requestIdHeader?: string;
   /**
@@ -50,18 +56,7 @@ export interface RefusalLogOptions {
   individualCount?: number;
 }
 
-/** What an adapter knows about the request, for the log line. */
-export interface RequestInfo {
-  method?: string | undefined;
-  /** The URL; its query string is cut off before logging. */
-  url?: string | undefined;
-  /** The matched route pattern, when the framework knows it (`/users/:id`). */
-  route?: string | undefined;
-  headers?: Record<string, unknown> | undefined;
-  query?: unknown;
-  body?: unknown;
-  ip?: string | undefined;
-}
+export type { RequestInfo } from './error-log-entry';
 
 /**
  * Turns thrown values into client-safe problem responses and one structured log entry each (a
@@ -70,8 +65,18 @@ export interface RequestInfo {
 export interface ErrorReporter {
   /** Logs the error once (under a fresh errorId) and returns the response to send. */
   report(thrown: unknown, request: RequestInfo): ProblemResponse;
-  /** Logs an error that came after the response started; nothing can be sent any more. */
-  reportAfterHeadersSent(thrown: unknown, request: RequestInfo): void;
+  /**
+   * Logs an error that came after the response started; nothing can be sent any more. With
+   * `responseEnded` (the answer was complete: a timeout's 503, or the handler's own), an error that
+   * only echoes the request's own abort (its `AbortedError`, or the request deadline's
+   * `TimeoutError`, possibly inside Node's AbortError) is logged at `debug`: it is what the handler
+   * was told to do, and the answer was logged already. Any other late error keeps its level.
+   */
+  reportAfterHeadersSent(
+    thrown: unknown,
+    request: RequestInfo,
+    options?: { responseEnded?: boolean },
+  ): void;
   /**
    * A prebuilt answer to one refusal that never changes (a shed request), for refusing before the
    * framework dispatches: the same status, headers and body as `report(error)` gives, with a fresh
@@ -88,6 +93,8 @@ const KNOWN_OPTIONS = [
   'messages',
   'clientErrorLevel',
   'serverErrorLevel',
+  'abortedLevel',
+  'clientErrorLog',
   'requestIdHeader',
   'refusalLog',
 ] as const;
@@ -122,9 +129,6 @@ export function removeStaleHeaders(res: ServerResponse): void {
 export function createErrorReporter(options: unknown, factory = 'errorHandler'): ErrorReporter {
   const read = optionReader(factory, options, KNOWN_OPTIONS);
   const debug = read.boolean('debug', false);
-  const clientErrorLevel = read.string('clientErrorLevel', 'warn');
-  const serverErrorLevel = read.string('serverErrorLevel', 'error');
-  const requestIdHeader = read.string('requestIdHeader', 'x-request-id').toLowerCase();
   const messages = readMessages(read.raw('messages'), (key, expected, value) =>
     read.fail(key, expected, value),
   );
@@ -133,128 +137,103 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
     read.fail('logger', 'a winston logger (an object with a log method)', loggerOption);
   let logger = loggerOption as GuardLogger | undefined;
   const getLogger = () => (logger ??= createDefaultLogger());
-  const levelOf = (status: number) => (status >= 500 ? serverErrorLevel : clientErrorLevel);
-  const write = (level: string, message: string, entry: Record<string, unknown>) => {
+
+  const logSettings: ErrorLogSettings = {
+    clientErrorLevel: read.string('clientErrorLevel', 'warn'),
+    serverErrorLevel: read.string('serverErrorLevel', 'error'),
+    abortedLevel: read.string('abortedLevel', 'info'),
+    clientErrorLog: read.oneOf('clientErrorLog', ['short', 'full'] as const, 'short'),
+    requestIdHeader: read.string('requestIdHeader', 'x-request-id').toLowerCase(),
+  };
+
+  const write = (level: string, message: string, meta: Record<string, unknown>) => {
     try {
-      getLogger().log(level, message, entry);
+      getLogger().log(level, message, meta);
     } catch {
       // A broken logger must not turn one error into a crash of the error path.
     }
   };
+  function log(input: ErrorLogInput): void {
+    try {
+      const { level, message, meta } = errorLogEntry(input, logSettings);
+      write(level, message, meta);
+    } catch {
+      // An entry that cannot be built must not turn one error into a crash of the error path.
+    }
+  }
   const refusals = readRefusalLog(factory, read.raw('refusalLog'), (status, message, entry) =>
-    write(levelOf(status), message, entry),
+    write(
+      status >= 500 ? logSettings.serverErrorLevel : logSettings.clientErrorLevel,
+      message,
+      entry,
+    ),
   );
 
-  function log(
-    thrown: unknown,
-    request: RequestInfo,
-    c: ErrorClassification,
-    errorId: string,
-    afterHeaders: boolean,
-  ) {
-    const { status, code } = c;
-    const path = typeof request.url === 'string' ? request.url.split('?', 1)[0] : undefined;
-    const requestId = request.headers?.[requestIdHeader];
-    const entry = {
-      errorId,
-      status,
-      code,
-      method: request.method,
-      path,
-      ...(request.route ? { route: request.route } : {}),
-      ...(typeof requestId === 'string' ? { requestId: requestId.slice(0, 200) } : {}),
-      ...(request.ip ? { ip: request.ip } : {}),
-      ...(afterHeaders ? { afterHeadersSent: true } : {}),
-      ...(c.reason === undefined ? {} : { reason: c.reason }),
-      error: serializeError(thrown),
-      request: redact({ headers: request.headers, query: request.query, body: request.body }),
-    };
-    write(
-      levelOf(status),
-      `${request.method ?? ''} ${path ?? ''} -> ${status} ${code}`.trim(),
-      entry,
-    );
-  }
-
-  /** The response for a classified error, under `errorId`. */
-  function respond(thrown: unknown, c: ErrorClassification, errorId: string): ProblemResponse {
-    const override = messages[c.status];
-    const detail =
-      (c.exposedMessage !== undefined && !(c.isGuardMessage && override !== undefined)
-        ? c.exposedMessage
-        : override) ??
-      DEFAULT_DETAILS[c.status] ??
-      statusTitle(c.status);
-    const body: ProblemBody = {
-      ...c.extensions,
-      type: c.type,
-      title: statusTitle(c.status),
-      status: c.status,
-      detail,
-      errorId,
-      ...(c.reason === undefined ? {} : { reason: c.reason }),
-      ...(c.code.startsWith('ERR_GUARD_') && c.code !== ErrorCodes.INTERNAL
-        ? { code: c.code }
-        : {}),
-    };
-    if (debug) {
-      const message = safeGet(thrown, 'message');
-      const stack = safeGet(thrown, 'stack');
-      // Only on explicit request: the whole point of the handler is that these never leak.
-      body.message = typeof message === 'string' ? message : serializeError(thrown).message;
-      if (typeof stack === 'string') body.stack = stack;
-    }
-    const headers: Record<string, string> = {
-      ...c.headers,
-      'content-type': PROBLEM_CONTENT_TYPE,
-      'cache-control': 'no-store',
-    };
-    if (c.retryAfterSeconds !== undefined)
-      headers['retry-after'] = String(Math.max(0, Math.ceil(c.retryAfterSeconds)));
-    return { status: c.status, headers, body };
-  }
-
-  /** Logs an answered error: a policy's refusal is counted, and only the first few get a line. */
+  /**
+   * Logs an answered error: a policy's refusal is counted, and only the first few get a line. The
+   * request is described only for a line that is written: most refusals have none.
+   */
   function logAnswered(
     thrown: unknown,
     requestOf: () => RequestInfo,
     c: ErrorClassification,
     errorId: string,
-  ) {
-    // The request is described only for a line that is written: most refusals have none.
-    if (refusals === undefined || !isPolicyRefusal(c) || refusals.count(c))
-      log(thrown, requestOf(), c, errorId, false);
+    response: ProblemResponse,
+  ): void {
+    // Should the answer have fallen back to a bare 500, the log says what the client got.
+    const logged =
+      response.status === c.status
+        ? c
+        : { ...c, status: response.status, code: ErrorCodes.INTERNAL };
+    if (refusals !== undefined && isPolicyRefusal(logged) && !refusals.count(logged)) return;
+    log({
+      thrown,
+      request: requestOf(),
+      classification: logged,
+      errorId,
+      detail: response.body.detail,
+      afterHeadersSent: false,
+    });
   }
 
   return {
     report(thrown, request) {
       const errorId = randomUUID();
       const c = classifyError(thrown);
-      const response = respond(thrown, c, errorId);
-      logAnswered(thrown, () => request, c, errorId);
+      const response = problemResponse(c, thrown, errorId, { messages, debug });
+      logAnswered(thrown, () => request, c, errorId, response);
       return response;
     },
-    reportAfterHeadersSent(thrown, request) {
-      log(thrown, request, classifyError(thrown), randomUUID(), true);
+    reportAfterHeadersSent(thrown, request, options) {
+      const classification = classifyError(thrown);
+      log({
+        thrown,
+        request,
+        classification,
+        errorId: randomUUID(),
+        afterHeadersSent: true,
+        level: options?.responseEnded === true && isAbortEcho(classification) ? 'debug' : undefined,
+      });
     },
     refusalResponder(error, securityHeaders) {
       const c = classifyError(error);
-      return createRefusalResponder(
-        (errorId) => respond(error, c, errorId),
-        securityHeaders,
-        // What the log line says of a request refused before dispatch: what Node alone knows.
-        (req, errorId) =>
-          logAnswered(
-            error,
-            () => ({
-              method: req.method,
-              url: req.url,
-              headers: req.headers,
-              ip: req.socket.remoteAddress,
-            }),
-            c,
-            errorId,
-          ),
+      const respond = (errorId: string) => problemResponse(c, error, errorId, { messages, debug });
+      // Status and detail do not depend on the errorId: what the log needs of the answer, once.
+      const answer = respond('');
+      return createRefusalResponder(respond, securityHeaders, (req, errorId) =>
+        logAnswered(
+          error,
+          // What the log line says of a request refused before dispatch: what Node alone knows.
+          () => ({
+            method: req.method,
+            url: req.url,
+            headers: req.headers,
+            ip: req.socket.remoteAddress,
+          }),
+          c,
+          errorId,
+          answer,
+        ),
       );
     },
     close() {
@@ -281,6 +260,11 @@ function readRefusalLog(
     individualCount: read.nonNegativeInteger('individualCount', 5, 'refusals'),
     write,
   });
+}
+
+/** Whether a classified error is the request's own abort: its client left, or its deadline passed. */
+function isAbortEcho(c: ErrorClassification): boolean {
+  return c.code === ErrorCodes.ABORTED || (c.code === ErrorCodes.TIMEOUT && c.source === 'request');
 }
 
 function readMessages(

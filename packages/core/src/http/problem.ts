@@ -16,8 +16,11 @@ export interface ProblemBody {
 /** A framework-neutral error response: adapters only write it out. */
 export interface ProblemResponse {
   status: number;
+  /** Names and values already checked: writing them cannot throw. */
   headers: Record<string, string>;
   body: ProblemBody;
+  /** `body` as JSON, ready to send (made once, where a value that cannot be encoded is caught). */
+  payload: string;
 }
 
 /** The standard reason phrase of a status, for the problem `title`. */

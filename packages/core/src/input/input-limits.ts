@@ -2,13 +2,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PayloadTooLargeError } from '../errors/payload-too-large-error';
 import { UriTooLongError } from '../errors/uri-too-long-error';
 import { optionReader } from '../options/option-reader';
+import { isMultipart } from './is-multipart';
 
 /** Options of `inputLimits()` / `guard({ inputLimits })`. */
 export interface InputLimitsOptions {
   /** Longest request target (path and query), in characters; longer → 414. Default `2048`. */
   maxUrlLength?: number;
-  /** Largest request body, in bytes: a larger declared `Content-Length` → 413 before reading; a
-   * chunked body is cut off with 413 when it streams past it. Default `1048576` (1 MiB). */
+  /**
+   * Largest request body, in bytes: a larger declared `Content-Length` → 413 before reading; a
+   * chunked body is cut off with 413 when it streams past it. A multipart/form-data body on a route
+   * whose `upload()` takes it is bounded by `upload()`'s own limits instead (so the two work together
+   * out of the box); on any other route it is cut off here as it streams. Default `1048576` (1 MiB).
+   */
   maxBodyBytes?: number;
 }
 
@@ -18,7 +23,8 @@ export interface InputLimits {
   /**
    * Throws `UriTooLongError` or `PayloadTooLargeError` for what the headers already show, and
    * otherwise arranges for a body that streams past `maxBodyBytes` to fail with
-   * `PayloadTooLargeError` for whoever reads it (body parser, multer, a handler).
+   * `PayloadTooLargeError` for whoever reads it (body parser, multer, a handler). A multipart body
+   * is never refused from its headers alone: `upload()` may take it (see `releaseBodyCap`).
    */
   check(req: IncomingMessage, res: ServerResponse): void;
 }
@@ -54,18 +60,52 @@ export function createInputLimits(
       const declared = req.headers['content-length'];
       if (declared !== undefined) {
         // Node has already rejected a malformed Content-Length; a number too big to count is too big.
-        if (Number(declared) > maxBodyBytes) throw tooLarge(res);
-        return; // Node's parser never delivers more bytes than declared.
+        if (Number(declared) <= maxBodyBytes) return; // the parser never delivers more than declared
+        if (!isMultipart(req.headers['content-type']))
+          throw tooLarge(res, maxBodyBytes, LIMIT_NAME);
+        capBody(req, res, maxBodyBytes);
+        return;
       }
       if (req.headers['transfer-encoding'] !== undefined) capBody(req, res, maxBodyBytes);
     },
   };
 }
 
-/** A 413 that also closes the connection: the rest of an unread body is never worth reading. */
-export function tooLarge(res: ServerResponse): PayloadTooLargeError {
+/** How a 413 of the input limits names its limit (the same inside `guard()` and alone). */
+const LIMIT_NAME = 'inputLimits.maxBodyBytes';
+
+/** The body caps a later middleware may release: the request's `upload()` bounds its body itself. */
+const releasableCaps = new WeakMap<object, () => void>();
+
+/**
+ * Lifts the input limits' cap off a multipart body that `upload()` takes: `upload()` bounds it by
+ * its own limits (file size and count, field count and size), which the app chose for this route,
+ * so `guard()`'s general `maxBodyBytes` (1 MiB by default) no longer refuses a 3 MB upload that
+ * `upload()` (5 MB by default) accepts (issue 14 #3). Other bodies keep their cap.
+ */
+export function releaseBodyCap(req: object): void {
+  releasableCaps.get(req)?.();
+  releasableCaps.delete(req);
+}
+
+/**
+ * A 413 that also closes the connection: the rest of an unread body is never worth reading. Its
+ * message names the limit's bytes; `limitName` says which limit (for the log).
+ */
+export function tooLarge(
+  res: ServerResponse,
+  maxBytes: number,
+  limitName: string,
+  what = 'request body',
+): PayloadTooLargeError {
   if (!res.headersSent) res.setHeader('Connection', 'close');
-  return new PayloadTooLargeError();
+  return new PayloadTooLargeError(
+    `Payload too large: the ${what} is larger than ${maxBytes} bytes`,
+    {
+      limitName,
+      limit: maxBytes,
+    },
+  );
 }
 
 /**
@@ -77,19 +117,21 @@ function capBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): v
   // Bytes the parser pushed before this check ran (an async step came first) count too.
   let received = req.readableLength;
   let failed = false;
+  let released = false;
   const push = req.push.bind(req);
   req.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
     if (failed) return false;
-    if (chunk !== null && chunk !== undefined) {
+    if (!released && chunk !== null && chunk !== undefined) {
       received += (chunk as { length: number }).length;
       if (received > maxBytes) {
         failed = true;
-        fail(req, tooLarge(res));
+        fail(req, tooLarge(res, maxBytes, LIMIT_NAME));
         return false;
       }
     }
     return push(chunk, encoding);
   };
+  if (isMultipart(req.headers['content-type'])) releasableCaps.set(req, () => (released = true));
 }
 
 function fail(req: IncomingMessage, error: PayloadTooLargeError): void {

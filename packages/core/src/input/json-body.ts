@@ -92,7 +92,7 @@ export function createJsonBodyParser(
       if (!hasBody(req)) return undefined;
       // Strict: a form or text body sent to a JSON route is refused, not guessed at.
       if (!isJsonContentType(req.headers['content-type'])) throw new UnsupportedMediaTypeError();
-      const raw = await readBody(req, res, maxBytes);
+      const raw = await readBody(req, res, maxBytes, `${factory}.maxBytes`, 'JSON body');
       if (raw.length === 0) return undefined;
       const shape = scanJson(raw, maxDepth, maxKeys);
       if (shape.depth > maxDepth) throw invalid(`JSON nested deeper than ${maxDepth} levels`);

@@ -12,9 +12,12 @@ export function readBody(
   req: IncomingMessage,
   res: ServerResponse,
   maxBytes: number,
+  limitName: string,
+  what: string,
 ): Promise<Buffer> {
+  const tooLargeError = () => tooLarge(res, maxBytes, limitName, what);
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > maxBytes) return Promise.reject(tooLarge(res));
+  if (declared !== undefined && Number(declared) > maxBytes) return Promise.reject(tooLargeError());
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -30,7 +33,7 @@ export function readBody(
         cleanup();
         // Stop reading: the unread rest is dropped when the 413 closes the connection.
         req.pause();
-        reject(tooLarge(res));
+        reject(tooLargeError());
         return;
       }
       chunks.push(chunk);

@@ -187,6 +187,7 @@ function translate(
   if (signal.aborted) {
     if (signal.reason === DEADLINE)
       return new TimeoutError(undefined, {
+        source: 'pool',
         cause: new Error(`isolated task ran past ${timeoutMs} ms; its worker was terminated`),
       });
     if (outer?.aborted) return abortError(outer);

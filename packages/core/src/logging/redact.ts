@@ -26,7 +26,8 @@ export const DEFAULT_REDACT_LIMITS: RedactLimits = {
 
 /**
  * A JSON-safe copy of `value` for the log: secrets by name replaced with `[REDACTED]`, circular
- * references marked, depth, width and string length bounded, hostile getters tolerated.
+ * references marked, depth, width and string length bounded, hostile getters and Proxy traps
+ * tolerated (an object that cannot be read is `[Unreadable]`). Never throws.
  */
 export function redact(value: unknown, limits: RedactLimits = DEFAULT_REDACT_LIMITS): unknown {
   return copy(value, 0, new WeakSet(), limits);
@@ -39,9 +40,10 @@ function copy(value: unknown, depth: number, seen: WeakSet<object>, limits: Reda
   if (typeof value !== 'object' || value === null) return value;
   if (seen.has(value)) return '[Circular]';
   if (depth >= limits.maxDepth) return '[Truncated]';
-  if (Buffer.isBuffer(value)) return `[Buffer ${value.length} bytes]`;
   seen.add(value);
   try {
+    // Both can throw: instanceof asks a Proxy's getPrototypeOf trap, Array.isArray a revoked Proxy.
+    if (Buffer.isBuffer(value)) return `[Buffer ${value.length} bytes]`;
     if (Array.isArray(value)) {
       const items = value
         .slice(0, limits.maxKeys)
@@ -59,6 +61,8 @@ function copy(value: unknown, depth: number, seen: WeakSet<object>, limits: Reda
     }
     if (keys.length > limits.maxKeys) out['…'] = `[${keys.length - limits.maxKeys} more keys]`;
     return out;
+  } catch {
+    return '[Unreadable]';
   } finally {
     seen.delete(value);
   }

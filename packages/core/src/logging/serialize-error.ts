@@ -20,9 +20,18 @@ export interface SerializedError {
 /**
  * Turns any thrown value into a JSON-safe description for the log, never throwing: Errors keep their
  * stack and cause chain; strings, numbers, null and plain objects are described; hostile getters and
- * circular structures are tolerated; secrets in own fields are redacted.
+ * circular structures are tolerated; secrets in own fields are redacted. Never throws.
  */
 export function serializeError(value: unknown, depth = 0): SerializedError {
+  try {
+    return serialize(value, depth);
+  } catch {
+    // A Proxy whose traps throw (`instanceof` asks getPrototypeOf), or worse.
+    return { thrown: typeof value, message: '[unreadable value]' };
+  }
+}
+
+function serialize(value: unknown, depth: number): SerializedError {
   if (typeof value !== 'object' || value === null) {
     const text = typeof value === 'string' ? value : describePrimitive(value);
     return {

@@ -14,6 +14,12 @@ export const WarningCodes = {
   RATE_LIMIT_STORE_UNAVAILABLE: 'WARN_GUARD_RATE_LIMIT_STORE_UNAVAILABLE',
   /** Redis answered again; the shared limit is back (logged at `info`). */
   RATE_LIMIT_STORE_RECOVERED: 'WARN_GUARD_RATE_LIMIT_STORE_RECOVERED',
+  /** `app.use(errorHandler)`: the factory itself was mounted; it answers with its defaults meanwhile. */
+  FACTORY_NOT_CALLED: 'WARN_GUARD_FACTORY_NOT_CALLED',
+  /** Express: `errorHandler()` is mounted before routes or middleware, whose errors then skip it. */
+  ERROR_HANDLER_MISPLACED: 'WARN_GUARD_ERROR_HANDLER_MISPLACED',
+  /** Express 4: an async handler is not wrapped in `asyncHandler()`; its rejection would crash the process. */
+  ASYNC_HANDLER_UNWRAPPED: 'WARN_GUARD_ASYNC_HANDLER_UNWRAPPED',
 } as const;
 
 /** Union of every warning code. */

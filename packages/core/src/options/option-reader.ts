@@ -1,6 +1,7 @@
 import { GuardConfigError } from '../errors/guard-config-error';
 import { describeValue } from './describe-value';
 import { didYouMean } from './did-you-mean';
+import { rejectRequestAsOptions } from './reject-request-as-options';
 
 /** The longest delay `setTimeout` honours, in milliseconds. */
 /** The longest delay setTimeout honours; it turns a longer one into 1 ms. */
@@ -136,6 +137,8 @@ function asOptionsObject(
   pathPrefix: string,
 ): Record<string, unknown> {
   if (input === undefined) return {};
+  // `app.use(guard)`: the framework calls the factory with its request (issue 14 #5).
+  if (pathPrefix === '') rejectRequestAsOptions(factory, input);
   if (typeof input === 'object' && input !== null && !Array.isArray(input))
     return input as Record<string, unknown>;
   const where = pathPrefix ? `"${pathPrefix.slice(0, -1)}"` : 'options';

@@ -1,5 +1,7 @@
 import { AbortedError } from '../errors/aborted-error';
+import { isGuardError } from '../errors/guard-error';
 import { TimeoutError } from '../errors/timeout-error';
+import { safeGet } from '../logging/safe-get';
 
 /**
  * The error a policy rejects with when the caller's signal aborted. An Error the caller chose as
@@ -10,10 +12,12 @@ import { TimeoutError } from '../errors/timeout-error';
  */
 export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
-  const name = reason instanceof Error ? reason.name : undefined;
+  // By name, not `instanceof Error`: a DOMException from another realm (a test runner's VM context)
+  // is no instance of this realm's Error.
+  const name = safeGet(reason, 'name');
   // `AbortSignal.timeout(ms)` aborts with a DOMException named TimeoutError: a deadline (503).
-  if (name === 'TimeoutError' && !(reason instanceof TimeoutError))
-    return new TimeoutError(undefined, { cause: reason });
+  if (name === 'TimeoutError' && !isGuardError(reason))
+    return new TimeoutError(undefined, { source: 'policy', cause: reason });
   if (reason instanceof Error && name !== 'AbortError') return reason;
   return new AbortedError(undefined, { cause: reason });
 }

@@ -12,9 +12,10 @@ export interface RequestGate {
   /**
    * Admits the request. Returns `undefined` when it was admitted at once (the hot path: no promise),
    * else a promise that resolves on admission or rejects (`ConcurrencyLimitError`, or `AbortedError`
-   * when the client left while queued). From admission, the slot is released exactly once — when the
-   * response closes (finished, failed or abandoned by the client) or when the deadline passes — and
-   * at the deadline `state.signal` aborts and `onTimeout` receives the `TimeoutError`.
+   * when the client left while queued). From admission, the slot is released exactly once, when the
+   * response closes (finished, failed, cut or abandoned by the client). At the deadline
+   * `state.signal` aborts and `onTimeout` receives the `TimeoutError`: the adapter must then answer
+   * 503 or cut the response, so that it closes and frees the slot.
    */
   enter(
     res: ServerResponse,
@@ -44,13 +45,17 @@ export function createRequestGate(
     permit: Permit | undefined,
     onTimeout: (error: TimeoutError) => void,
   ): void {
+    // Our own timeout is the adaptive limit's strongest sign of overload: a drop, however the
+    // response then ends (a 503, or a cut stream whose client sees a closed connection).
+    let timedOut = false;
     // The deadline runs from admission: time spent queued is bounded by queueTimeoutMs instead.
     const entry = deadlines?.add(() => {
-      const error = new TimeoutError();
+      const error = new TimeoutError(undefined, { source: 'request' });
       state.abort(error);
-      // A handler that never ends its response must not hold the slot for ever. Our own timeout
-      // is the adaptive limit's strongest sign of overload: a drop.
-      permit?.release('drop');
+      timedOut = true;
+      // The adapter answers 503 or cuts the response now, which closes it and so frees the slot.
+      // Releasing here instead let a streamed body go on past its deadline without a slot, beside
+      // the requests admitted in its place (issue 12 #9).
       onTimeout(error);
     });
     // `state.deadline` is epoch milliseconds for handlers; the queue keeps time on a monotonic clock.
@@ -58,7 +63,7 @@ export function createRequestGate(
     else if (permit === undefined) return;
     const done = () => {
       if (entry) deadlines?.remove(entry);
-      permit?.release(responseOutcome(res));
+      permit?.release(timedOut ? 'drop' : responseOutcome(res));
     };
     // 'close' fires once for every response: after 'finish', on error, and when the client leaves.
     // (`on`, not `once`: it fires once anyway, and once's wrapper and removal cost about 1 µs of

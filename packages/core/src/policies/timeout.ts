@@ -74,6 +74,7 @@ export function runWithDeadline<TResult>(
       if (settled) return;
       finish();
       const error = new TimeoutError(undefined, {
+        source: 'policy',
         cause: new Error(`deadline of ${timeoutMs} ms passed`),
       });
       controller.abort(error);

@@ -85,7 +85,12 @@ export function receiveContent(
       if (settled) return;
       size += chunk.length;
       if (size > limits.maxFileBytes) {
-        fail(new PayloadTooLargeError(`The file is larger than ${limits.maxFileBytes} bytes`));
+        fail(
+          new PayloadTooLargeError(`The file is larger than ${limits.maxFileBytes} bytes`, {
+            limitName: 'upload.maxFileBytes',
+            limit: limits.maxFileBytes,
+          }),
+        );
         return;
       }
       if (!writer.write(chunk)) {

@@ -7,6 +7,8 @@ import type { GuardError } from '../errors/guard-error';
 import { InsufficientStorageError } from '../errors/insufficient-storage-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { safeGet } from '../logging/safe-get';
+import { releaseBodyCap } from '../input/input-limits';
+import { MAX_FIELD_BYTES, MAX_FIELD_NAME_BYTES } from './upload-limits';
 import { checkFilename } from './filename-policy';
 import type { CheckedFilename } from './filename-policy';
 import { receiveContent } from './receive-file';
@@ -24,8 +26,7 @@ export const MAX_TRACKED_UPLOADS = 10_000;
 /** busboy's parser and file stream buffer sizes, in bytes. */
 export const STREAM_BUFFER_BYTES = 256 * 1024;
 
-/** Largest non-file field value, in bytes (multer's default): a 10 MB field is refused with 413. */
-export const MAX_FIELD_BYTES = 1024 * 1024;
+export { MAX_FIELD_BYTES } from './upload-limits';
 
 /** The file object multer hands a storage engine (multer's `File` while `_handleFile` runs). */
 export interface IncomingUploadFile {
@@ -133,7 +134,7 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
 
     /** Stops every file in flight: the request failed (client gone, timeout, another file refused). */
     cancelActive(reason: unknown) {
-      this.failure ??= toUploadError(reason, this.uploadId);
+      this.failure ??= toUploadError(reason, this.uploadId, resolved);
       for (const cancel of this.active.values()) cancel(this.failure);
     }
 
@@ -277,7 +278,7 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
 
     async fail(error: unknown): Promise<GuardError> {
       // The first cause wins: after a client abort, multer's own "Request closed" adds nothing.
-      const failure = this.failure ?? toUploadError(error, this.uploadId);
+      const failure = this.failure ?? toUploadError(error, this.uploadId, resolved);
       this.failure = failure;
       this.cancelActive(failure);
       await Promise.allSettled([...this.active.keys(), ...this.handling]);
@@ -327,7 +328,7 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
         (error: unknown) => {
           // Drain the part so the parser can reach the end of the body and multer can answer.
           file.stream.resume();
-          const failure = toUploadError(error, session.uploadId);
+          const failure = toUploadError(error, session.uploadId, resolved);
           // Tell the adapter first: it can answer now instead of waiting for multer to drain the body.
           session.refuse(failure);
           callback(failure);
@@ -356,11 +357,13 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
         fields: resolved.maxFields,
         parts: maxFiles + resolved.maxFields,
         fieldSize: MAX_FIELD_BYTES,
-        fieldNameSize: 200,
+        fieldNameSize: MAX_FIELD_NAME_BYTES,
         headerPairs: 100,
       };
     },
     begin(req, signal) {
+      // This route's upload() bounds the body by its own limits: guard()'s maxBodyBytes steps aside.
+      releaseBodyCap(req);
       const session = new Session(req, signal);
       sessions.set(req, session);
       return session;

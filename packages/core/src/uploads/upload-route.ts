@@ -38,12 +38,7 @@ export function createUploadRoutes<TMiddleware>(
   };
 }
 
-const MULTIPART = /^multipart\/form-data(?:\s*;|$)/i;
-
-/** Whether a request's `Content-Type` is multipart/form-data (anything else is refused with 415). */
-export function isMultipart(contentType: string | undefined): boolean {
-  return MULTIPART.test(contentType ?? '');
-}
+export { isMultipart } from '../input/is-multipart';
 
 /**
  * Checks a route's arguments when it is built and returns how many files it accepts:

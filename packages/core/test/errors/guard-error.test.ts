@@ -9,6 +9,7 @@ import {
   TimeoutError,
   isGuardError,
 } from '@guard-suite/core';
+import type * as Core from '@guard-suite/core';
 import { classifyError } from '@guard-suite/core/internal';
 
 describe('the error model', () => {
@@ -35,12 +36,28 @@ describe('the error model', () => {
     );
   });
 
-  it('recognises guard errors from another copy of the package by brand or code', () => {
+  it('recognises guard errors from another copy of the package by their registered brand', () => {
+    let copy!: typeof Core;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a second copy on purpose
+      copy = require('@guard-suite/core') as typeof Core;
+    });
+    const fromCopy = new copy.TimeoutError();
+    expect(fromCopy).not.toBeInstanceOf(GuardError);
+    expect(isGuardError(fromCopy)).toBe(true);
+    expect(copy.isGuardError(new TimeoutError())).toBe(true);
+    expect(isGuardError(new copy.GuardConfigError('x', 'y'))).toBe(true);
     const branded = { [Symbol.for('guard-core.GuardError')]: true, message: 'x' };
-    const coded = Object.assign(new Error('busy'), { code: 'ERR_GUARD_BUSY', status: 503 });
     expect(isGuardError(new TimeoutError())).toBe(true);
     expect(isGuardError(branded)).toBe(true);
-    expect(isGuardError(coded)).toBe(true);
+  });
+
+  it('does not take an ERR_GUARD_ code alone for one of ours (issue 12 #3)', () => {
+    const coded = Object.assign(new Error('busy'), { code: 'ERR_GUARD_BUSY', status: 503 });
+    expect(isGuardError(coded)).toBe(false);
+    expect(isGuardError({ code: 'ERR_GUARD_X', status: 500, message: 'db password' })).toBe(false);
+    expect(classifyError(coded)).toMatchObject({ status: 503, code: 'ERR_GUARD_INTERNAL' });
+    expect(classifyError(coded).exposedMessage).toBeUndefined();
     expect(isGuardError(Object.assign(new Error('x'), { code: 'ENOENT', status: 404 }))).toBe(
       false,
     );
@@ -55,6 +72,15 @@ describe('the error model', () => {
       },
     );
     expect(isGuardError(hostile)).toBe(false);
+    const noPrototype = new Proxy(new Error('x'), {
+      getPrototypeOf() {
+        throw new Error('trap');
+      },
+    });
+    expect(isGuardError(noPrototype)).toBe(false);
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(isGuardError(proxy)).toBe(false);
   });
 
   it('makes configuration errors TypeErrors with the invalid-option code', () => {

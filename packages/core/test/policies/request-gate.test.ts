@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import { createConcurrencyLimiter } from '@guard-suite/core';
+import type { TimeoutError } from '@guard-suite/core';
 import { GuardState } from '../../src/http/guard-state';
 import type {
   ConcurrencyLimiter,
@@ -52,7 +54,7 @@ describe('createRequestGate and the adaptive limit', () => {
     expect(outcomes).toEqual(['drop']);
   });
 
-  it('releases the slot as a drop at the request deadline (our own timeout)', () => {
+  it('releases the slot as a drop once a response cut at the request deadline closes (our own timeout)', () => {
     jest.useFakeTimers();
     try {
       const { limiter, outcomes } = recordingLimiter(true);
@@ -60,6 +62,8 @@ describe('createRequestGate and the adaptive limit', () => {
       const res = fakeResponse();
       expect(gate.enter(res, new GuardState(res), () => undefined)).toBeUndefined();
       jest.advanceTimersByTime(100);
+      expect(outcomes).toEqual([]);
+      res.emit('close'); // cut mid-stream: never finished, yet our timeout, not the client, ended it
       expect(outcomes).toEqual(['drop']);
     } finally {
       jest.useRealTimers();
@@ -74,5 +78,38 @@ describe('createRequestGate and the adaptive limit', () => {
     state.criticality = 'sheddable';
     await gate.enter(res, state, () => undefined);
     expect(acquired).toEqual([[state.signal, 'sheddable']]);
+  });
+});
+
+describe('createRequestGate', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('holds the slot past the deadline until the response really closes (issue 12 #9)', () => {
+    const limiter = createConcurrencyLimiter({ max: 1 });
+    const gate = createRequestGate(limiter, 100);
+    const res = fakeResponse();
+    const timedOut: TimeoutError[] = [];
+    expect(gate.enter(res, new GuardState(res), (error) => timedOut.push(error))).toBeUndefined();
+    jest.advanceTimersByTime(150);
+    // The adapter was told (it answers or cuts the response); a body still streaming keeps its slot.
+    expect(timedOut).toHaveLength(1);
+    expect(limiter.active).toBe(1);
+    res.emit('close');
+    expect(limiter.active).toBe(0);
+    res.emit('close');
+    expect(limiter.active).toBe(0);
+  });
+
+  it('releases the slot of a response that closed before its deadline, and forgets the deadline', () => {
+    const limiter = createConcurrencyLimiter({ max: 1 });
+    const gate = createRequestGate(limiter, 100);
+    const res = fakeResponse();
+    const onTimeout = jest.fn();
+    void gate.enter(res, new GuardState(res), onTimeout);
+    res.emit('close');
+    expect(limiter.active).toBe(0);
+    jest.advanceTimersByTime(150);
+    expect(onTimeout).not.toHaveBeenCalled();
   });
 });

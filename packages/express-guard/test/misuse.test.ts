@@ -1,0 +1,4 @@
+import { describeMisuse } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeMisuse(expressHarness);

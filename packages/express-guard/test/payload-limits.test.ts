@@ -1,0 +1,4 @@
+import { describePayloadLimits } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describePayloadLimits(expressHarness);

@@ -1,0 +1,4 @@
+import { describeMisuse } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeMisuse(koaHarness);

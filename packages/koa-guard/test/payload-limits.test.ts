@@ -1,0 +1,4 @@
+import { describePayloadLimits } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describePayloadLimits(koaHarness);

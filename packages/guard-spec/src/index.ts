@@ -11,6 +11,7 @@ export {
   uniquePrefix,
 } from './redis-connection';
 export { describeWithRedis } from './redis';
+export { BROWSER_REQUIRED, CHROMIUM_PATH, browserAvailable, describeWithBrowser } from './browser';
 export { describeErrorHandler } from './error-handler.spec';
 export { startExampleServer } from './example-server';
 export type { ExampleServer } from './example-server';

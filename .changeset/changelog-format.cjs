@@ -1,3 +1,4 @@
+/* global module -- changesets loads this file with require() */
 // CHANGELOG lines in the project's categories (STYLE.md: Added / Changed / Fixed / Security). A
 // changeset's summary starts with its category: `Fixed: a busy port is one line, not a stack`.
 const CATEGORIES = ['Added', 'Changed', 'Fixed', 'Security'];

@@ -9,10 +9,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// The pnpm running this script (`pnpm run …` sets npm_execpath: a script or pnpm's own binary),
+// else the one on PATH.
+const execPath = process.env.npm_execpath ?? '';
+const pnpm = !/pnpm/.test(execPath)
+  ? ['pnpm']
+  : /\.[cm]?js$/.test(execPath)
+    ? [process.execPath, execPath]
+    : [execPath];
 const work = mkdtempSync(join(tmpdir(), 'guard-install-size-'));
 const tarball = {};
 for (const pkg of ['core', 'express-guard', 'koa-guard']) {
-  const out = execFileSync('pnpm', ['pack', '--pack-destination', work], {
+  const out = execFileSync(pnpm[0], [...pnpm.slice(1), 'pack', '--pack-destination', work], {
     cwd: join(root, 'packages', pkg),
     encoding: 'utf8',
   });

@@ -16,6 +16,14 @@ import { promisify } from 'node:util';
 const execFile = promisify(execFileCallback);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const here = join(root, 'scripts', 'fresh-apps');
+// The pnpm running this script (`pnpm run …` sets npm_execpath: a script or pnpm's own binary),
+// else the one on PATH.
+const execPath = process.env.npm_execpath ?? '';
+const pnpm = !/pnpm/.test(execPath)
+  ? ['pnpm']
+  : /\.[cm]?js$/.test(execPath)
+    ? [process.execPath, execPath]
+    : [execPath];
 const work = mkdtempSync(join(tmpdir(), 'guard-fresh-'));
 const started = Date.now();
 const step = (text) => console.log(`== ${text} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
@@ -27,7 +35,7 @@ const fail = (text) => {
 const packages = ['core', 'express-guard', 'koa-guard'];
 const tarballs = {};
 for (const pkg of packages) {
-  const out = execFileSync('pnpm', ['pack', '--pack-destination', work], {
+  const out = execFileSync(pnpm[0], [...pnpm.slice(1), 'pack', '--pack-destination', work], {
     cwd: join(root, 'packages', pkg),
     encoding: 'utf8',
   });

@@ -22,6 +22,20 @@ const service = (framework === 'koa' ? createKoaApp : createExpressApp)({ redis 
 const server = hardenServer(
   createServer(framework === 'koa' ? service.app.callback() : service.app),
 );
+// A busy or forbidden port is a setup problem, not a crash: one line saying what to do.
+server.once('error', (error) => {
+  const free = 'start it with PORT=<another port>, or PORT=0 for any free one';
+  const why = {
+    EADDRINUSE: `port ${port} on ${host} is already in use (another upload-service?); ${free}`,
+    EACCES: `port ${port} on ${host} needs more privileges; ${free}`,
+    EADDRNOTAVAIL: `HOST=${host} is not an address of this machine; try HOST=127.0.0.1`,
+  }[error.code];
+  if (!why) throw error;
+  console.error(`upload-service: ${why}`);
+  service.close();
+  redis?.disconnect();
+  process.exitCode = 1;
+});
 server.listen(port, host, () => {
   const { port: actual } = server.address();
   console.log(

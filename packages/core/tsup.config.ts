@@ -12,4 +12,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
+  // import.meta.url in the CommonJS build (optional dependencies are resolved from this package).
+  shims: true,
 });

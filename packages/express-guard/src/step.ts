@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { GuardState } from '@guard-suite/core/internal';
 import { appSetupChecker } from './app-setup-check';
+import type { GuardState as PublicGuardState, UploadRecord } from '@guard-suite/core';
 
 /**
  * One section of `guard()` as a plain function: it returns when the request may go on and throws
@@ -9,19 +10,34 @@ import { appSetupChecker } from './app-setup-check';
  */
 export type Step = (req: Request, res: Response) => void | Promise<void>;
 
+// What the middleware sets on the request, typed for handlers. Both are declared present, as
+// express-session declares `req.session`: a handler behind the middleware reads them without a
+// check. The type cannot see the routing: on a route no guard()/timeout()/concurrencyLimit() (or
+// upload()) runs before, they are undefined at run time.
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own extension point
   namespace Express {
     interface Request {
-      /** Per-request deadline and abort signal set by `guard()`, `timeout()` or `concurrencyLimit()`. */
-      guard?: GuardState;
+      /**
+       * Per-request `signal` (aborts on the request timeout and on client disconnect) and
+       * `deadline` (epoch ms, `Infinity` without a timeout), set by `guard()`, `timeout()`,
+       * `concurrencyLimit()` and the other sections of `guard()` used alone.
+       */
+      guard: PublicGuardState;
+      /**
+       * The stored upload, set by `upload(options).single(field)` (one record) or
+       * `.array(field, max)` (an array of records), before the route's handler runs.
+       */
+      upload: UploadRecord | UploadRecord[];
     }
   }
 }
 
 /** `req.guard`, created on first use (deadline `Infinity`, signal aborting on disconnect). */
 export function guardStateOf(req: Request, res: Response): GuardState {
-  return (req.guard ??= new GuardState(res));
+  // Typed as always set (see above); at run time the first guard section creates it.
+  const request = req as { guard?: GuardState };
+  return (request.guard ??= new GuardState(res));
 }
 
 /**

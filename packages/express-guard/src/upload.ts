@@ -8,17 +8,12 @@ import {
   multerOptions,
   parsedFiles,
 } from '@guard-suite/core/internal';
-import type { UploadOptions, UploadRecord } from '@guard-suite/core';
+import type { GuardState, UploadOptions, UploadRecord } from '@guard-suite/core';
 import type { UploadRoutes } from '@guard-suite/core';
 import type { UploadEngine, UploadShape } from '@guard-suite/core/internal';
 
 /** What `upload(options)` returns: `single(field)`, `array(field, max)` and `status(uploadId)`. */
 export type Upload = UploadRoutes<RequestHandler>;
-
-type UploadRequest = Request & {
-  upload?: UploadRecord | UploadRecord[];
-  guard?: { signal?: AbortSignal };
-};
 
 /**
  * Secure uploads on multer: each file is judged by name before a byte is written, streamed once into a
@@ -42,8 +37,9 @@ function uploadMiddleware(
   parse: RequestHandler,
   shape: UploadShape,
 ): RequestHandler {
-  return function uploadMiddleware(req: UploadRequest, res: Response, next) {
-    const session = engine.begin(req, req.guard?.signal);
+  return function uploadMiddleware(req: Request, res: Response, next) {
+    // req.guard is typed as set, but upload() may run on a route no guard section covers.
+    const session = engine.begin(req, (req.guard as GuardState | undefined)?.signal);
     let settled = false;
     const fail = (error: unknown) => void session.fail(error).then(next);
     const settle = (error?: unknown) => {

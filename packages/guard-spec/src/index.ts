@@ -12,6 +12,7 @@ export {
   uniquePrefix,
 } from './redis-connection';
 export { describeWithRedis } from './redis';
+export { BROWSER_REQUIRED, CHROMIUM_PATH, browserAvailable, describeWithBrowser } from './browser';
 export { describeErrorHandler } from './error-handler.spec';
 export { describeMisuse } from './misuse.spec';
 export { hostileThrownValues } from './hostile-thrown-values';

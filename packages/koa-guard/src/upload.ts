@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Middleware, ParameterizedContext } from 'koa';
+import type { Context, Middleware } from 'koa';
 import koaMulter from '@koa/multer';
 import { UnsupportedMediaTypeError } from '@guard-suite/core';
 import {
@@ -9,17 +9,12 @@ import {
   multerOptions,
   parsedFiles,
 } from '@guard-suite/core/internal';
-import type { UploadOptions, UploadRecord } from '@guard-suite/core';
+import type { GuardState, UploadOptions, UploadRecord } from '@guard-suite/core';
 import type { UploadRoutes } from '@guard-suite/core';
 import type { UploadEngine, UploadShape } from '@guard-suite/core/internal';
 
 /** What `upload(options)` returns: `single(field)`, `array(field, max)` and `status(uploadId)`. */
 export type Upload = UploadRoutes<Middleware>;
-
-type UploadState = {
-  upload?: UploadRecord | UploadRecord[];
-  guard?: { signal?: AbortSignal };
-};
 
 type KoaMulterOptions = Parameters<typeof koaMulter>[0];
 
@@ -41,9 +36,10 @@ export function upload(options: UploadOptions): Upload {
 }
 
 function uploadMiddleware(engine: UploadEngine, parse: Middleware, shape: UploadShape): Middleware {
-  return async function uploadMiddleware(ctx: ParameterizedContext<UploadState>, next) {
+  return async function uploadMiddleware(ctx: Context, next) {
     const req: IncomingMessage = ctx.req;
-    const session = engine.begin(req, ctx.state.guard?.signal);
+    // ctx.state.guard is typed as set, but upload() may run on a route no guard section covers.
+    const session = engine.begin(req, (ctx.state.guard as GuardState | undefined)?.signal);
     if (!isMultipart(req.headers['content-type']))
       throw await session.fail(
         new UnsupportedMediaTypeError('Expected a multipart/form-data body'),

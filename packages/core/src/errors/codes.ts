@@ -20,6 +20,8 @@ export const ErrorCodes = {
   SERVICE_UNAVAILABLE: 'ERR_GUARD_SERVICE_UNAVAILABLE',
   ABORTED: 'ERR_GUARD_ABORTED',
   INTERNAL: 'ERR_GUARD_INTERNAL',
+  // added by first-hour
+  MISSING_DEPENDENCY: 'ERR_GUARD_MISSING_DEPENDENCY',
 } as const;
 
 /** Union of every stable error code. */

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina as PiscinaPool } from 'piscina';
+import { requireOptional } from '../deps/optional-dependency';
 import { ConcurrencyLimitError } from '../errors/concurrency-limit-error';
 import { ResourceLimitError } from '../errors/resource-limit-error';
 import { TimeoutError } from '../errors/timeout-error';
@@ -96,7 +97,7 @@ function isWorkerDeath(error: unknown): boolean {
 }
 
 /**
- * Creates a pool of worker threads (piscina) for heavy or untrusted work that a timeout must really
+ * Creates a pool of worker threads (piscina, an optional peer: `npm install piscina`) for heavy or untrusted work that a timeout must really
  * stop: Node cannot interrupt a synchronous loop on the main thread, but it can terminate a worker.
  * Each worker runs with a V8 heap limit (`resourceLimits`); a dead worker is replaced by the pool, and
  * nothing a task does (an endless loop, an allocation storm, `process.exit`) reaches the main thread.
@@ -107,6 +108,11 @@ function isWorkerDeath(error: unknown): boolean {
  */
 export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
   const { filename, maxWorkers, timeoutMs, maxMemoryMb, maxQueue } = resolvePoolOptions(options);
+  // An optional peer: only apps that isolate work install piscina (and its native helper).
+  const { Piscina } = requireOptional<{ Piscina: typeof PiscinaPool }>(
+    'piscina',
+    'createIsolatedPool',
+  );
   const piscina = new Piscina({
     filename,
     maxThreads: maxWorkers,

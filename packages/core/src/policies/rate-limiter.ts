@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../stores/redis-client';
 import { createDefaultLogger } from '../logging/default-logger';
 import type { GuardLogger } from '../logging/default-logger';
 import { optionReader } from '../options/option-reader';

@@ -16,6 +16,7 @@ declare const notFound: ExpressGuard['notFound'];
 declare const errorHandler: ExpressGuard['errorHandler'];
 declare const asyncHandler: ExpressGuard['asyncHandler'];
 declare const rateLimit: ExpressGuard['rateLimit'];
+declare const concurrencyLimit: ExpressGuard['concurrencyLimit'];
 declare const jsonBody: ExpressGuard['jsonBody'];
 declare const validate: ExpressGuard['validate'];
 declare const createCircuitBreaker: ExpressGuard['createCircuitBreaker'];
@@ -26,6 +27,7 @@ declare const createBulkhead: ExpressGuard['createBulkhead'];
 declare const wrap: ExpressGuard['wrap'];
 declare const breaker: import('@guard-suite/express-guard').CircuitBreaker;
 declare const signal: AbortSignal;
+declare const server: import('node:http').Server;
 
 // The app's own things.
 declare const orders: { find(id: string, options: { signal: AbortSignal }): Promise<unknown> };

@@ -17,6 +17,7 @@ import {
   wrap,
 } from '@guard-suite/express-guard';
 import type {
+  ErrorHandlerMiddleware,
   ErrorHandlerOptions,
   GuardError,
   ExpressGuardOptions,
@@ -84,7 +85,8 @@ expectTypeOf<UploadRecord>().toHaveProperty('size').toEqualTypeOf<number>();
 app.post('/login', rateLimit({ name: 'login', limit: 5, windowMs: 60_000 }));
 app.use(notFound());
 app.use(errorHandler({ debug: false, messages: { 500: 'Something went wrong' } }));
-expectTypeOf(errorHandler()).toEqualTypeOf<ErrorRequestHandler>();
+expectTypeOf(errorHandler()).toEqualTypeOf<ErrorHandlerMiddleware>();
+expectTypeOf(errorHandler()).toMatchTypeOf<ErrorRequestHandler>();
 expectTypeOf<ErrorHandlerOptions>().toHaveProperty('debug').toEqualTypeOf<boolean | undefined>();
 
 // Outbound policies: results keep the called function's type; the context carries the signal.

@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import { expectTypeOf } from 'expect-type';
 import { errorHandler, guard, rateLimit, timeout, upload } from '@guard-suite/koa-guard';
 import type {
+  ErrorHandlerMiddleware,
   GuardState,
   GuardStatus,
   KoaGuardOptions,
@@ -29,7 +30,8 @@ expectTypeOf(protection).toMatchTypeOf<Middleware>();
 expectTypeOf(protection.status()).toEqualTypeOf<GuardStatus>();
 expectTypeOf(guard).parameter(0).toEqualTypeOf<KoaGuardOptions | undefined>();
 expectTypeOf<KoaRateLimitOptions['key']>().toEqualTypeOf<((ctx: Context) => string) | undefined>();
-expectTypeOf(errorHandler()).toEqualTypeOf<Middleware>();
+expectTypeOf(errorHandler()).toEqualTypeOf<ErrorHandlerMiddleware>();
+expectTypeOf(errorHandler()).toMatchTypeOf<Middleware>();
 expectTypeOf(timeout({ ms: 1000 })).toEqualTypeOf<Middleware>();
 
 // @ts-expect-error -- "limt" is not an option

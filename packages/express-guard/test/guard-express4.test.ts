@@ -48,7 +48,7 @@ describe('guard() on Express 4', () => {
     app.get(
       '/slow',
       kit.asyncHandler(async (req) => {
-        const { signal } = req.guard!;
+        const { signal } = req.guard;
         await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
         await fail.promise;
         throw new Error('late failure');

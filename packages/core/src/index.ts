@@ -206,3 +206,7 @@ export {
   parsedFiles,
 } from './uploads/upload-route';
 export type { UploadRoutes, UploadShape } from './uploads/upload-route';
+
+// added by redis
+export type { RedisClient } from './stores/redis-client';
+export type { RedisStore } from './stores/redis-store';

@@ -7,6 +7,7 @@ export {
   REDIS_REQUIRED,
   REDIS_URL,
   createTestRedis,
+  deleteKeys,
   redisAvailable,
   uniquePrefix,
 } from './redis-connection';

@@ -32,6 +32,22 @@ export async function redisAvailable(): Promise<boolean> {
   }
 }
 
+/**
+ * Deletes every key whose name starts with `prefix` (SCAN, then UNLINK): what a test wrote, removed
+ * in its afterAll. Resolves with the number of keys deleted.
+ */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  if (!/^[\w:.-]+$/.test(prefix)) throw new Error(`deleteKeys: unsafe prefix ${prefix}`);
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
 /** A fresh ioredis client on REDIS_URL; close it with `quit()` in afterAll. */
 export function createTestRedis(): Redis {
   return new Redis(REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: true });

@@ -9,6 +9,10 @@ export const WarningCodes = {
   RATE_LIMIT_STORE_UNAVAILABLE: 'WARN_GUARD_RATE_LIMIT_STORE_UNAVAILABLE',
   /** Redis answered again; the shared limit is back (logged at `info`). */
   RATE_LIMIT_STORE_RECOVERED: 'WARN_GUARD_RATE_LIMIT_STORE_RECOVERED',
+  /** The breaker's Redis store failed or was slow; the breaker decides on its local state meanwhile. */
+  BREAKER_STORE_UNAVAILABLE: 'WARN_GUARD_BREAKER_STORE_UNAVAILABLE',
+  /** Redis answered the breaker again; its state is shared again (logged at `info`). */
+  BREAKER_STORE_RECOVERED: 'WARN_GUARD_BREAKER_STORE_RECOVERED',
 } as const;
 
 /** Union of every warning code. */

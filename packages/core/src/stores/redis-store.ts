@@ -1,33 +1,42 @@
-import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { isConnectionLost } from './redis-connection';
+import type { RedisClient } from './redis-client';
+import { redisServerOf } from './redis-key-slot';
 import type { RateLimitStore, StoreHit, StoreOptions } from './store';
 
 /** Options of `createRedisStore`. */
 export interface RedisStoreOptions extends StoreOptions {
-  /** The user's ioredis client; the store never closes it. */
-  redis: Redis;
+  /** The user's ioredis client (`Redis`, also for Sentinel, or `Cluster`); the store never closes it. */
+  redis: RedisClient;
   /** Prefix of every key the store writes (the policy name is appended). */
   keyPrefix: string;
 }
 
+/** The Redis store: a rate-limit store that also tells where its keys live. */
+export interface RedisStore extends RateLimitStore {
+  /** The Redis key of a rate-limit key: `keyPrefix:key`. */
+  readonly redisKey: (key: string) => string;
+  /** The Redis server holding a rate-limit key (`host:port` on a Cluster, `''` on a single server). */
+  readonly serverOf: (key: string) => string;
+}
+
 /**
  * A store shared by every app instance on one Redis, on rate-limiter-flexible's `RateLimiterRedis`:
- * one Lua script per hit (`SET NX EX` + `INCRBY` + `PTTL`), so exactly one round trip per request.
+ * one Lua script per hit (`SET NX EX` + `INCRBY` + `PTTL` on one key), so exactly one round trip per
+ * request, also on a Cluster (the key's node), where ioredis answers `NOSCRIPT` from a node that has
+ * not seen the script yet (after a failover or a resharding) with one `EVAL`. Keys are
+ * `keyPrefix:key` with no hash tag, so they spread over the Cluster's slots.
  * Windows are whole seconds (Redis `EX`): `windowMs` and `blockMs` are rounded up to seconds.
- * A client that lost its connection (reconnecting, closed, ended) fails at once instead of queueing
- * the command; one still making its first connection queues it (ioredis's offline queue, if enabled),
- * so an app that serves its first request before Redis answered does not start on insurance.
+ * The store does not time out or fall back by itself: the rate limiter wraps it in an insured store.
  */
-export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
+export function createRedisStore(options: RedisStoreOptions): RedisStore {
+  const client = options.redis;
   const limiter = new RateLimiterRedis({
-    storeClient: options.redis,
+    storeClient: client,
     keyPrefix: options.keyPrefix,
     points: options.limit,
     duration: Math.ceil(options.windowMs / 1000),
     blockDuration: Math.ceil(options.blockMs / 1000),
   });
-  const client = options.redis;
   // rate-limiter-flexible rejects with a RateLimiterRes when the key is over its points: for us
   // that is an answer, not a failure. Anything else is the store failing.
   const toHit = (res: RateLimiterRes): StoreHit => ({
@@ -38,14 +47,12 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     if (reason instanceof RateLimiterRes) return toHit(reason);
     throw reason instanceof Error ? reason : new Error(String(reason));
   };
+  const redisKey = (key: string) => limiter.getKey(key);
   return {
-    increment(key) {
-      if (isConnectionLost(client))
-        return Promise.reject(new Error(`Redis connection is ${client.status}`));
-      return limiter.consume(key).then(toHit, onRejected);
-    },
+    redisKey,
+    serverOf: (key) => redisServerOf(client, redisKey(key)),
+    increment: (key) => limiter.consume(key).then(toHit, onRejected),
     async peek(key) {
-      if (isConnectionLost(client)) throw new Error(`Redis connection is ${client.status}`);
       const res = await limiter.get(key);
       return res === null ? undefined : toHit(res);
     },

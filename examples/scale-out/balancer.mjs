@@ -1,0 +1,50 @@
+// A small round-robin HTTP balancer (node:http) in front of the app instances: each request goes to
+// the next instance in turn. A request an instance cannot take (connection refused or reset) is
+// answered 502 by the balancer, and counted, so a test can tell the balancer's errors from the apps'.
+import { Agent, createServer, request } from 'node:http';
+
+/** Starts a balancer on 127.0.0.1:<free port> over `targets` (`http://host:port` URLs). */
+export async function startBalancer(targets) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const upstreams = targets.map((target) => new URL(target));
+  let next = 0;
+  let errors = 0;
+  const server = createServer((req, res) => {
+    const target = upstreams[next];
+    next = (next + 1) % upstreams.length;
+    const forward = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', () => {
+      errors += 1;
+      if (!res.headersSent) res.writeHead(502, { 'X-Balancer': 'upstream failed' });
+      res.end();
+    });
+    req.pipe(forward);
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    /** Requests the balancer could not hand to an instance. */
+    get errors() {
+      return errors;
+    },
+    close() {
+      agent.destroy();
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

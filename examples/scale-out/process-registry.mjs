@@ -3,7 +3,7 @@
 // sweep on process exit (a failed test, an uncaught error), and the reaper (reaper.mjs) when this
 // process dies without running any code (SIGKILL, Ctrl-C).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,8 +125,10 @@ export function registered() {
 }
 
 /**
- * What run `run` left behind: its temporary folders, and the live processes marked with it. Empty
- * after a clean run; jest's global teardown fails the run otherwise.
+ * What run `run` left behind: its temporary folders, and the live processes marked with it (by
+ * their environment, or for a redis-server, which overwrites its environment with its process
+ * title, by a working directory in one of the run's folders). Empty after a clean run; jest's
+ * global teardown fails the run otherwise.
  */
 export function leftovers(run = RUN) {
   const dirs = readdirSync(tmpdir())
@@ -137,7 +139,8 @@ export function leftovers(run = RUN) {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (`${readFileSync(`/proc/${entry}/environ`, 'latin1')}\0`.includes(mark)) {
+      const marked = `${readFileSync(`/proc/${entry}/environ`, 'latin1')}\0`.includes(mark);
+      if (marked || readlinkSync(`/proc/${entry}/cwd`).includes(`/guard-scale-${run}-`)) {
         const command = readFileSync(`/proc/${entry}/cmdline`, 'latin1')
           .replaceAll('\0', ' ')
           .trim();

@@ -17,12 +17,12 @@ process.stdin.on('data', (chunk) => {
   while ((end = pending.indexOf('\n')) >= 0) {
     const line = pending.slice(0, end);
     pending = pending.slice(end + 1);
-    const [op, kind, ...rest] = line.split(' ');
-    const value = rest.join(' ');
-    const set = kind === 'group' ? groups : kind === 'dir' ? dirs : undefined;
-    if (!set || value === '') continue;
+    const match = /^([+-])(group|dir) (.+)$/.exec(line);
+    if (!match) continue;
+    const [, op, kind, value] = match;
+    const set = kind === 'group' ? groups : dirs;
     if (op === '+') set.add(value);
-    else if (op === '-') set.delete(value);
+    else set.delete(value);
   }
 });
 process.stdin.on('end', () => {

@@ -120,7 +120,10 @@ async function startServer(root, name, config, { sentinel = false, extraPorts = 
 }
 
 async function launch(node) {
+  // Started in its folder: redis-server rewrites its command line and environment (its process
+  // title), so its working directory is what tells the leftover check whose it is.
   node.child = spawnGroup('redis-server', [node.file, ...(node.sentinel ? ['--sentinel'] : [])], {
+    cwd: node.dir,
     stdio: 'ignore',
   });
   node.alive = true;

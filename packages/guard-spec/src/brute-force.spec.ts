@@ -4,7 +4,7 @@ import request from 'supertest';
 import { GuardConfigError } from '@guard-suite/core';
 import type { Harness, SpecIO } from './harness';
 import { createMemoryLogger } from './memory-logger';
-import { createTestRedis, uniquePrefix } from './redis-connection';
+import { createTestRedis, deleteKeys, uniquePrefix } from './redis-connection';
 import { describeWithRedis } from './redis';
 
 const QUOTA_EXCEEDED = 'https://iana.org/assignments/http-problem-types#quota-exceeded';
@@ -123,12 +123,15 @@ export function describeBruteForce(harness: Harness): void {
 
     describeWithRedis('with Redis', () => {
       const redis = createTestRedis();
+      const prefix = uniquePrefix(`bf-${harness.name}`);
       afterAll(async () => {
+        // The address key has a 24 h window: a test that left it would block 203.0.113.x for a day.
+        await deleteKeys(redis, prefix);
         await redis.quit();
       });
 
       it('shares failures between two app instances', async () => {
-        const store = { redis, prefix: uniquePrefix(`bf-${harness.name}`) };
+        const store = { redis, prefix };
         const first = loginApp(harness, { maxConsecutiveFailures: 3, store });
         const second = loginApp(harness, { maxConsecutiveFailures: 3, store });
         expect((await attempt(first.server, 'dave', 'wrong')).status).toBe(401);

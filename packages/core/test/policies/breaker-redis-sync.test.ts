@@ -5,6 +5,7 @@ import {
   REDIS_URL,
   createMemoryLogger,
   createTestRedis,
+  deleteKeys,
   describeWithRedis,
   uniquePrefix,
 } from 'guard-spec';
@@ -65,8 +66,7 @@ describeWithRedis('circuit breaker state shared through Redis', () => {
 
   afterAll(async () => {
     const cleanup = createTestRedis();
-    const keys = await cleanup.keys(`${prefix}*`);
-    if (keys.length) await cleanup.del(...keys);
+    await deleteKeys(cleanup, prefix);
     await cleanup.quit();
     const open = clients.filter((c) => c.status !== 'end');
     await Promise.all(open.map((c) => c.quit().catch(() => 'already closed')));

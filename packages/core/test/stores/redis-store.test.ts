@@ -1,5 +1,5 @@
 import { createRedisStore } from '@guard-suite/core';
-import { createTestRedis, describeWithRedis, uniquePrefix } from 'guard-spec';
+import { createTestRedis, deleteKeys, describeWithRedis, uniquePrefix } from 'guard-spec';
 import type { Redis } from 'ioredis';
 import { runStoreContract } from './store-contract';
 
@@ -10,6 +10,7 @@ describeWithRedis('createRedisStore', () => {
     redis = createTestRedis();
   });
   afterAll(async () => {
+    await deleteKeys(redis, prefix);
     await redis.quit();
   });
 

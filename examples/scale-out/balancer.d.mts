@@ -4,4 +4,4 @@ export interface Balancer {
   readonly errors: number;
   close(): Promise<void>;
 }
-export function startBalancer(targets: string[]): Promise<Balancer>;
+export function startBalancer(targets: string[], options?: { port?: number }): Promise<Balancer>;

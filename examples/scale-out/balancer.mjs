@@ -3,8 +3,11 @@
 // answered 502 by the balancer, and counted, so a test can tell the balancer's errors from the apps'.
 import { Agent, createServer, request } from 'node:http';
 
-/** Starts a balancer on 127.0.0.1:<free port> over `targets` (`http://host:port` URLs). */
-export async function startBalancer(targets) {
+/**
+ * Starts a balancer on 127.0.0.1:`port` (default: a free port) over `targets` (`http://host:port`
+ * URLs). Rejects with the listen error (EADDRINUSE for a busy port).
+ */
+export async function startBalancer(targets, { port = 0 } = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const upstreams = targets.map((target) => new URL(target));
   let next = 0;
@@ -34,7 +37,10 @@ export async function startBalancer(targets) {
     req.pipe(forward);
   });
   server.keepAliveTimeout = 5000;
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     /** Requests the balancer could not hand to an instance. */

@@ -18,7 +18,12 @@ export interface Fleet {
 export const FLEET_APP: string;
 export function startInstance(
   script: string,
-  options?: { name?: string; env?: Record<string, string>; timeoutMs?: number },
+  options?: {
+    name?: string;
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    onLog?: (entry: Record<string, unknown>) => void;
+  },
 ): Promise<Instance>;
 export function startFleet(options: {
   connection: Connection;

@@ -9,9 +9,10 @@ export const FLEET_APP = fileURLToPath(new URL('./fleet-app.mjs', import.meta.ur
 
 /**
  * Starts `node <script>` with `env` and resolves once it listens: `{ name, url, logs, stop() }`.
- * `logs` holds the JSON lines it printed; a process that exits first rejects with its stderr.
+ * `logs` holds the JSON lines it printed (each also passed to `onLog`); a process that exits first
+ * rejects with its stderr.
  */
-export function startInstance(script, { name, env = {}, timeoutMs = 30_000 } = {}) {
+export function startInstance(script, { name, env = {}, timeoutMs = 30_000, onLog } = {}) {
   const child = spawnGroup(process.execPath, [script], {
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,7 +57,10 @@ export function startInstance(script, { name, env = {}, timeoutMs = 30_000 } = {
           instance.url = url ?? `http://127.0.0.1:${entry.listening}`;
           clearTimeout(timer);
           resolve(instance);
-        } else if (entry && typeof entry === 'object') logs.push(entry);
+        } else if (entry && typeof entry === 'object') {
+          logs.push(entry);
+          onLog?.(entry);
+        }
       }
     });
     child.once('exit', (code, signal) => {

@@ -14,6 +14,8 @@ const here = dirname(fileURLToPath(import.meta.url));
  * @param {number} [options.uploadsPerWindow] per-client upload quota (default 20 a minute)
  * @param {object} [options.loadShedding] thresholds over guard()'s defaults (tests on a busy
  *   machine raise them: a starved test process would otherwise be shed, correctly)
+ * @param {string} [options.instance] names this instance in /health and the X-Instance header
+ *   (default: INSTANCE_ID, else none)
  */
 export function serviceConfig({
   dataDir,
@@ -21,11 +23,13 @@ export function serviceConfig({
   redisPrefix = 'upload-service:',
   uploadsPerWindow = 20,
   loadShedding,
+  instance = process.env.INSTANCE_ID,
 } = {}) {
   const root = resolve(dataDir ?? process.env.DATA_DIR ?? join(here, 'data'));
   const store = redis ? { redis, prefix: redisPrefix } : 'memory';
   const isHealthCheck = (path) => path === '/health';
   return {
+    instance,
     dataDir: root,
     upload: {
       dir: join(root, 'uploads'),

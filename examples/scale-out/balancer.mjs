@@ -15,7 +15,11 @@ export async function startBalancer(targets, { port = 0 } = {}) {
   const server = createServer((req, res) => {
     const target = upstreams[next];
     next = (next + 1) % upstreams.length;
-    const forward = request(
+    forward(req, res, target, true);
+  });
+
+  function forward(req, res, target, mayRetry) {
+    const upstream = request(
       {
         host: target.hostname,
         port: target.port,
@@ -29,13 +33,21 @@ export async function startBalancer(targets, { port = 0 } = {}) {
         answer.pipe(res);
       },
     );
-    forward.on('error', () => {
+    upstream.on('error', (error) => {
+      // An idle keep-alive connection the instance closed just as it was reused: the request never
+      // reached it. Send a request without a body once more, as Node's documentation advises.
+      const bodiless = req.method === 'GET' || req.method === 'HEAD';
+      if (mayRetry && bodiless && upstream.reusedSocket && error.code === 'ECONNRESET') {
+        forward(req, res, target, false);
+        return;
+      }
       errors += 1;
       if (!res.headersSent) res.writeHead(502, { 'X-Balancer': 'upstream failed' });
       res.end();
     });
-    req.pipe(forward);
-  });
+    if (req.method === 'GET' || req.method === 'HEAD') upstream.end();
+    else req.pipe(upstream);
+  }
   server.keepAliveTimeout = 5000;
   await new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -90,8 +90,12 @@ interface Answer {
 // connection set-up, and exhaust ports under a steady load.
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 
-/** GET `url`; resolves with the status and the instance that answered. */
-function get(url: string): Promise<Answer> {
+/**
+ * GET `url`; resolves with the status and the instance that answered. A request sent on an idle
+ * keep-alive connection the server closed at that moment never reached it: it is sent once more,
+ * as Node's documentation advises (`request.reusedSocket`).
+ */
+function get(url: string, mayRetry = true): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent }, (res) => {
       res.resume();
@@ -104,7 +108,11 @@ function get(url: string): Promise<Answer> {
       });
       res.on('error', reject);
     });
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (mayRetry && req.reusedSocket && error.code === 'ECONNRESET')
+        get(url, false).then(resolve, reject);
+      else reject(error);
+    });
     req.end();
   });
 }
@@ -137,11 +145,14 @@ export async function burst(deployment: Deployment, path: string, count: number)
   );
   const statuses: Record<number, number> = {};
   const servedBy: Record<string, number> = {};
+  const allowedBy: Record<string, number> = {};
   for (const { status, instance } of answers) {
     statuses[status] = (statuses[status] ?? 0) + 1;
-    if (instance) servedBy[instance] = (servedBy[instance] ?? 0) + 1;
+    if (!instance) continue;
+    servedBy[instance] = (servedBy[instance] ?? 0) + 1;
+    if (status === 200) allowedBy[instance] = (allowedBy[instance] ?? 0) + 1;
   }
-  return { statuses, servedBy };
+  return { statuses, servedBy, allowedBy };
 }
 
 /** What every instance says about itself (GET /state, asked of each directly). */
@@ -372,6 +383,8 @@ export async function checkFailover(
       statuses,
       insuranceAfterMs: Math.round(onInsuranceAt - failedAt),
       outageBurst: outage.statuses,
+      outageAllowedBy: outage.allowedBy,
+      outageServedBy: outage.servedBy,
       recoveredAfterMs: Math.round(recoveredAt - failedAt),
       sharedAgainAfterRecoveryMs: Math.round(sharedAgainAt - recoveredAt),
       allOnRedisAfterRecoveryMs: Math.round(allOnRedisAt - recoveredAt),

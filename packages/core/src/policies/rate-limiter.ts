@@ -103,10 +103,10 @@ export const RATE_LIMITER_OPTION_KEYS = [
   'logger',
 ] as const;
 
-// An sf-string of draft-ietf-httpapi-ratelimit-headers: printable ASCII without `"` and `\`.
 /** What the Redis store calls on the client (rate-limiter-flexible's counter script, peek and reset). */
 const REDIS_METHODS = ['evalsha', 'defineCommand', 'multi', 'del'] as const;
 
+// An sf-string of draft-ietf-httpapi-ratelimit-headers: printable ASCII without `"` and `\`.
 const POLICY_NAME = /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
 
 /**

@@ -40,10 +40,16 @@ export type Admission = (typeof Admission)[keyof typeof Admission];
 export interface BreakerSync {
   /** Asks the shared state whether a call may run; `msLeft` is set for `Open`. */
   admit(): Promise<{ admission: Admission; msLeft: number }>;
-  /** Opens the shared state for every instance (fire and forget). */
-  publishOpen(): void;
-  /** Closes it after this instance's trial succeeded (fire and forget). */
+  /**
+   * Opens the shared state for every instance for `openMs` (fire and forget). Sent again every
+   * `probeIntervalMs` while Redis does not take it, until it does, a newer change replaces it, or
+   * the open time is over.
+   */
+  publishOpen(openMs: number): void;
+  /** Closes it after this instance's trial succeeded (fire and forget; sent again like an open). */
   publishClose(): void;
+  /** Stops sending a change Redis has not taken yet (its retry timer). */
+  close(): void;
 }
 
 /**
@@ -125,18 +131,50 @@ export function createBreakerRedisSync(
     });
   }
 
-  /** Runs a script under the fallback; `undefined` when Redis was skipped or failed. */
-  function call(
-    script: ScriptName,
-    args: (string | number)[],
-    onLate?: (reply: unknown) => void,
-  ): unknown {
-    return fallback.run(
+  /** A state change to publish: its script, and its arguments now (`undefined`: nothing to send any more). */
+  interface Change {
+    script: 'open' | 'close';
+    args: () => (string | number)[] | undefined;
+  }
+  // The latest change Redis has not taken yet, and the timer that sends it again.
+  let unsent: Change | undefined;
+  let retry: NodeJS.Timeout | undefined;
+
+  /**
+   * Publishes a change, and keeps sending it (one try per probe interval) while Redis skips or fails
+   * it: an open decided during a Redis outage reaches the other instances once Redis is back,
+   * instead of being lost (and then undone by the shared "closed").
+   */
+  function publish(change: Change): void {
+    unsent = change;
+    clearTimeout(retry);
+    retry = undefined;
+    send(change);
+  }
+
+  function send(change: Change): void {
+    const args = change.args();
+    if (args === undefined) {
+      if (unsent === change) unsent = undefined;
+      return;
+    }
+    const answer = fallback.run(
       redisServerOf(client, key),
-      () => evalScript(script, args),
-      () => undefined,
-      onLate,
+      () => evalScript(change.script, args).then(() => true),
+      () => false,
     );
+    void Promise.resolve(answer).then((taken) => {
+      if (unsent !== change) return; // a newer change replaced it
+      if (taken) {
+        unsent = undefined;
+        return;
+      }
+      retry = setTimeout(() => {
+        retry = undefined;
+        if (unsent === change) send(change);
+      }, probeIntervalMs);
+      retry.unref();
+    });
   }
 
   function sendAdmit(token: string): Promise<unknown> {
@@ -189,14 +227,29 @@ export function createBreakerRedisSync(
       else if (admission === Admission.Closed || admission === Admission.Open) heldToken = '';
       return { admission, msLeft: Number(reply[1]) };
     },
-    publishOpen() {
+    publishOpen(openMs) {
       heldToken = '';
-      void call('open', [settings.resetTimeoutMs]);
+      const openUntil = Date.now() + openMs;
+      publish({
+        script: 'open',
+        // Sent late, it opens for what is left of the open time, not for a whole new one.
+        args: () => {
+          const left = openUntil - Date.now();
+          return left > 0 ? [left] : undefined;
+        },
+      });
     },
     publishClose() {
       const token = heldToken;
       heldToken = '';
-      void call('close', [token]);
+      // Without a lease this instance never held the shared trial: there is nothing to close.
+      publish({ script: 'close', args: () => (token === '' ? undefined : [token]) });
+    },
+    close() {
+      clearTimeout(retry);
+      retry = undefined;
+      unsent = undefined;
+      fallback.close();
     },
   };
 }

@@ -327,6 +327,63 @@ describe('circuit breaker Redis sync: the shared Redis fallback (issue 12 #6)', 
     expect(BREAKER_STORE_FALLBACK).toBe('WARN_GUARD_BREAKER_STORE_UNAVAILABLE');
   });
 
+  it('sends an open decided while Redis failed once Redis answers again, for what is left of the open time', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    let down = false;
+    const sent: string[] = [];
+    // The admission answers "closed"; the open script's arguments are recorded.
+    const evalsha = jest.fn((_sha: string, _keys: number, _key: string, ...args: unknown[]) => {
+      if (down) return Promise.reject(new Error('ECONNRESET'));
+      if (args.length === 1) sent.push(`open ${String(args[0])}`);
+      return Promise.resolve(args.length === 1 ? 1 : [0, 0]);
+    });
+    const redis = { status: 'ready', evalsha, eval: jest.fn() } as unknown as RedisClient;
+    const breaker = createCircuitBreaker({
+      name: 'resend',
+      failureThreshold: 1,
+      resetTimeoutMs: 10_000,
+      store: { redis, logger: createMemoryLogger().logger, probeIntervalMs: 1000 },
+    });
+    // Redis answers the admission, then fails as the failure opens the breaker: the open is lost.
+    evalsha.mockImplementationOnce(() => Promise.resolve([0, 0]));
+    down = true;
+    await breaker.execute(fail).catch(() => {});
+    expect(breaker.state).toBe('open');
+    await jest.advanceTimersByTimeAsync(1000); // a retry, Redis still down
+    expect(sent).toEqual([]);
+    down = false;
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(sent).toEqual(['open 8000']);
+    await jest.advanceTimersByTimeAsync(5000); // taken: not sent again
+    expect(sent).toEqual(['open 8000']);
+    breaker.close();
+  });
+
+  it.each([
+    ['the open time is over', 2500, false],
+    ['the breaker is closed', 60_000, true],
+  ])('stops re-sending once %s', async (_when, resetTimeoutMs, closeIt) => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const evalsha = jest.fn(() => Promise.reject(new Error('ECONNRESET')));
+    const redis = { status: 'ready', evalsha, eval: jest.fn() } as unknown as RedisClient;
+    const breaker = createCircuitBreaker({
+      name: 'stops',
+      failureThreshold: 1,
+      resetTimeoutMs,
+      store: { redis, logger: createMemoryLogger().logger, probeIntervalMs: 1000 },
+    });
+    // The admission fails; the open right after is skipped (Redis just failed), then tried again
+    // once a second.
+    await breaker.execute(fail).catch(() => {});
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(evalsha).toHaveBeenCalledTimes(2);
+    if (closeIt) breaker.close();
+    await jest.advanceTimersByTimeAsync(60_000);
+    // One more try within the 2.5 s; none after close().
+    expect(evalsha).toHaveBeenCalledTimes(closeIt ? 2 : 3);
+    breaker.close();
+  });
+
   it.each([0, -1, 1.5, NaN, '1000'])('refuses store.probeIntervalMs %p', (probeIntervalMs) => {
     const redis = { status: 'ready', evalsha() {}, eval() {} } as unknown as RedisClient;
     expect(() =>

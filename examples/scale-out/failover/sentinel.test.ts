@@ -69,7 +69,8 @@ describeWithRedisServer(
           );
         },
       });
-      report('sentinel', 'failover', { ...figures, replicaLagBytesAtKill: lagBytes });
+      // The two INFO replies are not taken at one instant: a replica a little ahead reads as negative.
+      report('sentinel', 'failover', { ...figures, replicaLagBytesAtKill: Math.max(0, lagBytes) });
       expect(figures.statuses[500]).toBeUndefined();
     }, 90_000);
   },

@@ -2,11 +2,17 @@
 // The Redis rate limiter on one redis-server against a 3-primary Redis Cluster (same machine, same
 // load: 50 connections, keys spread over 1,000 clients), and against rate-limiter-flexible's own
 // RateLimiterRedis on the same Cluster; interleaved medians of req/s and p99. Then Redis commands
-// per request on each Cluster primary, from INFO commandstats. Both topologies are started here from
-// the installed redis-server (examples/scale-out/redis-topology.mjs) and stopped at the end.
+// per request on each Cluster primary, from INFO commandstats. Then the limiter alone, in this
+// process, without HTTP (CPU µs per consume, less disturbed by other load on the machine). Both
+// topologies are started here from the installed redis-server (examples/scale-out/redis-topology.mjs)
+// and stopped at the end.
 import { fileURLToPath } from 'node:url';
 import { interleave, load, pinLoadGenerator, printTable, startServer } from './_http-bench.mjs';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { createRateLimiter } from '@guard-suite/core';
+import { createRedisClient, ready } from '../examples/scale-out/redis-client.mjs';
 import { redisCli, startCluster, startStandalone } from '../examples/scale-out/redis-topology.mjs';
+import { median } from './_http-bench.mjs';
 
 const rounds = Number(process.argv[2] ?? 3);
 const durationSeconds = Number(process.argv[3] ?? 3);
@@ -96,6 +102,57 @@ try {
       await server.stop();
     }
   }
+
+  // The limiter alone: 20,000 consumes, 50 at a time, over 1,000 keys; CPU of this process per op.
+  console.log(
+    '\n### consume() in-process, no HTTP: CPU µs per call (median of 5 interleaved rounds)\n',
+  );
+  console.log('| limiter | standalone | Cluster (3 primaries) |');
+  console.log('| --- | ---: | ---: |');
+  const clients = {
+    standalone: createRedisClient(standalone.connection),
+    cluster: createRedisClient(cluster.connection),
+  };
+  await Promise.all(Object.values(clients).map(ready));
+  const limiters = {};
+  for (const [where, redis] of Object.entries(clients)) {
+    const prefix = `guard-bench:${process.pid}:`;
+    const ours = createRateLimiter({
+      limit: 1e9,
+      windowMs: 60_000,
+      store: { redis, prefix, timeoutMs: 10_000 },
+    });
+    const rlf = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${prefix}rlf`,
+      points: 1e9,
+      duration: 60,
+    });
+    limiters[`rateLimit() ${where}`] = (key) => ours.consume(key);
+    limiters[`RateLimiterRedis ${where}`] = (key) => rlf.consume(key);
+  }
+  const cpu = Object.fromEntries(Object.keys(limiters).map((name) => [name, []]));
+  for (let round = 0; round < 5; round++) {
+    const names = Object.keys(limiters);
+    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+      const consume = limiters[name];
+      let n = 0;
+      const before = process.cpuUsage();
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          while (n < 20_000) await consume(`client-${n++ % 1000}`);
+        }),
+      );
+      const used = process.cpuUsage(before);
+      cpu[name].push((used.user + used.system) / 20_000);
+    }
+  }
+  for (const limiter of ['rateLimit()', 'RateLimiterRedis'])
+    console.log(
+      `| ${limiter} | ${median(cpu[`${limiter} standalone`]).toFixed(1)} | ` +
+        `${median(cpu[`${limiter} cluster`]).toFixed(1)} |`,
+    );
+  for (const redis of Object.values(clients)) redis.disconnect();
 } finally {
   await cluster.stop();
   await standalone.stop();

@@ -97,6 +97,7 @@ export function createBreakerRedisSync(
     read.fail('logger', 'a winston-style logger (with warn())', given);
   let logger = given;
   const instanceId = randomUUID();
+  const serverOf = () => redisServerOf(client, key);
   const fallback = createRedisFallback({
     client,
     timeoutMs,
@@ -159,7 +160,7 @@ export function createBreakerRedisSync(
       return;
     }
     const answer = fallback.run(
-      redisServerOf(client, key),
+      serverOf,
       () => evalScript(change.script, args).then(() => true),
       () => false,
     );
@@ -212,7 +213,7 @@ export function createBreakerRedisSync(
     async admit() {
       const token = candidateToken;
       const reply = await fallback.run(
-        redisServerOf(client, key),
+        serverOf,
         () => sendAdmit(token),
         () => undefined,
         releaseLateLease,

@@ -53,6 +53,7 @@ const RESET_BATCH = 100;
 export function createInsuredStore(options: InsuredStoreOptions): InsuredStore {
   const { shared, insurance, logger } = options;
   const serverOf = options.serverOf ?? (() => '');
+  const serverOfKey = (key: string) => () => serverOf(key);
   const maxPendingResets = options.maxPendingResets ?? 10_000;
   const redis = createRedisFallback({
     client: options.client ?? NEVER_LOST,
@@ -100,7 +101,7 @@ export function createInsuredStore(options: InsuredStoreOptions): InsuredStore {
       batch.map((key) =>
         Promise.resolve(
           redis.run(
-            serverOf(key),
+            serverOfKey(key),
             async () => {
               await shared.reset(key);
               pendingResets.delete(key);
@@ -118,7 +119,7 @@ export function createInsuredStore(options: InsuredStoreOptions): InsuredStore {
   }
 
   function insured<T>(key: string, call: () => T | Promise<T>, fallback: () => T): T | Promise<T> {
-    const answer = redis.run(serverOf(key), afterReset(key, call), fallback);
+    const answer = redis.run(serverOfKey(key), afterReset(key, call), fallback);
     if (pendingResets.size > 0 && !flushing && answer instanceof Promise)
       void answer.then(flushResets);
     return answer;
@@ -147,7 +148,7 @@ export function createInsuredStore(options: InsuredStoreOptions): InsuredStore {
       insurance.reset(key);
       pendingResets.delete(key);
       return redis.run(
-        serverOf(key),
+        serverOfKey(key),
         () => Promise.resolve(shared.reset(key)),
         () => remember(key),
       );

@@ -30,18 +30,17 @@ export interface RedisFallback {
   /**
    * Runs `command` on Redis and resolves with its answer, or answers `fallback()` when Redis is
    * skipped (its server failed and no probe is due: then synchronously), fails, or misses
-   * `timeoutMs`. `server` names the Redis server the command goes to (`redisServerOf`); failures
-   * are remembered per server. `onLate` receives the answer of a command that came after its
-   * deadline (the fallback had answered already; the command did run on Redis).
+   * `timeoutMs`. `serverOf()` names the Redis server the command goes to (`redisServerOf`);
+   * failures are remembered per server, and it is only asked while some server fails or when this
+   * command fails (a Cluster key's slot costs a hash). `onLate` receives the answer of a command
+   * that came after its deadline (the fallback had answered already; the command did run on Redis).
    */
   run<TValue, TFallback>(
-    server: string,
+    serverOf: () => string,
     command: () => Promise<TValue>,
     fallback: () => TFallback,
     onLate?: (value: TValue) => void,
   ): TFallback | Promise<TValue | TFallback>;
-  /** Whether calls for `server` currently skip Redis. */
-  isFailing(server: string): boolean;
   /** Clears the deadline timer; pending commands no longer time out. */
   close(): void;
 }
@@ -80,9 +79,9 @@ export function createRedisFallback(options: RedisFallbackOptions): RedisFallbac
       });
   }
 
-  function answered(server: string): void {
+  function answered(serverOf: () => string): void {
     if (failing.size === 0) return;
-    failing.delete(server);
+    failing.delete(serverOf());
     // A server nobody asked for since its probe fell due a whole interval ago is forgotten: after a
     // Cluster failover the failed primary owns no slot, so no call would ever probe it.
     const now = Date.now();
@@ -96,35 +95,33 @@ export function createRedisFallback(options: RedisFallbackOptions): RedisFallbac
     get degraded() {
       return failing.size > 0;
     },
-    isFailing(server) {
-      const probeAt = failing.get(server);
-      return probeAt !== undefined && Date.now() < probeAt;
-    },
     run<TValue, TFallback>(
-      server: string,
+      serverOf: () => string,
       command: () => Promise<TValue>,
       fallback: () => TFallback,
       onLate?: (value: TValue) => void,
     ): TFallback | Promise<TValue | TFallback> {
+      let known: string | undefined;
+      const server = () => (known ??= serverOf());
       if (failing.size > 0) {
-        const probeAt = failing.get(server);
+        const probeAt = failing.get(server());
         if (probeAt !== undefined) {
           if (Date.now() < probeAt) return fallback();
           // This call is the probe; the others keep to the fallback until it has answered.
-          failing.set(server, Date.now() + probeIntervalMs);
+          failing.set(server(), Date.now() + probeIntervalMs);
         }
       }
       // A lost connection would queue the command until it reconnects, or fail it late: do not
       // wait for it. A client still making its first connection is worth the wait.
       if (isConnectionLost(client)) {
-        failed(server, new Error(`Redis connection is ${client.status}`));
+        failed(server(), new Error(`Redis connection is ${client.status}`));
         return fallback();
       }
       let sent: Promise<TValue>;
       try {
         sent = command();
       } catch (error) {
-        failed(server, error);
+        failed(server(), error);
         return fallback();
       }
       return new Promise<TValue | TFallback>((resolve) => {
@@ -132,7 +129,7 @@ export function createRedisFallback(options: RedisFallbackOptions): RedisFallbac
           settled: false,
           expire() {
             pending.settled = true;
-            failed(server, new Error(`Redis did not answer within ${timeoutMs} ms`));
+            failed(server(), new Error(`Redis did not answer within ${timeoutMs} ms`));
             resolve(fallback());
           },
         };
@@ -152,7 +149,7 @@ export function createRedisFallback(options: RedisFallbackOptions): RedisFallbac
             deadlines.remove(entry);
             if (pending.settled) return;
             pending.settled = true;
-            failed(server, error);
+            failed(server(), error);
             resolve(fallback());
           },
         );

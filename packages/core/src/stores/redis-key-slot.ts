@@ -27,6 +27,8 @@ const encoder = new TextEncoder();
  * the first non-empty `{…}` is hashed when there is one, so keys sharing that tag share a slot.
  */
 export function keySlot(key: string): number {
+  // Most keys are ASCII: their UTF-16 code units are their UTF-8 bytes, so nothing is encoded.
+  if (isAscii(key)) return asciiSlot(key);
   const bytes = encoder.encode(key);
   const open = bytes.indexOf(0x7b);
   if (open >= 0) {
@@ -34,6 +36,28 @@ export function keySlot(key: string): number {
     if (close > open + 1) return crc16(bytes, open + 1, close) % SLOTS;
   }
   return crc16(bytes, 0, bytes.length) % SLOTS;
+}
+
+function isAscii(key: string): boolean {
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+function asciiSlot(key: string): number {
+  let start = 0;
+  let end = key.length;
+  const open = key.indexOf('{');
+  if (open >= 0) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) {
+      start = open + 1;
+      end = close;
+    }
+  }
+  let crc = 0;
+  for (let i = start; i < end; i++)
+    crc = ((crc << 8) & 0xffff) ^ (TABLE[((crc >> 8) ^ key.charCodeAt(i)) & 0xff] as number);
+  return crc % SLOTS;
 }
 
 /**

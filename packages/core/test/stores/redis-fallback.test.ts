@@ -38,7 +38,7 @@ describe('createRedisFallback (one Redis-with-fallback for the rate limiter and 
 
   it('answers with Redis while it answers', async () => {
     const { redis, entries } = setUp();
-    await expect(redis.run('', ok, fallback)).resolves.toBe('redis');
+    await expect(redis.run(() => '', ok, fallback)).resolves.toBe('redis');
     expect(redis.degraded).toBe(false);
     expect(entries).toEqual([]);
   });
@@ -48,7 +48,7 @@ describe('createRedisFallback (one Redis-with-fallback for the rate limiter and 
     const { redis, entries } = setUp();
     const slow = command();
     const late = jest.fn();
-    const answer = redis.run('', slow.run, fallback, late);
+    const answer = redis.run(() => '', slow.run, fallback, late);
     jest.advanceTimersByTime(100);
     await expect(answer).resolves.toBe('fallback');
     expect(redis.degraded).toBe(true);
@@ -71,11 +71,15 @@ describe('createRedisFallback (one Redis-with-fallback for the rate limiter and 
     const { redis, entries } = setUp();
     const cause = new Error('ECONNRESET');
     for (let i = 0; i < 5; i++) {
-      await redis.run('', () => Promise.reject(new Error('write failed', { cause })), fallback);
+      await redis.run(
+        () => '',
+        () => Promise.reject(new Error('write failed', { cause })),
+        fallback,
+      );
       jest.advanceTimersByTime(1000);
     }
-    await redis.run('', ok, fallback);
-    await redis.run('', ok, fallback);
+    await redis.run(() => '', ok, fallback);
+    await redis.run(() => '', ok, fallback);
     expect(entries.map((e) => [e.level, e.code])).toEqual([
       ['warn', 'WARN_GUARD_BREAKER_STORE_UNAVAILABLE'],
       ['info', 'WARN_GUARD_BREAKER_STORE_RECOVERED'],
@@ -90,16 +94,20 @@ describe('createRedisFallback (one Redis-with-fallback for the rate limiter and 
   it('skips Redis synchronously while failing, and lets one call per probeIntervalMs try again', async () => {
     jest.useFakeTimers({ now: 1_000_000 });
     const { redis } = setUp();
-    await redis.run('', () => Promise.reject(new Error('down')), fallback);
+    await redis.run(
+      () => '',
+      () => Promise.reject(new Error('down')),
+      fallback,
+    );
     const tried = jest.fn(ok);
-    expect(redis.run('', tried, fallback)).toBe('fallback');
+    expect(redis.run(() => '', tried, fallback)).toBe('fallback');
     jest.advanceTimersByTime(999);
-    expect(redis.run('', tried, fallback)).toBe('fallback');
+    expect(redis.run(() => '', tried, fallback)).toBe('fallback');
     expect(tried).not.toHaveBeenCalled();
     jest.advanceTimersByTime(1);
-    const probe = redis.run('', tried, fallback);
+    const probe = redis.run(() => '', tried, fallback);
     // While the probe is out, the other calls keep to the fallback.
-    expect(redis.run('', tried, fallback)).toBe('fallback');
+    expect(redis.run(() => '', tried, fallback)).toBe('fallback');
     await expect(probe).resolves.toBe('redis');
     expect(tried).toHaveBeenCalledTimes(1);
     expect(redis.degraded).toBe(false);
@@ -109,7 +117,7 @@ describe('createRedisFallback (one Redis-with-fallback for the rate limiter and 
     const { client, redis, entries } = setUp();
     client.status = 'reconnecting';
     const sent = jest.fn(ok);
-    expect(redis.run('', sent, fallback)).toBe('fallback');
+    expect(redis.run(() => '', sent, fallback)).toBe('fallback');
     expect(sent).not.toHaveBeenCalled();
     expect(entries[0]).toMatchObject({ error: { message: 'Redis connection is reconnecting' } });
   });
@@ -117,10 +125,14 @@ describe('createRedisFallback (one Redis-with-fallback for the rate limiter and 
   it('keeps failures per server: a Cluster node down leaves the keys of the others on Redis', async () => {
     jest.useFakeTimers({ now: 1_000_000 });
     const { redis, entries } = setUp();
-    await redis.run('127.0.0.1:7001', () => Promise.reject(new Error('down')), fallback);
+    await redis.run(
+      () => '127.0.0.1:7001',
+      () => Promise.reject(new Error('down')),
+      fallback,
+    );
     const healthy = jest.fn(ok);
-    await expect(redis.run('127.0.0.1:7002', healthy, fallback)).resolves.toBe('redis');
-    expect(redis.run('127.0.0.1:7001', healthy, fallback)).toBe('fallback');
+    await expect(redis.run(() => '127.0.0.1:7002', healthy, fallback)).resolves.toBe('redis');
+    expect(redis.run(() => '127.0.0.1:7001', healthy, fallback)).toBe('fallback');
     expect(redis.degraded).toBe(true);
     // One warning for the outage; no recovery line while a server still fails.
     expect(entries.map((e) => e.code)).toEqual(['WARN_GUARD_BREAKER_STORE_UNAVAILABLE']);
@@ -129,12 +141,16 @@ describe('createRedisFallback (one Redis-with-fallback for the rate limiter and 
   it('forgets a failed server no call asks for any more (a primary replaced in a failover), and then logs the recovery', async () => {
     jest.useFakeTimers({ now: 1_000_000 });
     const { redis, entries } = setUp();
-    await redis.run('127.0.0.1:7001', () => Promise.reject(new Error('down')), fallback);
+    await redis.run(
+      () => '127.0.0.1:7001',
+      () => Promise.reject(new Error('down')),
+      fallback,
+    );
     jest.advanceTimersByTime(1000);
-    await redis.run('127.0.0.1:7002', ok, fallback);
+    await redis.run(() => '127.0.0.1:7002', ok, fallback);
     expect(redis.degraded).toBe(true);
     jest.advanceTimersByTime(1001);
-    await redis.run('127.0.0.1:7002', ok, fallback);
+    await redis.run(() => '127.0.0.1:7002', ok, fallback);
     expect(redis.degraded).toBe(false);
     expect(entries.map((e) => e.code)).toEqual([
       'WARN_GUARD_BREAKER_STORE_UNAVAILABLE',

@@ -28,6 +28,8 @@ const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/scripts'],
   testMatch: ['**/test/**/*.test.ts'],
+  // The Sentinel failover runs as `pnpm test:failover` (jest.failover.config.ts).
+  testPathIgnorePatterns: ['/node_modules/', '/examples/scale-out/failover/'],
   transform: { '^.+\\.(t|j|mj)sx?$': swc as unknown as [string, Record<string, unknown>] },
   transformIgnorePatterns: [
     `/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(${esmOnlyPackages.join('|')})/)`,
@@ -42,6 +44,7 @@ const config: Config = {
   },
   modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist/'],
   globalSetup: '<rootDir>/jest.global-setup.ts',
+  globalTeardown: '<rootDir>/jest.global-teardown.ts',
   testTimeout: 20_000,
   maxWorkers: 2,
 };

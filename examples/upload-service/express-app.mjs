@@ -25,6 +25,11 @@ export function createExpressApp({ logger, ...options } = {}) {
   const audit = createAuditLog(config);
 
   const app = express();
+  if (config.instance)
+    app.use((_req, res, next) => {
+      res.set('X-Instance', config.instance);
+      next();
+    });
   app.use(protection);
   for (const [path, { type, body }] of pageAssets)
     app.get(path, (_req, res) => res.type(type).send(body));
@@ -38,7 +43,7 @@ export function createExpressApp({ logger, ...options } = {}) {
     res.json(status);
   });
   app.get('/files/:storedName', (req, res) => sendStoredFile(res, files, req.params.storedName));
-  app.get('/health', (_req, res) => res.json(healthReport(protection, audit)));
+  app.get('/health', (_req, res) => res.json(healthReport(protection, audit, config)));
   app.use(notFound());
   app.use(errorHandler(logger ? { logger } : {}));
 

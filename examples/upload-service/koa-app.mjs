@@ -41,10 +41,15 @@ export function createKoaApp({ logger, ...options } = {}) {
   });
   router.get('/files/:storedName', (ctx) => sendStoredFile(ctx, files, ctx.params.storedName));
   router.get('/health', (ctx) => {
-    ctx.body = healthReport(protection, audit);
+    ctx.body = healthReport(protection, audit, config);
   });
 
   const app = new Koa();
+  if (config.instance)
+    app.use((ctx, next) => {
+      ctx.set('X-Instance', config.instance);
+      return next();
+    });
   app.use(errorHandler(logger ? { logger } : {}));
   app.use(protection);
   app.use(router.routes());

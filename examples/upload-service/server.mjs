@@ -1,6 +1,7 @@
 // Starts the secure upload service: Express by default, the Koa twin with FRAMEWORK=koa. Runs on
-// the embedded defaults (memory stores, ./data); with REDIS_URL set, rate limits and the breaker
-// are shared through that Redis.
+// the embedded defaults (memory stores, ./data); with REDIS_URL set (or REDIS_CLUSTER, a list of
+// host:port of a Redis Cluster), rate limits and the breaker are shared through that Redis.
+// INSTANCE_ID names the instance in /health and the X-Instance header (npm run demo:cluster).
 import { createServer } from 'node:http';
 import { hardenServer } from '@guard-suite/core';
 import { createExpressApp } from './express-app.mjs';
@@ -11,11 +12,26 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 
 let redis;
-if (process.env.REDIS_URL) {
+if (process.env.REDIS_CLUSTER) {
+  const { Cluster } = await import('ioredis');
+  const nodes = process.env.REDIS_CLUSTER.split(',').map((node) => {
+    const [nodeHost, nodePort] = node.trim().split(':');
+    return { host: nodeHost, port: Number(nodePort) };
+  });
+  redis = new Cluster(nodes, { enableOfflineQueue: false });
+} else if (process.env.REDIS_URL) {
   const { Redis } = await import('ioredis');
   // Fail fast when Redis is away: the limiter falls back to its in-process insurance instead.
   redis = new Redis(process.env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+}
+if (redis) {
   redis.on('error', () => {}); // reconnects on its own; the limiter logs the switch once
+  // Without an offline queue a command sent before the connection is up fails (and the limiter
+  // starts on insurance): wait for it, a few seconds at most.
+  await new Promise((resolve) => {
+    redis.once('ready', resolve);
+    setTimeout(resolve, 5000).unref();
+  });
 }
 
 const service = (framework === 'koa' ? createKoaApp : createExpressApp)({ redis });
@@ -38,8 +54,10 @@ server.once('error', (error) => {
 });
 server.listen(port, host, () => {
   const { port: actual } = server.address();
+  const instance = process.env.INSTANCE_ID ? `${process.env.INSTANCE_ID}, ` : '';
+  const shared = process.env.REDIS_CLUSTER ? ', Redis Cluster' : redis ? ', Redis' : '';
   console.log(
-    `upload-service (${framework}${redis ? ', Redis' : ''}) listening on http://${host}:${actual}`,
+    `upload-service (${instance}${framework}${shared}) listening on http://${host}:${actual}`,
   );
 });
 

@@ -8,16 +8,28 @@ const here = dirname(fileURLToPath(import.meta.url));
 /**
  * @param {object} [options]
  * @param {string} [options.dataDir] where uploads and their temporary files live
- * @param {import('ioredis').Redis} [options.redis] shares rate limits and breaker state when given
+ * @param {import('ioredis').Redis | import('ioredis').Cluster} [options.redis] shares rate limits
+ *   and breaker state when given
+ * @param {string} [options.redisPrefix] where in Redis (default `upload-service:`)
  * @param {number} [options.uploadsPerWindow] per-client upload quota (default 20 a minute)
  * @param {object} [options.loadShedding] thresholds over guard()'s defaults (tests on a busy
  *   machine raise them: a starved test process would otherwise be shed, correctly)
+ * @param {string} [options.instance] names this instance in /health and the X-Instance header
+ *   (default: INSTANCE_ID, else none)
  */
-export function serviceConfig({ dataDir, redis, uploadsPerWindow = 20, loadShedding } = {}) {
+export function serviceConfig({
+  dataDir,
+  redis,
+  redisPrefix = 'upload-service:',
+  uploadsPerWindow = 20,
+  loadShedding,
+  instance = process.env.INSTANCE_ID,
+} = {}) {
   const root = resolve(dataDir ?? process.env.DATA_DIR ?? join(here, 'data'));
-  const store = redis ? { redis, prefix: 'upload-service:' } : 'memory';
+  const store = redis ? { redis, prefix: redisPrefix } : 'memory';
   const isHealthCheck = (path) => path === '/health';
   return {
+    instance,
     dataDir: root,
     upload: {
       dir: join(root, 'uploads'),
@@ -39,6 +51,6 @@ export function serviceConfig({ dataDir, redis, uploadsPerWindow = 20, loadShedd
     }),
     /** The per-client upload quota: rateLimit() on the upload route, composed with upload(). */
     uploadQuota: { name: 'uploads', limit: uploadsPerWindow, windowMs: 60_000, store },
-    breakerStore: redis ? { redis } : undefined,
+    breakerStore: redis ? { redis, prefix: `${redisPrefix}breaker:` } : undefined,
   };
 }

@@ -8,9 +8,11 @@ import {
   PNG,
   createMemoryLogger,
   createTestRedis,
+  deleteKeys,
   describeWithRedis,
   multipart,
   startExampleServer,
+  uniquePrefix,
 } from 'guard-spec';
 import { twins } from './twins';
 import type { Service } from './twins';
@@ -147,10 +149,12 @@ describe.each(twins)('examples/upload-service on $name', (twin) => {
 describeWithRedis('examples/upload-service with REDIS_URL', () => {
   it.each(twins)('counts rate limits in Redis on $name', async (twin) => {
     const redis = createTestRedis();
+    const redisPrefix = uniquePrefix(`upload-service-${twin.name}`);
     const dataDir = mkdtempSync(join(tmpdir(), 'upload-service-'));
     const { service, server } = twin.start({
       dataDir,
       redis,
+      redisPrefix,
       logger: createMemoryLogger().logger,
       loadShedding: NEVER_SHED,
     });
@@ -159,6 +163,7 @@ describeWithRedis('examples/upload-service with REDIS_URL', () => {
       expect(res.body).toMatchObject({ rateLimit: { mode: 'redis' } });
     } finally {
       service.close();
+      await deleteKeys(redis, redisPrefix);
       redis.disconnect();
       rmSync(dataDir, { recursive: true, force: true });
     }

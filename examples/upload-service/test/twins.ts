@@ -16,6 +16,7 @@ export interface ServiceOptions {
   dataDir: string;
   logger?: unknown;
   redis?: unknown;
+  redisPrefix?: string;
   uploadsPerWindow?: number;
   loadShedding?: Record<string, number>;
 }

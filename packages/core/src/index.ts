@@ -140,3 +140,5 @@ export type { LoadMeasurement } from './overload/shed-controller';
 export type { RefusalLogOptions } from './http/error-reporter';
 export type { TimeoutErrorOptions, TimeoutSource } from './errors/timeout-error';
 export type { PayloadTooLargeErrorOptions } from './errors/payload-too-large-error';
+export type { RedisClient } from './stores/redis-client';
+export type { RedisStore } from './stores/redis-store';

@@ -160,4 +160,6 @@ export type {
   TimeoutErrorOptions,
   TimeoutSource,
   PayloadTooLargeErrorOptions,
+  RedisClient,
+  RedisStore,
 } from '@guard-suite/core';

@@ -8,6 +8,9 @@ export {
   REDIS_REQUIRED,
   REDIS_URL,
   createTestRedis,
+  TEST_RUN,
+  deleteKeys,
+  keysUnder,
   redisAvailable,
   uniquePrefix,
 } from './redis-connection';

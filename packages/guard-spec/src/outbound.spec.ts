@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Harness, SpecRoute } from './harness';
 import { until } from './http-helpers';
 import { createMemoryLogger } from './memory-logger';
-import { createTestRedis, uniquePrefix } from './redis-connection';
+import { createTestRedis, deleteKeys, uniquePrefix } from './redis-connection';
 import { describeWithRedis } from './redis';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -186,8 +186,7 @@ export function describeOutbound(harness: Harness): void {
       const prefix = uniquePrefix(`outbound-${harness.name}`);
       const clients: Redis[] = [];
       afterAll(async () => {
-        const keys = await clients[0]?.keys(`${prefix}*`);
-        if (keys?.length) await clients[0]?.del(...keys);
+        if (clients[0]) await deleteKeys(clients[0], prefix);
         await Promise.all(clients.map((c) => c.quit()));
       });
 

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import type { Harness } from './harness';
 import { createMemoryLogger } from './memory-logger';
-import { REDIS_URL, createTestRedis, uniquePrefix } from './redis-connection';
+import { REDIS_URL, createTestRedis, deleteKeys, uniquePrefix } from './redis-connection';
 import { describeWithRedis } from './redis';
 import { createTcpProxy } from './tcp-proxy';
 import type { TcpProxy } from './tcp-proxy';
@@ -56,7 +56,14 @@ export function describeRateLimitRedis(harness: Harness): void {
   describeWithRedis(`rateLimit() with Redis on ${harness.name}`, () => {
     const clients: Redis[] = [];
     const proxies: TcpProxy[] = [];
+    const prefixes: string[] = [];
     const target = new URL(REDIS_URL);
+    /** A key prefix for one scenario, whose keys afterAll deletes. */
+    const prefixFor = (label: string) => {
+      const prefix = uniquePrefix(label);
+      prefixes.push(prefix);
+      return prefix;
+    };
     const redis = () => {
       const client = createTestRedis();
       clients.push(client);
@@ -78,12 +85,15 @@ export function describeRateLimitRedis(harness: Harness): void {
       });
 
     afterAll(async () => {
+      const cleanup = createTestRedis();
+      for (const prefix of prefixes) await deleteKeys(cleanup, prefix);
+      await cleanup.quit();
       await Promise.all(clients.map(endClient));
       await Promise.all(proxies.map((p) => p.close()));
     });
 
     it('shares one limit between two app instances on one Redis', async () => {
-      const prefix = uniquePrefix(`rl-shared-${harness.name}`);
+      const prefix = prefixFor(`rl-shared-${harness.name}`);
       const first = app(kit.rateLimit({ limit: 4, store: { redis: redis(), prefix } }));
       const second = app(kit.rateLimit({ limit: 4, store: { redis: redis(), prefix } }));
       const seen: number[] = [];
@@ -96,7 +106,7 @@ export function describeRateLimitRedis(harness: Harness): void {
     });
 
     it('keeps apart policies with different names on one Redis', async () => {
-      const prefix = uniquePrefix(`rl-names-${harness.name}`);
+      const prefix = prefixFor(`rl-names-${harness.name}`);
       const client = redis();
       const login = app(
         kit.rateLimit({ name: 'login', limit: 1, store: { redis: client, prefix } }),
@@ -116,7 +126,7 @@ export function describeRateLimitRedis(harness: Harness): void {
       const middleware = kit.rateLimit({
         limit: 3,
         logger,
-        store: { redis: client, prefix: uniquePrefix('rl-dead') },
+        store: { redis: client, prefix: prefixFor('rl-dead') },
       });
       const server = app(middleware);
       const seen: number[] = [];
@@ -139,7 +149,7 @@ export function describeRateLimitRedis(harness: Harness): void {
         logger,
         store: {
           redis: client,
-          prefix: uniquePrefix('rl-fault'),
+          prefix: prefixFor('rl-fault'),
           // Generous: on a loaded CI machine a healthy Redis must never look stalled.
           timeoutMs: 300,
           probeIntervalMs: 50,

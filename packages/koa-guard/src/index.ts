@@ -158,4 +158,6 @@ export type {
   TimeoutErrorOptions,
   TimeoutSource,
   PayloadTooLargeErrorOptions,
+  RedisClient,
+  RedisStore,
 } from '@guard-suite/core';

@@ -20,6 +20,10 @@ export const WarningCodes = {
   ERROR_HANDLER_MISPLACED: 'WARN_GUARD_ERROR_HANDLER_MISPLACED',
   /** Express 4: an async handler is not wrapped in `asyncHandler()`; its rejection would crash the process. */
   ASYNC_HANDLER_UNWRAPPED: 'WARN_GUARD_ASYNC_HANDLER_UNWRAPPED',
+  /** The breaker's Redis store failed or was slow; the breaker decides on its local state meanwhile. */
+  BREAKER_STORE_UNAVAILABLE: 'WARN_GUARD_BREAKER_STORE_UNAVAILABLE',
+  /** Redis answered the breaker again; its state is shared again (logged at `info`). */
+  BREAKER_STORE_RECOVERED: 'WARN_GUARD_BREAKER_STORE_RECOVERED',
 } as const;
 
 /** Union of every warning code. */

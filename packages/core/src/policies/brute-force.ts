@@ -134,13 +134,16 @@ export function buildBruteForceProtection(
     const storeOptions = { limit: max, windowMs: failureWindowMs, blockMs };
     const memory = createMemoryStore({ ...storeOptions, maxKeys });
     if (!redis) return memory;
+    const shared = createRedisStore({
+      ...storeOptions,
+      redis: redis.client,
+      keyPrefix: `${redis.prefix}${name}:${suffix}`,
+    });
     return createInsuredStore({
-      shared: createRedisStore({
-        ...storeOptions,
-        redis: redis.client,
-        keyPrefix: `${redis.prefix}${name}:${suffix}`,
-      }),
+      shared,
       insurance: memory,
+      client: redis.client,
+      serverOf: shared.serverOf,
       timeoutMs: redis.timeoutMs,
       probeIntervalMs: redis.probeIntervalMs,
       label: `${factory} "${name}" (${suffix})`,

@@ -70,7 +70,11 @@ export interface CircuitBreaker extends Policy {
     listener: (payload: CircuitBreakerEventMap[TEvent]) => void,
   ): () => void;
   stats(this: void): CircuitBreakerStats;
-  /** Removes every listener. The breaker holds no timer or socket of its own (a Redis client stays the caller's). */
+  /**
+   * Removes every listener, and with `store` stops re-sending a state change Redis has not taken yet.
+   * The breaker holds no socket of its own (a Redis client stays the caller's), and no timer but
+   * that retry (unref'd), which exists only while Redis fails.
+   */
   close(this: void): void;
 }
 
@@ -184,7 +188,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     generation++;
     reopenAt = Date.now() + openMs;
     trialsInFlight = 0;
-    if (reason !== 'shared') sync?.publishOpen();
+    if (reason !== 'shared') sync?.publishOpen(openMs);
     if (events.has('open'))
       events.emit('open', { reason, retryAfterSeconds: Math.ceil(openMs / 1000) });
   }
@@ -420,6 +424,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     },
     close() {
       events.clear();
+      sync?.close();
     },
   };
 }

@@ -1,4 +1,3 @@
-import type { RedisClient as Redis } from '../stores/redis-client';
 import { createDefaultLogger } from '../logging/default-logger';
 import type { GuardLogger } from '../logging/default-logger';
 import { optionReader } from '../options/option-reader';
@@ -7,14 +6,16 @@ import { createMemoryStore } from '../stores/memory-store';
 import type { MemoryStore } from '../stores/memory-store';
 import { createRedisStore } from '../stores/redis-store';
 import { createInsuredStore } from '../stores/insured-store';
+import { hasRedisMethods } from '../stores/redis-client';
+import type { RedisClient } from '../stores/redis-client';
 import type { StoreHit } from '../stores/store';
 
 /** Where the counts live: in this process, or in a Redis every app instance shares. */
 export type RateLimitStoreOption =
   | 'memory'
   | {
-      /** An ioredis client (the limiter never closes it). */
-      redis: Redis;
+      /** An ioredis `Redis` (standalone or Sentinel) or `Cluster` client; the limiter never closes it. */
+      redis: RedisClient;
       /** Key prefix in Redis. Default `'guard:rate-limit:'` (the policy name is appended). */
       prefix?: string;
       /** Longest wait for Redis before the insurance limiter answers, in milliseconds. Default `250`. */
@@ -85,7 +86,7 @@ export interface ResolvedRateLimiterOptions {
   readonly name: string;
   readonly redis:
     | {
-        readonly client: Redis;
+        readonly client: RedisClient;
         readonly prefix: string;
         readonly timeoutMs: number;
         readonly probeIntervalMs: number;
@@ -103,6 +104,9 @@ export const RATE_LIMITER_OPTION_KEYS = [
   'name',
   'logger',
 ] as const;
+
+/** What the Redis store calls on the client (rate-limiter-flexible's counter script, peek and reset). */
+const REDIS_METHODS = ['evalsha', 'defineCommand', 'multi', 'del'] as const;
 
 // An sf-string of draft-ietf-httpapi-ratelimit-headers: printable ASCII without `"` and `\`.
 const POLICY_NAME = /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
@@ -146,9 +150,10 @@ export function resolveRateLimiterOptions(
       `${pathPrefix}store.`,
     );
     const client = storeRead.raw('redis');
-    if (!isRedisClient(client)) storeRead.fail('redis', 'an ioredis client', client);
+    if (!hasRedisMethods(client, REDIS_METHODS))
+      storeRead.fail('redis', 'an ioredis client (Redis or Cluster)', client);
     redis = Object.freeze({
-      client: client as Redis,
+      client: client as RedisClient,
       prefix: storeRead.has('prefix') ? storeRead.string('prefix', undefined) : 'guard:rate-limit:',
       timeoutMs: storeRead.timerMs('timeoutMs', 250),
       probeIntervalMs: storeRead.positiveInteger('probeIntervalMs', 1000, 'milliseconds'),
@@ -225,15 +230,18 @@ export function buildRateLimiter(
   }
 
   let logger = givenLogger;
+  const shared = createRedisStore({
+    redis: redis.client,
+    keyPrefix: `${redis.prefix}${name}`,
+    limit,
+    windowMs,
+    blockMs,
+  });
   const store = createInsuredStore({
-    shared: createRedisStore({
-      redis: redis.client,
-      keyPrefix: `${redis.prefix}${name}`,
-      limit,
-      windowMs,
-      blockMs,
-    }),
+    shared,
     insurance: memory,
+    client: redis.client,
+    serverOf: shared.serverOf,
     timeoutMs: redis.timeoutMs,
     probeIntervalMs: redis.probeIntervalMs,
     label: `${factory} "${name}"`,
@@ -261,14 +269,5 @@ function isLogger(value: unknown): value is GuardLogger {
     value !== null &&
     typeof (value as GuardLogger).warn === 'function' &&
     typeof (value as GuardLogger).info === 'function'
-  );
-}
-
-function isRedisClient(value: unknown): value is Redis {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { evalsha?: unknown }).evalsha === 'function' &&
-    typeof (value as { defineCommand?: unknown }).defineCommand === 'function'
   );
 }

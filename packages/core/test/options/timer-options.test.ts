@@ -8,7 +8,7 @@ import {
 // setTimeout and setInterval turn a delay over 2^31-1 ms into 1 ms: such options are refused.
 describe('options handed to a timer', () => {
   const tooLong = 2 ** 31;
-  const fakeRedis = { evalsha() {}, status: 'ready' };
+  const fakeRedis = { evalsha() {}, eval() {}, status: 'ready' };
 
   it.each([
     ['load shedding sampleIntervalMs', () => createLoadShedder({ sampleIntervalMs: tooLong })],

@@ -6,19 +6,27 @@ import { createMemoryLogger, INVALID_COUNTS, showValue } from 'guard-spec';
 function scriptedStore() {
   let behaviour: 'answer' | 'fail' | 'hang' = 'answer';
   const calls: string[] = [];
+  /** Every call that reached the shared store, in order: `increment a`, `reset a`, … */
+  const log: string[] = [];
   const store: RateLimitStore = {
     increment(key) {
       calls.push(key);
+      log.push(`increment ${key}`);
       if (behaviour === 'fail') return Promise.reject(new Error('ECONNRESET'));
       if (behaviour === 'hang') return new Promise<StoreHit>(() => {});
       return Promise.resolve({ count: 1, resetMs: 1000 });
     },
     peek: () => Promise.resolve(undefined),
-    reset: () => Promise.resolve(),
+    reset(key) {
+      log.push(`reset ${key}`);
+      if (behaviour === 'fail') return Promise.reject(new Error('ECONNRESET'));
+      if (behaviour === 'hang') return new Promise<void>(() => {});
+      return Promise.resolve();
+    },
     refund: () => Promise.resolve(),
     close: () => {},
   };
-  return { store, calls, set: (b: typeof behaviour) => (behaviour = b) };
+  return { store, calls, log, set: (b: typeof behaviour) => (behaviour = b) };
 }
 
 describe('createInsuredStore', () => {
@@ -26,7 +34,7 @@ describe('createInsuredStore', () => {
     jest.useRealTimers();
   });
 
-  function setUp() {
+  function setUp(maxPendingResets?: number) {
     const shared = scriptedStore();
     const { logger, entries } = createMemoryLogger();
     const insurance = createMemoryStore({ limit: 5, windowMs: 60_000, blockMs: 0, maxKeys: 100 });
@@ -37,9 +45,15 @@ describe('createInsuredStore', () => {
       probeIntervalMs: 1000,
       label: 'test',
       logger: () => logger,
+      ...(maxPendingResets === undefined ? {} : { maxPendingResets }),
     });
-    return { shared, store, entries };
+    return { shared, store, entries, insurance };
   }
+
+  /** Lets the promise callbacks queued so far run (the background replay of resets). */
+  const settle = async () => {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  };
 
   it('answers from insurance when the shared store fails, synchronously until a probe is due', async () => {
     jest.useFakeTimers({ now: 1_000_000 });
@@ -83,6 +97,62 @@ describe('createInsuredStore', () => {
     }
     expect(shared.calls.length).toBeGreaterThan(10);
     expect(entries).toHaveLength(1);
+  });
+
+  describe('a reset during an outage (issue 12 #5: a successful login clearing its failures)', () => {
+    it('reaches the insurance store at once and the shared store when it answers again', async () => {
+      jest.useFakeTimers({ now: 1_000_000 });
+      const { shared, store, insurance } = setUp();
+      shared.set('fail');
+      await store.increment('alice');
+      await store.reset('alice');
+      expect(insurance.peek('alice')).toBeUndefined();
+      expect(store.pendingResets).toBe(1);
+      shared.set('answer');
+      jest.advanceTimersByTime(1000);
+      // Any call that finds the shared store back (here for another key) applies the reset.
+      await store.increment('bob');
+      await settle();
+      expect(shared.log.filter((entry) => entry.startsWith('reset'))).toEqual(['reset alice']);
+      expect(store.pendingResets).toBe(0);
+    });
+
+    it("applies a key's pending reset before that key's next count on the shared store", async () => {
+      jest.useFakeTimers({ now: 1_000_000 });
+      const { shared, store } = setUp();
+      shared.set('fail');
+      await store.reset('alice');
+      shared.set('answer');
+      jest.advanceTimersByTime(1000);
+      shared.log.length = 0;
+      await store.increment('alice');
+      expect(shared.log).toEqual(['reset alice', 'increment alice']);
+      expect(store.pendingResets).toBe(0);
+    });
+
+    it('keeps a reset the shared store failed (not only skipped) for later', async () => {
+      jest.useFakeTimers({ now: 1_000_000 });
+      const { shared, store } = setUp();
+      shared.set('fail');
+      await store.reset('alice');
+      expect(shared.log).toEqual(['reset alice']);
+      expect(store.pendingResets).toBe(1);
+    });
+
+    it('remembers at most maxPendingResets, giving up the oldest', async () => {
+      jest.useFakeTimers({ now: 1_000_000 });
+      const { shared, store } = setUp(2);
+      shared.set('fail');
+      for (const key of ['a', 'b', 'c']) await store.reset(key);
+      expect(store.pendingResets).toBe(2);
+      shared.set('answer');
+      jest.advanceTimersByTime(1000);
+      await store.increment('x');
+      await settle();
+      expect(
+        shared.log.filter((entry) => entry.startsWith('reset') && entry !== 'reset a'),
+      ).toEqual(['reset b', 'reset c']);
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import { GuardConfigError, createRedisStore } from '@guard-suite/core';
 import {
   createTestRedis,
+  deleteKeys,
   describeWithRedis,
   uniquePrefix,
   INVALID_COUNTS,
@@ -47,8 +48,7 @@ describeWithRedis('createRedisStore', () => {
     redis = createTestRedis();
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteKeys(redis, prefix);
     await redis.quit();
   });
 

@@ -262,7 +262,11 @@ export function describeOverloadControl(h: Harness): void {
           await sleep(1000); // let it settle where the pool holds it
           const slowLimit = limit.limit as number;
           slow = false;
-          await until(() => limit.limit > slowLimit * 1.5, 20_000);
+          // Up again. Thirty clients keep at most 30 in flight, and Gradient2 holds a limit that is
+          // over twice what is in flight (the app, not the server, limits it): so on a loaded machine
+          // where the slow limit stayed high, the goal is capped at 45, under that 60.
+          const goal = Math.min(slowLimit * 1.5, 45);
+          await until(() => limit.limit >= goal, 20_000);
         } finally {
           running = false;
           await Promise.all(clients);

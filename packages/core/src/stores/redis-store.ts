@@ -44,7 +44,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   ]);
   const { limit, windowMs, blockMs } = readStoreOptions(read);
   const client = read.raw('redis') as RedisClient;
-  if (!hasRedisMethods(client, ['evalsha', 'eval', 'del']))
+  if (!hasRedisMethods(client, ['evalsha', 'eval']))
     read.fail('redis', 'an ioredis client (Redis or Cluster)', client);
   const keyPrefix = read.string('keyPrefix', undefined);
   const limiter = new RateLimiterRedis({

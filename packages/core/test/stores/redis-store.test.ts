@@ -13,7 +13,7 @@ import { runStoreContract } from './store-contract';
 // Validation needs no server: a client-shaped object is enough to get past the `redis` check.
 describe('issue 12 item 1: createRedisStore validates its options', () => {
   const valid = {
-    redis: { evalsha() {}, status: 'ready' },
+    redis: { evalsha() {}, eval() {}, status: 'ready' },
     keyPrefix: 'p:',
     limit: 5,
     windowMs: 60_000,

@@ -25,10 +25,11 @@ export function goodputChart({
   subtitle,
   series,
   deadlineMs = 1000,
-  width = 640,
+  width = 880,
   height = 400,
 }) {
-  const margin = { top: 58, right: 20, bottom: 48, left: 56 };
+  // The legend sits right of the plot, where no line can run under it.
+  const margin = { top: 58, right: 260, bottom: 48, left: 56 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const xs = series.flatMap((s) => s.points.map(([x]) => x));
@@ -71,7 +72,7 @@ export function goodputChart({
   );
   // Series and legend.
   let fallback = 0;
-  const legendX = margin.left + 10;
+  const legendX = margin.left + plotW + 16;
   const ly0 = margin.top + 14;
   out.push(
     `<line x1="${legendX}" x2="${legendX + 22}" y1="${ly0 - 4}" y2="${ly0 - 4}" stroke="#bbb" stroke-width="1.5" stroke-dasharray="2 4"/>`,

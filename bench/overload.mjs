@@ -310,6 +310,7 @@ async function runStep(contender, model, slots, capacity, load, priority) {
       timeoutShare: result.timeouts / result.sent,
       server: serverStats,
       sockets: client.stats.connects,
+      socketErrors: client.stats.errors,
     };
   });
 }

@@ -378,10 +378,12 @@ async function runClosedLoop(client, options) {
     inFlightRequests.add(request);
     client.send(request, now);
   };
+  let cpuAtWindow;
   const sweeper = setInterval(() => {
     const now = performance.now();
     if (!windowStarted && now >= windowStart) {
       windowStarted = true;
+      cpuAtWindow = process.cpuUsage();
       onWindowStart?.();
     }
     for (const request of inFlightRequests)
@@ -393,10 +395,16 @@ async function runClosedLoop(client, options) {
   for (let i = 0; i < connections; i++) launch();
   await sleep(end - performance.now());
   running = false;
+  const cpu = process.cpuUsage(cpuAtWindow);
   onWindowEnd?.();
   while (inFlight > 0) await sleep(5);
   clearInterval(sweeper);
   const seconds = durationMs / 1000;
   const all = total(tally, seconds);
-  return { connections, ...all, answeredPerSecond: (all.ok + all.refused) / seconds };
+  return {
+    connections,
+    ...all,
+    answeredPerSecond: (all.ok + all.refused) / seconds,
+    generatorCpu: (cpu.user + cpu.system) / 1000 / durationMs,
+  };
 }

@@ -261,14 +261,29 @@ function markWindow(server) {
 
 async function probeCapacity(model, slots) {
   const connections = model === 'io' ? Math.max(16, 2 * slots) : 16;
-  return withServer(['bare', model, String(slots)], async (server, client) => {
+  return withServer(['bare', model, String(slots), 'plain'], async (server, client) => {
+    let readStats;
+    let stats;
     const result = await closedLoop(client, {
       connections,
       warmupMs: 2000,
       durationMs: probeMs,
       path: '/work',
+      onWindowStart: () => {
+        readStats = markWindow(server);
+      },
+      onWindowEnd: () => {
+        stats = readStats();
+      },
     });
-    return { capacity: result.goodputPerSecond, connections, p99Ms: result.okP99Ms };
+    stats = await stats;
+    return {
+      capacity: result.goodputPerSecond,
+      connections,
+      okP99Ms: result.okP99Ms,
+      generatorCpu: result.generatorCpu,
+      serverCpu: stats.cpuShare,
+    };
   });
 }
 
@@ -375,7 +390,10 @@ async function runModel(model, slots) {
     process.stderr.write(`[${key}] probing capacity on bare Express...\n`);
     probe = await probeCapacity(model, slots);
     capacity = probe.capacity;
-    process.stderr.write(`[${key}] capacity ${fmt(capacity)} req/s\n`);
+    process.stderr.write(
+      `[${key}] capacity ${fmt(capacity)} req/s (server CPU ${fmt(100 * probe.serverCpu)} %, ` +
+        `generator CPU ${fmt(100 * probe.generatorCpu)} %)\n`,
+    );
   }
   const steps = [];
   const announce = (s) =>

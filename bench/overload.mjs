@@ -23,6 +23,8 @@
 //   --svg-dir     where the charts go (overload-<model>.svg), '' for none         (default docs)
 //   --baseline    a JSON results file of an earlier run: its guard() line is drawn dashed
 //   --plot        only redraw the charts from a JSON results file, run nothing
+//   --max-load    before each step, wait (up to --max-wait minutes in all) while the 1-minute
+//                 load average is above this; each step records its load average (default: no wait)
 //   --server-cpu / --load-cpu  cores for taskset                                 (default 0 / 1)
 //   --tiny-rounds / --tiny-duration / --tiny-connections  the tiny check         (default 3 / 5 / 50)
 //   --verbose     show the servers' stderr
@@ -69,6 +71,8 @@ const options = {
   'svg-dir': 'docs',
   baseline: '',
   plot: '',
+  'max-load': '',
+  'max-wait': '30',
   'server-cpu': '0',
   'load-cpu': '1',
   'tiny-rounds': '3',
@@ -287,8 +291,23 @@ async function probeCapacity(model, slots) {
   });
 }
 
+const maxLoad = options['max-load'] === '' ? Infinity : Number(options['max-load']);
+let waitLeftMs = Number(options['max-wait']) * 60_000;
+
+/** Waits while the machine's 1-minute load average is over --max-load (a shared machine). */
+async function waitForQuiet() {
+  while (loadavg()[0] > maxLoad && waitLeftMs > 0) {
+    if (waitLeftMs % 60_000 === 0)
+      process.stderr.write(`  load average ${loadavg()[0].toFixed(2)} > ${maxLoad}, waiting...\n`);
+    await sleep(10_000);
+    waitLeftMs -= 10_000;
+  }
+  return loadavg()[0];
+}
+
 async function runStep(contender, model, slots, capacity, load, priority) {
   const args = [contender, model, String(slots), priority ? 'priority' : 'plain'];
+  const loadAverage = await waitForQuiet();
   return withServer(args, async (server, client) => {
     if (priority && contender === 'guard') {
       const { stats } = await server.ask('stats', (m) => m.stats !== undefined);
@@ -326,6 +345,7 @@ async function runStep(contender, model, slots, capacity, load, priority) {
       server: serverStats,
       sockets: client.stats.connects,
       socketErrors: client.stats.errors,
+      loadAverage,
     };
   });
 }
@@ -387,6 +407,7 @@ async function runModel(model, slots) {
   let probe;
   let capacity = givenCapacity[key];
   if (!capacity) {
+    await waitForQuiet();
     process.stderr.write(`[${key}] probing capacity on bare Express...\n`);
     probe = await probeCapacity(model, slots);
     capacity = probe.capacity;
@@ -403,7 +424,8 @@ async function runModel(model, slots) {
         : `[${key}] ${s.contender} ${s.load}×${s.priority ? ' priority' : ''}: goodput ` +
             `${fmt(s.goodputRatio, 2)}× cap, refused ${fmt(100 * s.refusedShare, 1)} %, timeouts ` +
             `${fmt(100 * s.timeoutShare, 1)} %, ok p99 ${fmt(s.okP99Ms)} ms, sent ${fmt(s.achievedRate)}/` +
-            `${fmt(s.targetRate)} req/s, server CPU ${fmt(100 * s.server.cpuShare)} %\n`,
+            `${fmt(s.targetRate)} req/s, server CPU ${fmt(100 * s.server.cpuShare)} %, ` +
+            `load average ${s.loadAverage.toFixed(1)}\n`,
     );
   // Interleaved: every load runs each contender before the next load, in a rotated order.
   for (const [i, load] of loads.entries()) {

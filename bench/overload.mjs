@@ -22,7 +22,7 @@
 //   --out-dir     where the JSON results go                                      (default bench/results)
 //   --svg-dir     where the charts go (overload-<model>.svg), '' for none         (default docs)
 //   --baseline    a JSON results file of an earlier run: its guard() line is drawn dashed
-//   --plot        only redraw the charts from a JSON results file, run nothing
+//   --plot        only print the tables and redraw the charts of a JSON results file
 //   --max-load    before each step, wait (up to --max-wait minutes in all) while the 1-minute
 //                 load average is above this; each step records its load average (default: no wait)
 //   --server-cpu / --load-cpu  cores for taskset                                 (default 0 / 1)
@@ -202,7 +202,9 @@ const baseline = options.baseline
   ? JSON.parse(readFileSync(resolve(root, options.baseline), 'utf8'))
   : undefined;
 if (options.plot) {
-  writeCharts(JSON.parse(readFileSync(resolve(root, options.plot), 'utf8')), baseline);
+  const results = JSON.parse(readFileSync(resolve(root, options.plot), 'utf8'));
+  asModels(results).forEach(printModel);
+  writeCharts(results, baseline);
   process.exit(0);
 }
 
@@ -291,6 +293,23 @@ async function probeCapacity(model, slots) {
   });
 }
 
+/**
+ * The kernel's count of connections dropped because a listen queue was full (Linux, whole machine;
+ * `undefined` elsewhere). An overloaded server that stops accepting sheds load this way, unseen by
+ * the application: the client's SYN goes unanswered and it times out.
+ */
+function listenOverflows() {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    const header = lines.findIndex((l) => l.startsWith('TcpExt:'));
+    const names = lines[header].split(/\s+/);
+    const values = lines[header + 1].split(/\s+/);
+    return Number(values[names.indexOf('ListenOverflows')]);
+  } catch {
+    return undefined;
+  }
+}
+
 const maxLoad = options['max-load'] === '' ? Infinity : Number(options['max-load']);
 let waitLeftMs = Number(options['max-wait']) * 60_000;
 
@@ -319,6 +338,8 @@ async function runStep(contender, model, slots, capacity, load, priority) {
     const plain = { cls: 'all', headers: '' };
     let readStats;
     let serverStats;
+    let overflowsAtWindow;
+    let overflows;
     const result = await openLoop(client, {
       rate: load * capacity,
       warmupMs,
@@ -328,9 +349,11 @@ async function runStep(contender, model, slots, capacity, load, priority) {
       pick: priority ? () => (Math.random() < 0.2 ? critical : sheddable) : () => plain,
       onWindowStart: () => {
         readStats = markWindow(server);
+        overflowsAtWindow = listenOverflows();
       },
       onWindowEnd: () => {
         serverStats = readStats();
+        overflows = listenOverflows() - overflowsAtWindow;
       },
     });
     serverStats = await serverStats;
@@ -345,6 +368,7 @@ async function runStep(contender, model, slots, capacity, load, priority) {
       server: serverStats,
       sockets: client.stats.connects,
       socketErrors: client.stats.errors,
+      listenOverflows: overflows,
       loadAverage,
     };
   });
@@ -355,22 +379,24 @@ function printModel(result) {
   console.log(
     `\n### ${describeModel(result.model, result.slots)}\n\ncapacity ${fmt(capacity)} req/s ` +
       `(${result.probe ? `bare Express, closed loop, ${result.probe.connections} connections` : 'given'})` +
-      `; ${fmt(warmupMs / 1000)} s warm-up + ${fmt(durationMs / 1000)} s per step; ` +
+      `; ${fmt(result.meta.warmupMs / 1000)} s warm-up + ${fmt(result.meta.durationMs / 1000)} s ` +
+      `per step; ` +
       `load average ${result.loadavg.map((l) => l.toFixed(2)).join(' → ')}\n`,
   );
   console.log(
-    '| contender | load | offered req/s | sent req/s (lag p99 ms) | goodput × cap | ok p50 ms | ok p99 ms | refused | refused p99 ms | client timeouts | errors | server CPU |',
+    '| contender | load | offered req/s | sent req/s (lag p99 ms) | goodput × cap | goodput req/s | ok p50 ms | ok p99 ms | refused | refused p99 ms | client timeouts | errors | server CPU |',
   );
   console.log(
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
-  for (const load of loads)
+  for (const load of result.loads)
     for (const contender of result.contenders) {
       const s = result.steps.find((x) => x.contender === contender && x.load === load);
       if (!s) continue;
       console.log(
         `| ${contender} | ${load}× | ${fmt(s.targetRate)} | ${fmt(s.achievedRate)} (${fmt(s.sendLagP99Ms, 1)}) | ` +
-          `**${fmt(s.goodputRatio, 2)}** | ${fmt(s.okP50Ms)} | ${fmt(s.okP99Ms)} | ` +
+          `**${fmt(s.goodputRatio, 2)}** | ${fmt(s.goodputPerSecond)} | ${fmt(s.okP50Ms)} | ` +
+          `${fmt(s.okP99Ms)} | ` +
           `${fmt(100 * s.refusedShare, 1)} % | ${fmt(s.refusedP99Ms)} | ` +
           `${fmt(100 * s.timeoutShare, 1)} % | ${s.errors} | ${fmt(100 * s.server.cpuShare)} % |`,
       );
@@ -471,6 +497,7 @@ async function runTiny() {
   for (let r = 0; r < rounds; r++) {
     const order = contenders.map((_, j) => contenders[(r + j) % contenders.length]);
     for (const contender of order) {
+      await waitForQuiet();
       const sample = await withServer([contender, 'tiny', '0', 'plain'], async (server, client) => {
         let readStats;
         let stats;

@@ -25,6 +25,7 @@
 //   --plot        only print the tables and redraw the charts of a JSON results file
 //   --max-load    before each step, wait (up to --max-wait minutes in all) while the 1-minute
 //                 load average is above this; each step records its load average (default: no wait)
+//   --backlog     the servers' listen backlog                                  (default Node's, 511)
 //   --server-cpu / --load-cpu  cores for taskset                                 (default 0 / 1)
 //   --tiny-rounds / --tiny-duration / --tiny-connections  the tiny check         (default 3 / 5 / 50)
 //   --verbose     show the servers' stderr
@@ -73,6 +74,7 @@ const options = {
   plot: '',
   'max-load': '',
   'max-wait': '30',
+  backlog: '',
   'server-cpu': '0',
   'load-cpu': '1',
   'tiny-rounds': '3',
@@ -135,7 +137,7 @@ const serverCpu = Number(options['server-cpu']);
 const loadCpu = Number(options['load-cpu']);
 const outDir = options['out-dir'] ? resolve(root, options['out-dir']) : '';
 const svgDir = options['svg-dir'] ? resolve(root, options['svg-dir']) : '';
-const env = { NODE_ENV: 'production' };
+const env = { NODE_ENV: 'production', BENCH_BACKLOG: options.backlog };
 
 const keyOf = (model, slots) => (model !== 'io' ? model : slots === 32 ? 'io' : `io-c${slots}`);
 const describeModel = (model, slots) =>
@@ -168,7 +170,7 @@ function chartFor(result, baseline) {
       .map((s) => [s.load, s.goodputRatio]);
     if (points.length)
       series.push({
-        name: `guard() defaults at ${base.meta?.commit ?? 'baseline'}`,
+        name: `guard() defaults, baseline ${base.meta?.commit ?? ''} ${base.meta?.date?.slice(0, 10) ?? ''}`,
         key: 'guard',
         points,
         dashed: true,
@@ -226,6 +228,7 @@ const meta = {
   cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
   taskset: pinned ? `server cpu ${serverCpu}, generator cpu ${loadCpu}` : 'unavailable',
   deadlineMs,
+  backlog: options.backlog ? Number(options.backlog) : 'default (511)',
   warmupMs,
   durationMs,
   args: process.argv.slice(2).join(' '),
@@ -252,9 +255,10 @@ async function withServer(args, fn) {
  */
 function markWindow(server) {
   const marked = (async () => {
+    const at = performance.now();
     const cpu = await server.cpuMicros();
     await server.ask('mark', (m) => m.marked);
-    return { cpu, at: performance.now() };
+    return { cpu, at };
   })();
   return () =>
     (async () => {
@@ -384,7 +388,7 @@ function printModel(result) {
       `load average ${result.loadavg.map((l) => l.toFixed(2)).join(' → ')}\n`,
   );
   console.log(
-    '| contender | load | offered req/s | sent req/s (lag p99 ms) | goodput × cap | goodput req/s | ok p50 ms | ok p99 ms | refused | refused p99 ms | client timeouts | errors | server CPU |',
+    '| contender | load | offered req/s | sent req/s (lag p99 ms) | goodput × cap | goodput req/s | ok p50 ms | ok p99 ms | refused | refused p99 ms | client timeouts (listen-queue drops) | errors | server CPU |',
   );
   console.log(
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -398,7 +402,8 @@ function printModel(result) {
           `**${fmt(s.goodputRatio, 2)}** | ${fmt(s.goodputPerSecond)} | ${fmt(s.okP50Ms)} | ` +
           `${fmt(s.okP99Ms)} | ` +
           `${fmt(100 * s.refusedShare, 1)} % | ${fmt(s.refusedP99Ms)} | ` +
-          `${fmt(100 * s.timeoutShare, 1)} % | ${s.errors} | ${fmt(100 * s.server.cpuShare)} % |`,
+          `${fmt(100 * s.timeoutShare, 1)} % (${fmt(100 * (s.listenOverflows / s.sent), 1)} %) | ` +
+          `${s.errors} | ${fmt(100 * s.server.cpuShare)} % |`,
       );
     }
   if (result.priority.length) {

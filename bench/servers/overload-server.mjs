@@ -165,4 +165,7 @@ process.on('message', (message) => {
   }
 });
 
-const server = app.listen(0, '127.0.0.1', () => reportReady(server));
+// Node's default listen backlog (511) unless the bench asks for another: when it overflows, the
+// kernel drops new connections before the application sees them.
+const backlog = process.env.BENCH_BACKLOG ? Number(process.env.BENCH_BACKLOG) : undefined;
+const server = app.listen({ port: 0, host: '127.0.0.1', backlog }, () => reportReady(server));

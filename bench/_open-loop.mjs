@@ -1,7 +1,7 @@
-// The load generator of bench/overload.mjs: a raw HTTP/1.1 client over net sockets (no http.Agent:
-// Node's client costs several times more per request, and the generator must keep up with 3×
-// overload on one core), driven open loop (Poisson arrivals that never wait for the server) or
-// closed loop (a fixed number of connections, for capacity probes and the tiny-handler check).
+// The load generator of bench/overload.mjs: a small raw HTTP/1.1 client over net sockets (no
+// http.Agent: the generator must keep up with 3× overload on one core), driven open loop (Poisson
+// arrivals that never wait for the server) or closed loop (a fixed number of connections, for
+// capacity probes and the tiny-handler check).
 //
 // Open loop: arrival times are drawn ahead (exponential gaps at the target rate) and each request is
 // sent at its time on an idle keep-alive socket, or on a new one: the pool grows with whatever the

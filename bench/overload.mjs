@@ -206,6 +206,8 @@ const baseline = options.baseline
 if (options.plot) {
   const results = JSON.parse(readFileSync(resolve(root, options.plot), 'utf8'));
   asModels(results).forEach(printModel);
+  const tiny = results.tiny ?? (results.key === 'tiny' ? results : undefined);
+  if (tiny) printTiny({ seconds: 5, ...tiny });
   writeCharts(results, baseline);
   process.exit(0);
 }
@@ -494,6 +496,12 @@ async function runModel(model, slots) {
   return result;
 }
 
+/** The median of the defined values, or `undefined` (no successes in any round). */
+const medianOf = (values) => {
+  const defined = values.filter((v) => v !== undefined);
+  return defined.length ? median(defined) : undefined;
+};
+
 async function runTiny() {
   const rounds = Number(options['tiny-rounds']);
   const connections = Number(options['tiny-connections']);
@@ -535,17 +543,31 @@ async function runTiny() {
       answeredPerSecond: median(s.map((x) => x.answeredPerSecond)),
       goodputPerSecond: median(s.map((x) => x.goodputPerSecond)),
       refusedShare: median(s.map((x) => x.refused / x.sent)),
-      okP99Ms: median(s.map((x) => x.okP99Ms ?? 0)),
+      okP99Ms: medianOf(s.map((x) => x.okP99Ms)),
       cpuMicrosPerAnswer: median(
         s.map((x) => (x.server.cpuShare * tinyMs * 1000) / (x.ok + x.refused)),
       ),
       rounds: s,
     };
   });
+  const result = {
+    key: 'tiny',
+    model: 'tiny',
+    connections,
+    rounds,
+    seconds: tinyMs / 1000,
+    rows,
+    meta,
+  };
+  printTiny(result);
+  return result;
+}
+
+function printTiny({ connections, rounds, seconds, rows }) {
   const bare = rows.find((r) => r.contender === 'bare');
   console.log(
     `\n### Tiny handler, closed loop: ${connections} connections, ${rounds} interleaved rounds × ` +
-      `${fmt(tinyMs / 1000)} s (medians)\n`,
+      `${fmt(seconds)} s (medians)\n`,
   );
   console.log(
     '| contender | answers/s | 200s/s | refused | ok p99 ms | CPU µs/answer | answers vs bare | 200s vs bare |',
@@ -558,7 +580,6 @@ async function runTiny() {
         `${bare ? fmt(r.answeredPerSecond / bare.answeredPerSecond, 2) + '×' : '—'} | ` +
         `${bare ? fmt(r.goodputPerSecond / bare.goodputPerSecond, 2) + '×' : '—'} |`,
     );
-  return { key: 'tiny', model: 'tiny', connections, rounds, rows, meta };
 }
 
 const runStarted = performance.now();
@@ -580,6 +601,7 @@ console.log(
     `about ${fmt((stepCount * perStep) / 60, 1)} min of open-loop steps`,
 );
 const results = { meta, models: [], tiny: undefined };
+if (outDir) mkdirSync(outDir, { recursive: true });
 for (const model of models) {
   if (model === 'tiny') {
     results.tiny = await runTiny();
@@ -588,10 +610,8 @@ for (const model of models) {
   for (const slots of model === 'io' ? pools : [0]) {
     const result = await runModel(model, slots);
     results.models.push(result);
-    if (outDir) {
-      mkdirSync(outDir, { recursive: true });
+    if (outDir)
       writeFileSync(join(outDir, `overload-${result.key}.json`), JSON.stringify(result, null, 1));
-    }
   }
 }
 if (results.tiny && outDir)

@@ -12,16 +12,24 @@ const hasTaskset = (() => {
   }
 })();
 
-/** Pins this process (the load generator) to core 0 when taskset exists. */
-export function pinLoadGenerator() {
-  if (hasTaskset) execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+/** Pins this process (the load generator) to `cpu` (default core 0) when taskset exists. */
+export function pinLoadGenerator(cpu = 0) {
+  if (hasTaskset)
+    execFileSync('taskset', ['-cp', String(cpu), String(process.pid)], { stdio: 'ignore' });
   return hasTaskset;
 }
 
-/** Starts `node script ...args` (pinned to core 1) and waits for it to send `{ port }` over IPC. */
-export async function startServer(script, args = [], env = {}, { stderr = 'ignore' } = {}) {
+/** Starts `node script ...args` (pinned to `cpu`, default core 1) and waits for `{ port }` over IPC. */
+export async function startServer(
+  script,
+  args = [],
+  env = {},
+  { stderr = 'ignore', cpu = 1 } = {},
+) {
   const command = hasTaskset ? 'taskset' : process.execPath;
-  const argv = hasTaskset ? ['-c', '1', process.execPath, script, ...args] : [script, ...args];
+  const argv = hasTaskset
+    ? ['-c', String(cpu), process.execPath, script, ...args]
+    : [script, ...args];
   // Logs go to /dev/null for every case alike (unless stderr is asked for); the port comes back over IPC.
   const child = spawn(command, argv, {
     env: { ...process.env, ...env },
@@ -44,6 +52,7 @@ export async function startServer(script, args = [], env = {}, { stderr = 'ignor
     });
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     ask,
     /** The server's CPU time so far (user + system), in microseconds. */
     cpuMicros: async () => {

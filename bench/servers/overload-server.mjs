@@ -130,6 +130,9 @@ function sample() {
     active: status?.concurrency?.active,
     queued: status?.concurrency?.queued,
     shedding: status?.loadShedding ? Number(status.loadShedding.overloaded) : undefined,
+    shedProbability: status?.loadShedding?.shedProbability,
+    eventLoopDelayMs: status?.loadShedding?.eventLoopDelayMs,
+    sampledElu: status?.loadShedding?.eventLoopUtilization,
     poolWaiting: pool?.stats().waiting,
   };
   window.samples++;

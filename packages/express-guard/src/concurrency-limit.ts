@@ -19,7 +19,7 @@ export type ConcurrencyLimitMiddleware = RequestHandler &
  */
 export function concurrencyLimit(options?: ConcurrencyLimitOptions): ConcurrencyLimitMiddleware {
   const limiter = createConcurrencySection('concurrencyLimit', options);
-  const gate = createRequestGate(limiter, undefined);
+  const gate = createRequestGate(limiter, undefined, options?.meterProvider);
   const middleware: RequestHandler = function concurrencyLimitMiddleware(req, res, next) {
     admit(gate, req, res, next);
   };

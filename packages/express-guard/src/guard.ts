@@ -32,10 +32,7 @@ export function guard(options?: ExpressGuardOptions): GuardMiddleware {
 
   const middleware: RequestHandler = function guardMiddleware(req, res, next) {
     guardStateOf(req, res);
-    runSteps(steps, req, res, next, () => {
-      if (gate) admit(gate, req, res, next);
-      else next();
-    });
+    runSteps(steps, req, res, next, () => admit(gate, req, res, next));
   };
   return expose(middleware);
 }

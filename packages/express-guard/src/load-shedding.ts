@@ -1,6 +1,12 @@
 import type { Request, RequestHandler } from 'express';
-import { exposeShedder, resolveLoadShedding, startLoadShedder } from '@guard-suite/core/internal';
-import type { LoadShedder, LoadSheddingOptions } from '@guard-suite/core';
+import {
+  createLoadSheddingCheck,
+  exposeShedder,
+  resolveLoadShedding,
+  startLoadShedder,
+} from '@guard-suite/core/internal';
+import type { LoadSheddingCheck } from '@guard-suite/core/internal';
+import type { LoadSheddingOptions } from '@guard-suite/core';
 import type { LoadSheddingControls } from '@guard-suite/core';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
@@ -8,13 +14,10 @@ import { stepMiddleware } from './step';
 /** `loadShedding()` options: the core options plus `skip(req)`. */
 export type ExpressLoadSheddingOptions = LoadSheddingOptions<Request>;
 
-/** Builds the load-shedding step over a started shedder: one property read per request. */
-export function createLoadSheddingStep(
-  shedder: LoadShedder,
-  skip: ((req: Request) => boolean) | undefined,
-): Step {
+/** Builds the load-shedding step over core's check: one property read per request. */
+export function createLoadSheddingStep(check: LoadSheddingCheck<Request>): Step {
   return function loadSheddingStep(req) {
-    if (shedder.overloaded && !skip?.(req)) throw shedder.error();
+    check(req, req.guard);
   };
 }
 
@@ -26,11 +29,15 @@ export type LoadSheddingMiddleware = RequestHandler & LoadSheddingControls;
  * @example const shed = loadShedding({ maxEventLoopDelayMs: 200, skip: (req) => req.path === '/health' });
  */
 export function loadShedding(options?: ExpressLoadSheddingOptions): LoadSheddingMiddleware {
-  const { options: resolved, skip } = resolveLoadShedding<Request>('loadShedding', options);
-  const shedder = startLoadShedder(resolved);
+  const {
+    options: resolved,
+    skip,
+    meterProvider,
+  } = resolveLoadShedding<Request>('loadShedding', options);
+  const shedder = startLoadShedder(resolved, undefined, meterProvider);
   const middleware = stepMiddleware(
     'loadSheddingMiddleware',
-    createLoadSheddingStep(shedder, skip),
+    createLoadSheddingStep(createLoadSheddingCheck(shedder, skip, { meterProvider })),
   );
   return exposeShedder(middleware, shedder);
 }

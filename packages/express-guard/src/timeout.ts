@@ -9,8 +9,8 @@ import { admit } from './admission';
  * @example app.use(timeout({ ms: 5000 }));
  */
 export function timeout(options?: RequestTimeoutOptions): RequestHandler {
-  const { ms } = resolveRequestTimeoutOptions('timeout', options);
-  const gate = createRequestGate(undefined, ms);
+  const { ms, meterProvider } = resolveRequestTimeoutOptions('timeout', options);
+  const gate = createRequestGate(undefined, ms, meterProvider);
   return function timeoutMiddleware(req, res, next) {
     admit(gate, req, res, next);
   };

@@ -19,7 +19,7 @@ export type ConcurrencyLimitMiddleware = Middleware &
  */
 export function concurrencyLimit(options?: ConcurrencyLimitOptions): ConcurrencyLimitMiddleware {
   const limiter = createConcurrencySection('concurrencyLimit', options);
-  const gate = createRequestGate(limiter, undefined);
+  const gate = createRequestGate(limiter, undefined, options?.meterProvider);
   const middleware: Middleware = function concurrencyLimitMiddleware(ctx, next) {
     return admitAndRun(gate, ctx, next);
   };

@@ -1,6 +1,12 @@
 import type { Context, Middleware } from 'koa';
-import { exposeShedder, resolveLoadShedding, startLoadShedder } from '@guard-suite/core/internal';
-import type { LoadShedder, LoadSheddingOptions } from '@guard-suite/core';
+import {
+  createLoadSheddingCheck,
+  exposeShedder,
+  resolveLoadShedding,
+  startLoadShedder,
+} from '@guard-suite/core/internal';
+import type { LoadSheddingCheck } from '@guard-suite/core/internal';
+import type { LoadSheddingOptions } from '@guard-suite/core';
 import type { LoadSheddingControls } from '@guard-suite/core';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
@@ -8,13 +14,10 @@ import { stepMiddleware } from './step';
 /** `loadShedding()` options: the core options plus `skip(ctx)`. */
 export type KoaLoadSheddingOptions = LoadSheddingOptions<Context>;
 
-/** Builds the load-shedding step over a started shedder: one property read per request. */
-export function createLoadSheddingStep(
-  shedder: LoadShedder,
-  skip: ((ctx: Context) => boolean) | undefined,
-): Step {
+/** Builds the load-shedding step over core's check: one property read per request. */
+export function createLoadSheddingStep(check: LoadSheddingCheck<Context>): Step {
   return function loadSheddingStep(ctx) {
-    if (shedder.overloaded && !skip?.(ctx)) throw shedder.error();
+    check(ctx, (ctx.state as { guard?: object }).guard);
   };
 }
 
@@ -26,11 +29,15 @@ export type LoadSheddingMiddleware = Middleware & LoadSheddingControls;
  * @example app.use(loadShedding({ maxEventLoopDelayMs: 200, skip: (ctx) => ctx.path === '/health' }));
  */
 export function loadShedding(options?: KoaLoadSheddingOptions): LoadSheddingMiddleware {
-  const { options: resolved, skip } = resolveLoadShedding<Context>('loadShedding', options);
-  const shedder = startLoadShedder(resolved);
+  const {
+    options: resolved,
+    skip,
+    meterProvider,
+  } = resolveLoadShedding<Context>('loadShedding', options);
+  const shedder = startLoadShedder(resolved, undefined, meterProvider);
   const middleware = stepMiddleware(
     'loadSheddingMiddleware',
-    createLoadSheddingStep(shedder, skip),
+    createLoadSheddingStep(createLoadSheddingCheck(shedder, skip, { meterProvider })),
   );
   return exposeShedder(middleware, shedder);
 }

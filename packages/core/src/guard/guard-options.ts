@@ -12,6 +12,8 @@ import type { InputLimitsOptions } from '../input/input-limits';
 import { createInputLimits } from '../input/input-limits';
 import type { InputLimits } from '../input/input-limits';
 import { GuardConfigError } from '../errors/guard-config-error';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
 
 /** `loadShedding` options as the adapters take them: the core options plus a `skip` predicate. */
 export interface LoadSheddingOptions<TRequest> extends LoadShedderOptions {
@@ -41,18 +43,24 @@ export interface GuardOptions<TRequest, TRateLimit = Record<string, unknown>> {
   timeout?: RequestTimeoutOptions | false;
   /** URL and body size limits, or `false`. */
   inputLimits?: InputLimitsOptions | false;
+  /**
+   * Where every section records its metrics (an OpenTelemetry MeterProvider). Default: the global
+   * MeterProvider, looked up when `guard()` is called.
+   */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** `guard()` options checked and turned into the policies both adapters run. */
 export interface ResolvedGuard<TRequest, TRateLimit> {
   logger: GuardLogger | undefined;
   helmet: Record<string, unknown> | false;
-  loadShedding:
-    { options: ResolvedLoadShedderOptions; skip: ((r: TRequest) => boolean) | undefined } | false;
+  loadShedding: ResolvedLoadShedding<TRequest> | false;
   rateLimit: TRateLimit | false;
   concurrency: ConcurrencyLimiter | false;
   timeoutMs: number | undefined;
   inputLimits: InputLimits | false;
+  /** The `meterProvider` option (`undefined`: the global one). */
+  meterProvider: GuardMeterProvider | undefined;
 }
 
 const SECTIONS = [
@@ -63,22 +71,31 @@ const SECTIONS = [
   'concurrency',
   'timeout',
   'inputLimits',
+  'meterProvider',
 ] as const;
+
+/** `loadShedding` options resolved, with the adapter's `skip` and the section's own `meterProvider`. */
+export interface ResolvedLoadShedding<TRequest> {
+  options: ResolvedLoadShedderOptions;
+  skip: ((r: TRequest) => boolean) | undefined;
+  meterProvider: GuardMeterProvider | undefined;
+}
 
 /** Resolves `loadShedding` options with the adapter's `skip`. */
 export function resolveLoadShedding<TRequest>(
   factory: string,
   options: unknown,
   pathPrefix = '',
-): { options: ResolvedLoadShedderOptions; skip: ((r: TRequest) => boolean) | undefined } {
+): ResolvedLoadShedding<TRequest> {
   const resolved = resolveLoadShedderOptions(factory, options, ['skip'], pathPrefix);
-  const skip = optionReader(
+  const read = optionReader(
     factory,
     options,
-    [...Object.keys(resolved), 'skip'],
+    [...Object.keys(resolved), 'skip', 'meterProvider'],
     pathPrefix,
-  ).optionalFunction<(r: TRequest) => boolean>('skip');
-  return { options: resolved, skip };
+  );
+  const skip = read.optionalFunction<(r: TRequest) => boolean>('skip');
+  return { options: resolved, skip, meterProvider: readMeterProvider(read) };
 }
 
 /** Builds the concurrency limiter of `concurrencyLimit()` / `guard({ concurrency })`. */
@@ -86,6 +103,7 @@ export function createConcurrencySection(
   factory: string,
   options: unknown,
   pathPrefix = '',
+  meterProvider?: GuardMeterProvider,
 ): ConcurrencyLimiter {
   const given = options ?? {};
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
@@ -98,7 +116,7 @@ export function createConcurrencySection(
       'options',
     );
   }
-  return createConcurrencyLimiter({ max: 10, ...given }, factory, pathPrefix);
+  return createConcurrencyLimiter({ max: 10, ...given }, factory, pathPrefix, meterProvider);
 }
 
 /**
@@ -122,6 +140,7 @@ export function resolveGuardOptions<TRequest, TRateLimit>(
   if (logger !== undefined && typeof logger?.warn !== 'function')
     read.fail('logger', 'a winston logger (an object with a warn method)', logger);
 
+  const meterProvider = readMeterProvider(read);
   const helmet = section('helmet');
   const loadShedding = section('loadShedding');
   const concurrency = section('concurrency');
@@ -138,13 +157,16 @@ export function resolveGuardOptions<TRequest, TRateLimit>(
     concurrency:
       concurrency === false
         ? false
-        : createConcurrencySection(factory, concurrency, 'concurrency.'),
+        : createConcurrencySection(factory, concurrency, 'concurrency.', meterProvider),
     timeoutMs:
       timeout === false ? undefined : resolveRequestTimeoutOptions(factory, timeout, 'timeout.').ms,
-    inputLimits: inputLimits === false ? false : createInputLimitsSection(factory, inputLimits),
+    inputLimits:
+      inputLimits === false
+        ? false
+        : createInputLimits(inputLimits as InputLimitsOptions, factory, 'inputLimits.', {
+            meterProvider,
+            insideGuard: true,
+          }),
+    meterProvider,
   };
-}
-
-function createInputLimitsSection(factory: string, options: unknown): InputLimits {
-  return createInputLimits(options as InputLimitsOptions, factory, 'inputLimits.');
 }

@@ -4,7 +4,9 @@ import type { RateLimiter } from '../policies/rate-limiter';
 import type { RequestGate } from '../policies/request-gate';
 import { createRequestGate } from '../policies/request-gate';
 import type { InputLimits } from '../input/input-limits';
-import type { GuardLogger } from '../logging/default-logger';
+import type { RateLimitDefaults } from '../policies/rate-limit-section';
+import { createLoadSheddingCheck } from './load-shedding-check';
+import type { LoadSheddingCheck } from './load-shedding-check';
 import type { ResolvedGuard } from './guard-options';
 import { exposeCounts } from './expose-figures';
 import type { ConcurrencyCounts } from './expose-figures';
@@ -26,10 +28,10 @@ export interface GuardControls extends ConcurrencyCounts {
 /** The adapter's step factories, one per cheap section (each framework has its own step shape). */
 export interface GuardStepFactories<TStep, TRequest, TRateLimit> {
   securityHeaders(helmetOptions: Record<string, unknown>): TStep;
-  loadShedding(shedder: LoadShedder, skip: ((request: TRequest) => boolean) | undefined): TStep;
+  loadShedding(check: LoadSheddingCheck<TRequest>): TStep;
   rateLimit(
     options: TRateLimit,
-    defaults: { logger?: GuardLogger | undefined },
+    defaults: RateLimitDefaults,
     factory: string,
     pathPrefix: string,
   ): TStep & { readonly limiter: RateLimiter };
@@ -40,8 +42,11 @@ export interface GuardStepFactories<TStep, TRequest, TRateLimit> {
 export interface GuardPlan<TStep> {
   /** The cheap refusals, in contract order: headers, load shedding, rate limit, input limits. */
   readonly steps: readonly TStep[];
-  /** Concurrency slot and deadline, taken only after every cheap step passed; none when both are off. */
-  readonly gate: RequestGate | undefined;
+  /**
+   * Concurrency slot and deadline, taken only after every cheap step passed (either may be off);
+   * admission counts the request as allowed.
+   */
+  readonly gate: RequestGate;
   /** Adds `active`, `queued`, `limiter`, `status()` and `close()` to the adapter's middleware. */
   readonly expose: <TMiddleware extends object>(
     middleware: TMiddleware,
@@ -58,23 +63,39 @@ export function planGuard<TStep, TRequest, TRateLimit>(
 ): GuardPlan<TStep> {
   const steps: TStep[] = [];
   if (resolved.helmet !== false) steps.push(factories.securityHeaders(resolved.helmet));
+  const { meterProvider } = resolved;
   let shedder: LoadShedder | undefined;
   if (resolved.loadShedding !== false) {
-    shedder = startLoadShedder(resolved.loadShedding.options);
-    steps.push(factories.loadShedding(shedder, resolved.loadShedding.skip));
+    shedder = startLoadShedder(
+      resolved.loadShedding.options,
+      undefined,
+      resolved.loadShedding.meterProvider ?? meterProvider,
+    );
+    steps.push(
+      factories.loadShedding(
+        createLoadSheddingCheck(shedder, resolved.loadShedding.skip, {
+          meterProvider,
+          insideGuard: true,
+        }),
+      ),
+    );
   }
   // Rate limiting comes before the input limits and the slot: a flood is refused at its cheapest.
   const rateLimitStep =
     resolved.rateLimit === false
       ? undefined
-      : factories.rateLimit(resolved.rateLimit, { logger: resolved.logger }, 'guard', 'rateLimit.');
+      : factories.rateLimit(
+          resolved.rateLimit,
+          { logger: resolved.logger, meterProvider, insideGuard: true },
+          'guard',
+          'rateLimit.',
+        );
   if (rateLimitStep) steps.push(rateLimitStep);
   if (resolved.inputLimits !== false) steps.push(factories.inputLimits(resolved.inputLimits));
   const limiter = resolved.concurrency === false ? undefined : resolved.concurrency;
-  const gate =
-    limiter || resolved.timeoutMs !== undefined
-      ? createRequestGate(limiter, resolved.timeoutMs)
-      : undefined;
+  // Always a gate, even with neither a limit nor a deadline: admission is where guard() counts a
+  // request as allowed.
+  const gate = createRequestGate(limiter, resolved.timeoutMs, meterProvider);
 
   const status = (): GuardStatus => ({
     loadShedding: shedder?.figures,

@@ -4,6 +4,10 @@ import { withoutStack } from '../errors/without-stack';
 import { optionReader } from '../options/option-reader';
 import { RejectionReasons } from '../telemetry/rejection';
 import type { RejectionReason } from '../telemetry/rejection';
+import { observeConcurrency } from '../telemetry/concurrency-telemetry';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
+import { createTelemetry } from '../telemetry/telemetry';
 
 /** Options of `createConcurrencyLimiter` (and of `concurrencyLimit()` / `createBulkhead`). */
 export interface ConcurrencyLimiterOptions {
@@ -15,7 +19,16 @@ export interface ConcurrencyLimiterOptions {
   queueTimeoutMs?: number;
   /** `Retry-After` of a rejection, in seconds. Default `1`. */
   retryAfterSeconds?: number;
+  /** Names the limiter in metrics (`guard.name`) and rejection records. Default `'default'`. */
+  name?: string;
+  /** Where its metrics go (an OpenTelemetry MeterProvider). Default: the global MeterProvider. */
+  meterProvider?: GuardMeterProvider;
 }
+
+/** Concurrency options with every default filled in (the meter provider is not kept). */
+export type ResolvedConcurrencyLimiterOptions = Readonly<
+  Required<Omit<ConcurrencyLimiterOptions, 'meterProvider'>>
+>;
 
 /** A held slot. `release()` frees it exactly once; further calls do nothing. */
 export interface Permit {
@@ -38,8 +51,11 @@ export interface ConcurrencyLimiter {
   /** Operations waiting for one. */
   readonly queued: number;
   /** The resolved options. */
-  readonly options: Readonly<Required<ConcurrencyLimiterOptions>>;
-  /** Rejects every waiter and refuses new acquires; permits already held may still be released. */
+  readonly options: ResolvedConcurrencyLimiterOptions;
+  /**
+   * Rejects every waiter and refuses new acquires (permits already held may still be released), and
+   * stops its gauges.
+   */
   close(): void;
 }
 
@@ -53,20 +69,28 @@ interface Waiter {
   next: Waiter | undefined;
 }
 
-const KNOWN_OPTIONS = ['max', 'maxQueue', 'queueTimeoutMs', 'retryAfterSeconds'] as const;
+const KNOWN_OPTIONS = [
+  'max',
+  'maxQueue',
+  'queueTimeoutMs',
+  'retryAfterSeconds',
+  'name',
+  'meterProvider',
+] as const;
 
 /** Checks and completes concurrency options; shared by every factory that takes them. */
 export function resolveConcurrencyOptions(
   factory: string,
   options: unknown,
   pathPrefix = '',
-): Readonly<Required<ConcurrencyLimiterOptions>> {
+): ResolvedConcurrencyLimiterOptions {
   const read = optionReader(factory, options, KNOWN_OPTIONS, pathPrefix);
   return Object.freeze({
     max: read.positiveInteger('max', undefined, 'operations'),
     maxQueue: read.nonNegativeInteger('maxQueue', 0, 'operations'),
     queueTimeoutMs: read.timerMs('queueTimeoutMs', 1000),
     retryAfterSeconds: read.positiveInteger('retryAfterSeconds', 1, 'seconds'),
+    name: read.string('name', 'default'),
   });
 }
 
@@ -81,8 +105,15 @@ export function createConcurrencyLimiter(
   options: ConcurrencyLimiterOptions,
   factory = 'createConcurrencyLimiter',
   pathPrefix = '',
+  inheritedMeterProvider?: GuardMeterProvider,
 ): ConcurrencyLimiter {
   const resolved = resolveConcurrencyOptions(factory, options, pathPrefix);
+  const telemetry = createTelemetry(
+    readMeterProvider(
+      optionReader(factory, options, KNOWN_OPTIONS, pathPrefix),
+      inheritedMeterProvider,
+    ),
+  );
   const { max, maxQueue, queueTimeoutMs, retryAfterSeconds } = resolved;
   let active = 0;
   let queued = 0;
@@ -135,7 +166,7 @@ export function createConcurrencyLimiter(
     };
   }
 
-  return {
+  const limiter: ConcurrencyLimiter = {
     get active() {
       return active;
     },
@@ -186,6 +217,7 @@ export function createConcurrencyLimiter(
     },
     close() {
       closed = true;
+      telemetry.close();
       while (head) {
         const waiter = head;
         unlink(waiter);
@@ -193,4 +225,6 @@ export function createConcurrencyLimiter(
       }
     },
   };
+  observeConcurrency(telemetry, limiter, resolved.name);
+  return limiter;
 }

@@ -3,6 +3,10 @@ import type { EventLoopUtilization, IntervalHistogram } from 'node:perf_hooks';
 import { LoadShedError } from '../errors/load-shed-error';
 import { withoutStack } from '../errors/without-stack';
 import { optionReader } from '../options/option-reader';
+import { observeShedder, pressureOf, publishShedding } from '../telemetry/load-shedding-telemetry';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
+import { createTelemetry } from '../telemetry/telemetry';
 
 /** Options of `createLoadShedder` (and of `loadShedding()` / `guard({ loadShedding })`). */
 export interface LoadShedderOptions {
@@ -18,6 +22,8 @@ export interface LoadShedderOptions {
   sampleIntervalMs?: number;
   /** `Retry-After` of a shed request, in seconds. Default `10`. */
   retryAfterSeconds?: number;
+  /** Where its gauges go (an OpenTelemetry MeterProvider). Default: the global MeterProvider. */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** The figures of the last sample, as a health endpoint would show them. */
@@ -51,12 +57,14 @@ export interface LoadShedder {
   error(): LoadShedError;
   /** Takes a sample now (the timer does this every `sampleIntervalMs`). */
   sample(): LoadFigures;
-  /** Stops sampling; `overloaded` stays at its last value. */
+  /** Stops sampling (`overloaded` stays at its last value) and its gauges. */
   close(): void;
 }
 
 /** Every load-shedder option, resolved. Limits left out are `Infinity`. */
-export type ResolvedLoadShedderOptions = Readonly<Required<LoadShedderOptions>>;
+export type ResolvedLoadShedderOptions = Readonly<
+  Required<Omit<LoadShedderOptions, 'meterProvider'>>
+>;
 
 const KNOWN_OPTIONS = [
   'maxEventLoopDelayMs',
@@ -65,6 +73,7 @@ const KNOWN_OPTIONS = [
   'maxRssBytes',
   'sampleIntervalMs',
   'retryAfterSeconds',
+  'meterProvider',
 ] as const;
 
 /** Checks and completes load-shedding options; extra keys (such as an adapter's `skip`) may be allowed. */
@@ -127,13 +136,21 @@ export function createLoadShedder(
   factory = 'createLoadShedder',
 ): LoadShedder {
   const resolved = resolveLoadShedderOptions(factory, options);
-  return startLoadShedder(resolved, probe);
+  return startLoadShedder(
+    resolved,
+    probe,
+    readMeterProvider(optionReader(factory, options, KNOWN_OPTIONS)),
+  );
 }
 
-/** Starts a shedder over options already resolved (the adapters resolve theirs with `skip`). */
+/**
+ * Starts a shedder over options already resolved (the adapters resolve theirs with `skip`);
+ * `meterProvider` receives its gauges (default: the global MeterProvider).
+ */
 export function startLoadShedder(
   resolved: ResolvedLoadShedderOptions,
   probe?: LoadProbe,
+  meterProvider?: GuardMeterProvider,
 ): LoadShedder {
   const own = probe === undefined ? createProcessProbe() : { probe, stop: () => undefined };
   const measure = own.probe;
@@ -143,20 +160,19 @@ export function startLoadShedder(
 
   function sample(): LoadFigures {
     const m = measure();
+    const wasOverloaded = overloaded;
     overloaded =
       m.eventLoopDelayMs > maxEventLoopDelayMs ||
       m.eventLoopUtilization > maxEventLoopUtilization ||
       m.heapUsedBytes > maxHeapUsedBytes ||
       m.rssBytes > maxRssBytes;
     figures = Object.freeze({ ...m, overloaded, sampledAt: Date.now() });
+    if (overloaded !== wasOverloaded) publishShedding(pressureOf(shedder), overloaded);
     return figures;
   }
-  // Heap and RSS are known at once; the loop figures start at zero until the first interval ends.
-  figures = sample();
-  const timer = setInterval(sample, resolved.sampleIntervalMs);
-  timer.unref();
+  const telemetry = createTelemetry(meterProvider);
 
-  return {
+  const shedder: LoadShedder = {
     get overloaded() {
       return overloaded;
     },
@@ -173,6 +189,13 @@ export function startLoadShedder(
     close() {
       clearInterval(timer);
       own.stop();
+      telemetry.close();
     },
   };
+  // Heap and RSS are known at once; the loop figures start at zero until the first interval ends.
+  figures = sample();
+  const timer = setInterval(sample, resolved.sampleIntervalMs);
+  timer.unref();
+  observeShedder(telemetry, shedder);
+  return shedder;
 }

@@ -123,3 +123,15 @@ export type { UploadStatus } from './uploads/upload-status';
 export type { UploadRoutes } from './uploads/upload-route';
 export { createFileStore } from './files/file-store';
 export type { FileStore, FileStoreOptions, StoredFileStat } from './files/file-store';
+
+// added by observability
+export { ChannelNames } from './telemetry/channels';
+export type {
+  CircuitBreakerStateMessage,
+  ConcurrencyLimitMessage,
+  LoadSheddingMessage,
+} from './telemetry/channels';
+export { MetricNames } from './telemetry/instruments';
+export { metricsReady } from './telemetry/telemetry';
+export type { GuardMeterProvider } from './telemetry/meter-provider';
+export type { ResolvedConcurrencyLimiterOptions } from './policies/concurrency-limiter';

@@ -139,3 +139,13 @@ export type {
   FileStoreOptions,
   StoredFileStat,
 } from '@guard-suite/core';
+
+// added by observability
+export { ChannelNames, MetricNames, metricsReady } from '@guard-suite/core';
+export type {
+  CircuitBreakerStateMessage,
+  ConcurrencyLimitMessage,
+  GuardMeterProvider,
+  LoadSheddingMessage,
+  ResolvedConcurrencyLimiterOptions,
+} from '@guard-suite/core';

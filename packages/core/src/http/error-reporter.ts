@@ -7,6 +7,10 @@ import { redact } from '../logging/redact';
 import { safeGet } from '../logging/safe-get';
 import { serializeError } from '../logging/serialize-error';
 import { optionReader } from '../options/option-reader';
+import { createErrorCounter } from '../telemetry/error-counter';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
+import { createTelemetry } from '../telemetry/telemetry';
 import { classifyError } from './classify-error';
 import { DEFAULT_DETAILS } from './default-details';
 import type { ProblemBody, ProblemResponse } from './problem';
@@ -26,6 +30,8 @@ export interface ErrorHandlerOptions {
   serverErrorLevel?: string;
   /** Request header whose value is logged as the request id. Default `'x-request-id'`. */
   requestIdHeader?: string;
+  /** Where `guard.errors` is counted (an OpenTelemetry MeterProvider). Default: the global one. */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** What an adapter knows about the request, for the log line. */
@@ -56,6 +62,7 @@ const KNOWN_OPTIONS = [
   'clientErrorLevel',
   'serverErrorLevel',
   'requestIdHeader',
+  'meterProvider',
 ] as const;
 
 /** Response headers that describe a body the handler meant to send, not the error body. */
@@ -98,6 +105,7 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
   if (loggerOption !== undefined && typeof safeGet(loggerOption, 'log') !== 'function')
     read.fail('logger', 'a winston logger (an object with a log method)', loggerOption);
   let logger = loggerOption as GuardLogger | undefined;
+  const countError = createErrorCounter(createTelemetry(readMeterProvider(read)));
   const getLogger = () => (logger ??= createDefaultLogger());
 
   function log(
@@ -173,11 +181,13 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
       if (c.retryAfterSeconds !== undefined)
         headers['retry-after'] = String(Math.max(0, Math.ceil(c.retryAfterSeconds)));
       log(thrown, request, c.status, c.code, errorId, false);
+      countError(c.status, c.code);
       return { status: c.status, headers, body };
     },
     reportAfterHeadersSent(thrown, request) {
       const c = classifyError(thrown);
       log(thrown, request, c.status, c.code, randomUUID(), true);
+      countError(c.status, c.code);
     },
   };
 }

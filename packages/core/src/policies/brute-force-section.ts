@@ -1,6 +1,10 @@
 import { clientKey } from '../net/client-key';
 import { optionReader } from '../options/option-reader';
 import { rejectRequestAsOptions } from '../options/reject-request-as-options';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
+import { createAllowedCounter, createRefusalSite } from '../telemetry/refusal';
+import { criticalityOf } from '../telemetry/request-facts';
+import { createTelemetry } from '../telemetry/telemetry';
 import { BRUTE_FORCE_OPTION_KEYS, buildBruteForceProtection } from './brute-force';
 import type { BruteForceDecision, BruteForceOptions, BruteForceProtection } from './brute-force';
 
@@ -25,6 +29,11 @@ export interface BruteForceSection<TRequest> {
     raw: object,
     address: string | undefined,
   ): BruteForceDecision | Promise<BruteForceDecision>;
+  /**
+   * Answers a decision: returns when the attempt may go ahead, throws the 429 when it is blocked
+   * (described as a `brute_force` refusal, keyed by the address's keyed hash, never the username).
+   */
+  settle(decision: BruteForceDecision, raw: object, state: object | undefined): void;
   /** Counts a failure for the request `check` saw (`req`, `ctx` or the node request). */
   reportFailure(request: object): Promise<void>;
   /** Clears the consecutive failures for the request `check` saw. */
@@ -47,6 +56,11 @@ export function createBruteForceSection<TRequest>(
   const username =
     read.optionalFunction<(request: TRequest) => unknown>('username') ?? defaultUsername;
   const protection = buildBruteForceProtection(options, factory, ['username']);
+  const telemetry = createTelemetry(readMeterProvider(read));
+  // Checked by buildBruteForceProtection above.
+  const name = read.string('name', 'login');
+  const site = createRefusalSite(telemetry, 'brute_force', name);
+  const countAllowed = createAllowedCounter(telemetry, name);
   // Keyed by the node request, which lives exactly as long as the request does.
   const attempts = new WeakMap<object, Attempt>();
 
@@ -68,6 +82,16 @@ export function createBruteForceSection<TRequest>(
       };
       attempts.set(raw, attempt);
       return protection.check(attempt.username, attempt.address);
+    },
+    settle(decision, raw, state) {
+      if (decision.allowed) {
+        countAllowed(criticalityOf(state));
+        return;
+      }
+      throw site.refuse(protection.reject(decision), {
+        key: attempts.get(raw)?.address,
+        criticality: criticalityOf(state),
+      });
     },
     reportFailure(request) {
       const attempt = attemptOf(request);

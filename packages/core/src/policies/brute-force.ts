@@ -9,6 +9,7 @@ import { createRedisStore } from '../stores/redis-store';
 import type { RateLimitStore, StoreHit } from '../stores/store';
 import { resolveRateLimiterOptions } from './rate-limiter';
 import type { RateLimitStoreOption } from './rate-limiter';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
 
 /** Options of `createBruteForceProtection` (and of the adapters' `bruteForce()`). */
 export interface BruteForceOptions {
@@ -28,6 +29,8 @@ export interface BruteForceOptions {
   name?: string;
   /** Where Redis store switches are logged (winston). */
   logger?: GuardLogger;
+  /** Where `bruteForce()` records its metrics (an OpenTelemetry MeterProvider). Default: the global one. */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** Whether a login attempt may go ahead. */
@@ -68,6 +71,7 @@ export const BRUTE_FORCE_OPTION_KEYS = [
   'maxKeys',
   'name',
   'logger',
+  'meterProvider',
 ] as const;
 
 const ALLOWED: BruteForceDecision = Object.freeze({ allowed: true, retryAfterSeconds: 0 });

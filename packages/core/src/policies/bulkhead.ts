@@ -1,3 +1,8 @@
+import { isGuardError } from '../errors/guard-error';
+import { currentLimit } from '../telemetry/concurrency-telemetry';
+import { createRefusalSite } from '../telemetry/refusal';
+import { createTelemetry } from '../telemetry/telemetry';
+import { acquireTimed } from '../telemetry/timed-acquire';
 import { createConcurrencyLimiter } from './concurrency-limiter';
 import type { ConcurrencyLimiterOptions } from './concurrency-limiter';
 import { contextOf } from './policy';
@@ -26,6 +31,13 @@ export interface Bulkhead extends Policy {
  */
 export function createBulkhead(options: BulkheadOptions): Bulkhead {
   const limiter = createConcurrencyLimiter(options, 'createBulkhead');
+  const telemetry = createTelemetry(options.meterProvider);
+  // Calls the bulkhead refuses are published on guard:reject; they are calls, not requests.
+  const refusals = createRefusalSite(telemetry, 'concurrency', limiter.options.name, false);
+  const refused = (error: unknown, waitedMs: number) =>
+    isGuardError(error)
+      ? refusals.refuse(error, { limit: currentLimit(limiter), queueWaitMs: Math.round(waitedMs) })
+      : error;
   return {
     get active() {
       return limiter.active;
@@ -34,7 +46,8 @@ export function createBulkhead(options: BulkheadOptions): Bulkhead {
       return limiter.queued;
     },
     async execute<TResult>(fn: PolicyFn<TResult>, options?: ExecuteOptions): Promise<TResult> {
-      const permit = limiter.tryAcquire() ?? (await limiter.acquire(options?.signal));
+      const permit =
+        limiter.tryAcquire() ?? (await acquireTimed(limiter, options?.signal, telemetry, refused));
       try {
         return await fn(contextOf(options));
       } finally {
@@ -43,6 +56,7 @@ export function createBulkhead(options: BulkheadOptions): Bulkhead {
     },
     close() {
       limiter.close();
+      telemetry.close();
     },
   };
 }

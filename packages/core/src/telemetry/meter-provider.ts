@@ -45,10 +45,12 @@ export interface GuardMeter {
 
 /**
  * An OpenTelemetry `MeterProvider`, as the `meterProvider` option takes it: pass the SDK's
- * `MeterProvider` to record the suite's metrics there instead of in the global one.
+ * `MeterProvider` to record the suite's metrics there instead of in the global one. (Typed loosely
+ * so that the suite's public types never name `@opentelemetry/api`; its `getMeter` must return an
+ * OpenTelemetry `Meter`.)
  */
 export interface GuardMeterProvider {
-  getMeter(name: string, version?: string): GuardMeter;
+  getMeter(name: string, version?: string): object;
 }
 
 /** Whether a value can serve as a `meterProvider` option. */

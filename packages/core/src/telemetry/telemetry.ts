@@ -24,7 +24,7 @@ function instrumentsOf(meter: GuardMeter): GuardInstruments {
 
 /** The global provider's meter, or `undefined` when that is the API's no-op (no SDK registered). */
 function globalMeter(api: MetricsApi): GuardMeter | undefined {
-  const meter = api.getMeterProvider().getMeter(METER_NAME, CORE_VERSION);
+  const meter = api.getMeterProvider().getMeter(METER_NAME, CORE_VERSION) as GuardMeter;
   return meter === api.createNoopMeter() ? undefined : meter;
 }
 
@@ -108,7 +108,7 @@ export class Telemetry {
 export function createTelemetry(meterProvider?: GuardMeterProvider): Telemetry {
   const telemetry = new Telemetry();
   if (meterProvider !== undefined) {
-    telemetry.attach(meterProvider.getMeter(METER_NAME, CORE_VERSION));
+    telemetry.attach(meterProvider.getMeter(METER_NAME, CORE_VERSION) as GuardMeter);
     return telemetry;
   }
   const api = metricsApiIfLoaded();

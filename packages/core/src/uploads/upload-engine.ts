@@ -7,6 +7,8 @@ import type { GuardError } from '../errors/guard-error';
 import { InsufficientStorageError } from '../errors/insufficient-storage-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { safeGet } from '../logging/safe-get';
+import { createTelemetry } from '../telemetry/telemetry';
+import { createUploadTelemetry } from '../telemetry/upload-telemetry';
 import { checkFilename } from './filename-policy';
 import type { CheckedFilename } from './filename-policy';
 import { receiveContent } from './receive-file';
@@ -97,6 +99,7 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
   // Leftovers of a process that died mid-upload; in the background, so start-up does not wait.
   void sweepStaleTempFiles(resolved.tmpDir);
   const log = new UploadStatusLog(MAX_TRACKED_UPLOADS);
+  const telemetry = createUploadTelemetry(createTelemetry(resolved.meterProvider));
   const sessions = new WeakMap<object, Session>();
 
   class Session implements UploadSession {
@@ -266,6 +269,7 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
         return Promise.reject(await this.fail(error));
       }
       this.finish();
+      for (const record of records) telemetry.accepted(record.size);
       log.set({
         status: 'completed',
         uploadId: this.uploadId,
@@ -290,6 +294,7 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
       this.stored.length = 0;
       if (!this.settled) {
         this.finish();
+        telemetry.failed(failure);
         log.set({
           status: 'failed',
           uploadId: this.uploadId,

@@ -25,9 +25,19 @@ export function loadMetricsApi(): Promise<MetricsApi | null> {
   return loading;
 }
 
+/** Set by the build (tsup.config.ts): `true` in the CommonJS output. Absent under jest. */
+declare const __GUARD_CJS__: boolean | undefined;
+
 async function importApi(): Promise<MetricsApi | null> {
   try {
-    const api = (await import('@opentelemetry/api')) as unknown as {
+    // In the CommonJS build, a plain `require` in this try block: bundlers (esbuild, webpack) leave
+    // a guarded require of a missing package to run time. In the ESM build, `import()`.
+    const api = (
+      typeof __GUARD_CJS__ === 'boolean' && __GUARD_CJS__
+        ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+          require('@opentelemetry/api')
+        : await import('@opentelemetry/api')
+    ) as {
       metrics?: { getMeterProvider?: unknown };
       createNoopMeter?: unknown;
     };

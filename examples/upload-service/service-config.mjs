@@ -12,14 +12,24 @@ const here = dirname(fileURLToPath(import.meta.url));
  * @param {number} [options.uploadsPerWindow] per-client upload quota (default 20 a minute)
  * @param {object} [options.loadShedding] thresholds over guard()'s defaults (tests on a busy
  *   machine raise them: a starved test process would otherwise be shed, correctly)
+ * @param {object} [options.meterProvider] the OpenTelemetry MeterProvider every policy records into
  */
-export function serviceConfig({ dataDir, redis, uploadsPerWindow = 20, loadShedding } = {}) {
+export function serviceConfig({
+  dataDir,
+  redis,
+  uploadsPerWindow = 20,
+  loadShedding,
+  meterProvider,
+} = {}) {
   const root = resolve(dataDir ?? process.env.DATA_DIR ?? join(here, 'data'));
   const store = redis ? { redis, prefix: 'upload-service:' } : 'memory';
   const isHealthCheck = (path) => path === '/health';
+  const metrics = meterProvider ? { meterProvider } : {};
   return {
     dataDir: root,
+    meterProvider,
     upload: {
+      ...metrics,
       dir: join(root, 'uploads'),
       tmpDir: join(root, 'tmp'),
       maxFileBytes: 5 * 1024 * 1024,
@@ -29,6 +39,7 @@ export function serviceConfig({ dataDir, redis, uploadsPerWindow = 20, loadShedd
     },
     /** guard() for every request; `skip` receives the framework's path getter. */
     guard: (pathOf) => ({
+      ...metrics,
       loadShedding: { ...loadShedding, skip: (reqOrCtx) => isHealthCheck(pathOf(reqOrCtx)) },
       rateLimit: { limit: 300, windowMs: 60_000, store },
       concurrency: { max: 32, maxQueue: 64, queueTimeoutMs: 2_000 },
@@ -38,7 +49,7 @@ export function serviceConfig({ dataDir, redis, uploadsPerWindow = 20, loadShedd
       inputLimits: { maxUrlLength: 2048, maxBodyBytes: 6 * 1024 * 1024 },
     }),
     /** The per-client upload quota: rateLimit() on the upload route, composed with upload(). */
-    uploadQuota: { name: 'uploads', limit: uploadsPerWindow, windowMs: 60_000, store },
+    uploadQuota: { name: 'uploads', limit: uploadsPerWindow, windowMs: 60_000, store, ...metrics },
     breakerStore: redis ? { redis } : undefined,
   };
 }

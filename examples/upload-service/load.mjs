@@ -6,6 +6,7 @@
 // count them apart as they would real clients; one greedy client goes over its limits on purpose.
 import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { clearInterval, setInterval } from 'node:timers';
 
 const target = new URL(process.env.TARGET ?? 'http://127.0.0.1:3000');
 const durationMs = Number(process.env.DURATION_SECONDS ?? 60) * 1000;

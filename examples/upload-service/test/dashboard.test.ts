@@ -22,6 +22,15 @@ function runLoad(url: string, seconds: number): Promise<string> {
   });
 }
 
+/** Polls `check` (every 200 ms, at most 30 s) until it holds. */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** The latest values a chart drew, by series, and how many samples it holds. */
 async function chart(page: Page, name: string) {
   const figure = page.locator(`figure[data-chart="${name}"]`);
@@ -70,38 +79,18 @@ describe('examples/upload-service dashboard under load', () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${server.url}/dashboard`);
-    await page.waitForFunction(() =>
-      Number(document.querySelector('figure[data-chart="requests"]')?.getAttribute('data-points')),
-    );
+    await eventually(async () => (await chart(page, 'requests')).points > 0);
     const before = await chart(page, 'requests');
     const load = runLoad(server.url, 12);
     // Refusals show up in the chart of refusals and in the table while the load runs.
-    await page.waitForFunction(
-      () => (document.querySelector('#refusal-table tbody')?.children.length ?? 0) >= 2,
-      undefined,
-      { timeout: 30_000 },
-    );
-    await page.waitForFunction(
-      () => {
-        const last = JSON.parse(
-          document.querySelector('figure[data-chart="refusals"]')?.getAttribute('data-last') ??
-            '{}',
-        ) as Record<string, number | null>;
-        return Object.values(last).some((value) => (value ?? 0) > 0);
-      },
-      undefined,
-      { timeout: 30_000 },
+    await eventually(async () => (await page.locator('#refusal-table tbody tr').count()) >= 2);
+    await eventually(async () =>
+      Object.values((await chart(page, 'refusals')).last).some((value) => (value ?? 0) > 0),
     );
     const output = await load;
     // One more poll after the load stopped, so the totals include all of it.
     const done = (await chart(page, 'requests')).points;
-    await page.waitForFunction(
-      (n) =>
-        Number(
-          document.querySelector('figure[data-chart="requests"]')?.getAttribute('data-points'),
-        ) > n || n >= 120,
-      done,
-    );
+    await eventually(async () => (await chart(page, 'requests')).points > done);
     const after = await chart(page, 'requests');
     expect(after.points).toBeGreaterThan(before.points);
     expect(Number(await page.locator('#total-refused').textContent())).toBeGreaterThan(0);

@@ -1,7 +1,6 @@
 import { isGuardError } from '../errors/guard-error';
 import type { MetricAttributes } from './meter-provider';
-import { createRefusalSite } from './refusal';
-import { rejectionOf } from './refusal';
+import { createRefusalSite, rejectionOf } from './refusal';
 import type { Telemetry } from './telemetry';
 
 /** What an upload engine reports: stored files, and the one failure of a request. */

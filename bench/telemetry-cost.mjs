@@ -5,7 +5,8 @@
 // difference of the two instruction totals over N2 − N1 is the cost of one request, start-up
 // excluded. Cases: guard() from `base-root` (a build of the commit before the metrics, if given),
 // guard() from this checkout with @opentelemetry/api installed and no SDK (the default), and with
-// an SDK registered (one run). Medians of `repeats` runs.
+// an SDK registered (one run). Medians of `repeats` runs. TELEMETRY_COST_CASES=base,api,sdk picks
+// cases.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,14 +45,16 @@ function instructions(requests, root, sdk) {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const cases = [
+const only = process.env.TELEMETRY_COST_CASES?.split(',');
+const allCases = [
   ...(baseRoot
-    ? [{ name: 'before the metrics (base)', root: resolve(baseRoot), sdk: 'none' }]
+    ? [{ key: 'base', name: 'before the metrics (base)', root: resolve(baseRoot), sdk: 'none' }]
     : []),
-  { name: '@opentelemetry/api, no SDK', root: thisRoot, sdk: 'none' },
+  { key: 'api', name: '@opentelemetry/api, no SDK', root: thisRoot, sdk: 'none' },
   // Once: what turning metrics on costs, for scale.
-  { name: 'SDK registered (in-memory reader)', root: thisRoot, sdk: 'sdk', once: true },
+  { key: 'sdk', name: 'SDK registered (in-memory reader)', root: thisRoot, sdk: 'sdk', once: true },
 ];
+const cases = allCases.filter((c) => !only || only.includes(c.key));
 console.log(
   `telemetry cost: ${framework}, ${N2 - N1} requests difference, ${repeats} runs per case, node ${process.version}`,
 );

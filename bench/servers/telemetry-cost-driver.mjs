@@ -58,6 +58,9 @@ if (framework === 'express') {
 }
 
 const server = createServer(handler);
+// Under valgrind on a loaded machine a gap between two requests can pass Node's 5 s keep-alive
+// timeout, and a request sent as the server closes the idle socket fails with ECONNRESET.
+server.keepAliveTimeout = 600_000;
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address();
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });

@@ -47,10 +47,10 @@ async function cases(root, isBranch) {
   const decision = section.limiter.consume('k');
   const keys = Array.from({ length: 1024 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
   return {
-    'gate.enter (admission)': (i) => gate.enter(res, state, undefined),
-    'load-shedding check': (i) => shedCheck(res.req, state),
+    'gate.enter (admission)': () => gate.enter(res, state, undefined),
+    'load-shedding check': () => shedCheck(res.req, state),
     'memory rate limiter consume': (i) => limiter.consume(keys[i & 1023]),
-    'rate-limit section answer': (i) => section.answer(res, decision, 'k', state),
+    'rate-limit section answer': () => section.answer(res, decision, 'k', state),
     close: () => (shedder.close(), limiter.close(), section.limiter.close()),
   };
 }

@@ -14,4 +14,10 @@ export default defineConfig({
   platform: 'node',
   // import.meta.url in the CommonJS build (optional dependencies are resolved from this package).
   shims: true,
+  // The CommonJS build loads the optional @opentelemetry/api with a plain `require` inside
+  // try/catch (src/telemetry/metrics-api.ts): tsup turns an `import()` into a `require` inside a
+  // promise callback there, which bundlers reject when the package is missing.
+  esbuildOptions(options, { format }) {
+    options.define = { ...options.define, __GUARD_CJS__: format === 'cjs' ? 'true' : 'false' };
+  },
 });

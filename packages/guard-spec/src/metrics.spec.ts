@@ -170,6 +170,48 @@ export function describeMetrics(h: Harness): void {
       expect(events.records[0]?.observed).toBeGreaterThan(1);
     });
 
+    it('counts and publishes the refusals made before dispatch like those made in the framework', async () => {
+      const server = h.mount({
+        use: [guardWith({ loadShedding: { maxHeapUsedBytes: 1 } })],
+        errorHandler: errorHandler(),
+        routes: [okRoute],
+      });
+      const { port, close } = await listen(server);
+      const events = rejectSubscriber();
+      try {
+        for (let i = 0; i < 5; i++)
+          expect(
+            (await request(`http://127.0.0.1:${port}`).get('/').set('X-Request-Id', `r${i}`))
+              .status,
+          ).toBe(503);
+        // The first refusal went through the framework; the others were refused before dispatch.
+        expect((server.listeners('request')[0] as { name?: string }).name).toBe(
+          'shedBeforeDispatch',
+        );
+      } finally {
+        events.stop();
+        await close();
+      }
+      await probe.collect();
+      expect(
+        probe.sum('guard.requests', {
+          'guard.result': REJECTED,
+          'guard.policy': 'load_shedding',
+          'guard.reason': 'overloaded',
+          'guard.criticality': 'critical',
+        }),
+      ).toBe(5);
+      expect(
+        probe.sum('guard.errors', {
+          'http.response.status_code': 503,
+          'error.type': 'ERR_GUARD_OVERLOADED',
+        }),
+      ).toBe(5);
+      expect(events.records.map((r) => [r.policy, r.reason, r.criticality, r.requestId])).toEqual(
+        [0, 1, 2, 3, 4].map((i) => ['load_shedding', 'overloaded', 'critical', `r${i}`]),
+      );
+    });
+
     it('counts input-limit refusals by reason, with the observed size and the threshold', async () => {
       const limits = h.kit.inputLimits({
         maxUrlLength: 40,

@@ -18,6 +18,16 @@ import { createTelemetry } from '../../src/telemetry/telemetry';
 import { createRefusalSite, rejectionOf } from '../../src/telemetry/refusal';
 import { RateLimitError } from '../../src/errors/rate-limit-error';
 import { AbortedError } from '../../src/errors/aborted-error';
+import type { GuardError } from '../../src/errors/guard-error';
+import {
+  createConcurrencyLimiter,
+  limiterFromResolved,
+  resolveConcurrencyOptions,
+} from '../../src/policies/concurrency-limiter';
+import type { Permit } from '../../src/policies/concurrency-limiter';
+import type { ConcurrencyLimitMessage } from '../../src/telemetry/channels';
+import { acquireTimed } from '../../src/telemetry/timed-acquire';
+import { createManualClock } from '../timers/manual-clock';
 import { createMemoryLogger } from 'guard-spec';
 
 /** The messages published on `channel` while `run` runs. */
@@ -193,12 +203,106 @@ describe('policy telemetry', () => {
     }
   });
 
+  it('reports heap or RSS over its limit as a pressure past 1, and refuses every class', () => {
+    const shedder = createLoadShedder({ maxHeapUsedBytes: 1000, sampleIntervalMs: 60_000 }, () => ({
+      eventLoopDelayMs: 0,
+      eventLoopUtilization: 0,
+      heapUsedBytes: 1500,
+      rssBytes: 1,
+    }));
+    try {
+      expect(shedder.figures).toMatchObject({
+        pressure: 1.5,
+        overloaded: true,
+        shedProbability: 1,
+      });
+      expect(shedder.shouldShed('critical_plus')).toBe(true);
+    } finally {
+      shedder.close();
+    }
+  });
+
   it('publishes guard:concurrency:limit only for a change', async () => {
     const messages = await published(ChannelNames.CONCURRENCY_LIMIT, () => {
       publishLimitChange('api', 20, 20);
       publishLimitChange('api', 24, 20);
     });
     expect(messages).toEqual([{ name: 'api', limit: 24, previous: 20 }]);
+  });
+
+  it('publishes each move of an adaptive limit, and the limit gauge follows it', async () => {
+    const clock = createManualClock();
+    const limiter = limiterFromResolved(
+      resolveConcurrencyOptions('test', { name: 'api', adaptive: { initialLimit: 20 } }),
+      'test',
+      { clock },
+      probe.meterProvider,
+    );
+    try {
+      const messages = (await published(ChannelNames.CONCURRENCY_LIMIT, () => {
+        // Timeouts (drops) only: the limit shrinks window after window.
+        for (let round = 0; round < 50; round++) {
+          const permits: Permit[] = [];
+          for (let i = limiter.limit; i > 0; i--) permits.push(limiter.tryAcquire() as Permit);
+          clock.advance(5);
+          for (const permit of permits) permit.release('drop');
+        }
+      })) as ConcurrencyLimitMessage[];
+      expect(messages.length).toBeGreaterThan(1);
+      expect(messages[0]).toEqual({ name: 'api', limit: expect.any(Number), previous: 20 });
+      for (const [i, message] of messages.entries()) {
+        expect(message.limit).not.toBe(message.previous);
+        if (i > 0) expect(message.previous).toBe(messages[i - 1]?.limit);
+      }
+      expect(messages.at(-1)?.limit).toBe(limiter.limit);
+      await probe.collect();
+      expect(probe.gauge('guard.concurrency.limit', { 'guard.name': 'api' })).toBe(limiter.limit);
+      // setLimit moves it too; the same limit again publishes nothing.
+      const set = await published(ChannelNames.CONCURRENCY_LIMIT, () => {
+        limiter.setLimit(30);
+        limiter.setLimit(30);
+      });
+      expect(set).toEqual([{ name: 'api', limit: 30, previous: messages.at(-1)?.limit }]);
+    } finally {
+      limiter.close();
+    }
+  });
+
+  it('records a waiter displaced by a higher class as a displaced wait and a refusal', async () => {
+    const bulkheadLimiter = createConcurrencyLimiter({ name: 'api', max: 1, maxQueue: 1 });
+    const telemetry = createTelemetry(probe.meterProvider);
+    const site = createRefusalSite(telemetry, 'concurrency', 'api');
+    const refused = (error: unknown, waitedMs: number) =>
+      site.refuse(error as GuardError, {
+        queueWaitMs: Math.round(waitedMs),
+        criticality: 'sheddable',
+      });
+    const held = bulkheadLimiter.tryAcquire() as Permit;
+    const records = (await published(ChannelNames.REJECT, async () => {
+      const low = acquireTimed(bulkheadLimiter, undefined, 'sheddable', telemetry, refused);
+      const high = acquireTimed(bulkheadLimiter, undefined, 'critical', telemetry, refused);
+      await expect(low).rejects.toMatchObject({ reason: 'displaced' });
+      held.release();
+      (await high).release();
+    })) as RejectionRecord[];
+    expect(records).toEqual([
+      expect.objectContaining({ policy: 'concurrency', name: 'api', reason: 'displaced' }),
+    ]);
+    await probe.collect();
+    expect(
+      probe.histogram('guard.concurrency.queue.duration', { 'guard.result': 'displaced' }).count,
+    ).toBe(1);
+    expect(
+      probe.histogram('guard.concurrency.queue.duration', { 'guard.result': 'admitted' }).count,
+    ).toBe(1);
+    expect(
+      probe.sum('guard.requests', {
+        'guard.result': 'rejected',
+        'guard.reason': 'displaced',
+        'guard.criticality': 'sheddable',
+      }),
+    ).toBe(1);
+    bulkheadLimiter.close();
   });
 
   it('counts guard.errors by status and ERR_GUARD_ code, and _OTHER for anything else', async () => {

@@ -1,4 +1,5 @@
 /** @jest-config-loader esbuild-register */
+import { readFileSync } from 'node:fs';
 import type { Config } from 'jest';
 
 // file-type and its helpers, and arktype (a validator the spec tests), ship ESM only; swc turns them
@@ -45,6 +46,14 @@ const config: Config = {
   modulePathIgnorePatterns: ['<rootDir>/packages/.*/dist/'],
   globalSetup: '<rootDir>/jest.global-setup.ts',
   globalTeardown: '<rootDir>/jest.global-teardown.ts',
+  // What the build defines (packages/core/tsup.config.ts): the sources read it as a global.
+  globals: {
+    __GUARD_VERSION__: (
+      JSON.parse(readFileSync(`${__dirname}/packages/core/package.json`, 'utf8')) as {
+        version: string;
+      }
+    ).version,
+  },
   testTimeout: 20_000,
   maxWorkers: 2,
 };

@@ -5,16 +5,18 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCircuitBreaker, createRetry, createTimeout, wrap } from '@guard-suite/core';
 
-export function createAuditLog({ dataDir, breakerStore }) {
+export function createAuditLog({ dataDir, breakerStore, meterProvider }) {
+  const metrics = meterProvider ? { meterProvider } : {};
   const file = join(dataDir, 'audit.log');
   const breaker = createCircuitBreaker({
     name: 'audit-log',
     failureThreshold: 5,
     resetTimeoutMs: 10_000,
     ...(breakerStore ? { store: breakerStore } : {}),
+    ...metrics,
   });
   const policy = wrap(
-    createRetry({ retries: 2, baseDelayMs: 50, maxDelayMs: 500 }),
+    createRetry({ name: 'audit-log', retries: 2, baseDelayMs: 50, maxDelayMs: 500, ...metrics }),
     breaker,
     createTimeout(2_000),
   );

@@ -8,17 +8,21 @@ import {
   guard,
   notFound,
   rateLimit,
+  securityHeaders,
   sendStoredFile,
   upload,
 } from '@guard-suite/express-guard';
 import { createAuditLog } from './audit-log.mjs';
 import { healthReport } from './health.mjs';
+import { expressObservability } from './observability-routes.mjs';
 import { pageAssets } from './page-assets.mjs';
 import { serviceConfig } from './service-config.mjs';
+import { createServiceTelemetry } from './telemetry.mjs';
 
 /** Builds the app; `close()` stops its timers (load-shedding sampler, limiter stores). */
 export function createExpressApp({ logger, ...options } = {}) {
-  const config = serviceConfig(options);
+  const telemetry = createServiceTelemetry();
+  const config = serviceConfig({ ...options, meterProvider: telemetry.meterProvider });
   const protection = guard({ ...config.guard((req) => req.path), ...(logger ? { logger } : {}) });
   const uploads = upload(config.upload);
   const files = createFileStore({ dir: config.upload.dir });
@@ -30,6 +34,7 @@ export function createExpressApp({ logger, ...options } = {}) {
       res.set('X-Instance', config.instance);
       next();
     });
+  app.use(expressObservability(express, securityHeaders, telemetry));
   app.use(protection);
   for (const [path, { type, body }] of pageAssets)
     app.get(path, (_req, res) => res.type(type).send(body));
@@ -45,7 +50,8 @@ export function createExpressApp({ logger, ...options } = {}) {
   app.get('/files/:storedName', (req, res) => sendStoredFile(res, files, req.params.storedName));
   app.get('/health', (_req, res) => res.json(healthReport(protection, audit, config)));
   app.use(notFound());
-  app.use(errorHandler(logger ? { logger } : {}));
+  app.use(errorHandler({ ...(logger ? { logger } : {}), meterProvider: telemetry.meterProvider }));
 
-  return { app, config, close: () => (protection.close?.(), audit.close()) };
+  const close = () => (protection.close?.(), audit.close(), void telemetry.close());
+  return { app, config, close };
 }

@@ -7,17 +7,21 @@ import {
   errorHandler,
   guard,
   rateLimit,
+  securityHeaders,
   sendStoredFile,
   upload,
 } from '@guard-suite/koa-guard';
 import { createAuditLog } from './audit-log.mjs';
 import { healthReport } from './health.mjs';
+import { koaObservability } from './observability-routes.mjs';
 import { pageAssets } from './page-assets.mjs';
 import { serviceConfig } from './service-config.mjs';
+import { createServiceTelemetry } from './telemetry.mjs';
 
 /** Builds the app; `close()` stops its timers (load-shedding sampler, limiter stores). */
 export function createKoaApp({ logger, ...options } = {}) {
-  const config = serviceConfig(options);
+  const telemetry = createServiceTelemetry();
+  const config = serviceConfig({ ...options, meterProvider: telemetry.meterProvider });
   const protection = guard({ ...config.guard((ctx) => ctx.path), ...(logger ? { logger } : {}) });
   const uploads = upload(config.upload);
   const files = createFileStore({ dir: config.upload.dir });
@@ -50,10 +54,12 @@ export function createKoaApp({ logger, ...options } = {}) {
       ctx.set('X-Instance', config.instance);
       return next();
     });
-  app.use(errorHandler(logger ? { logger } : {}));
+  app.use(errorHandler({ ...(logger ? { logger } : {}), meterProvider: telemetry.meterProvider }));
+  app.use(koaObservability(Router, securityHeaders, telemetry).routes());
   app.use(protection);
   app.use(router.routes());
   app.use(router.allowedMethods());
 
-  return { app, config, close: () => (protection.close?.(), audit.close()) };
+  const close = () => (protection.close?.(), audit.close(), void telemetry.close());
+  return { app, config, close };
 }

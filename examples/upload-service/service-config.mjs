@@ -16,6 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
  *   machine raise them: a starved test process would otherwise be shed, correctly)
  * @param {string} [options.instance] names this instance in /health and the X-Instance header
  *   (default: INSTANCE_ID, else none)
+ * @param {object} [options.meterProvider] the OpenTelemetry MeterProvider every policy records into
  */
 export function serviceConfig({
   dataDir,
@@ -24,14 +25,18 @@ export function serviceConfig({
   uploadsPerWindow = 20,
   loadShedding,
   instance = process.env.INSTANCE_ID,
+  meterProvider,
 } = {}) {
   const root = resolve(dataDir ?? process.env.DATA_DIR ?? join(here, 'data'));
   const store = redis ? { redis, prefix: redisPrefix } : 'memory';
   const isHealthCheck = (path) => path === '/health';
+  const metrics = meterProvider ? { meterProvider } : {};
   return {
     instance,
     dataDir: root,
+    meterProvider,
     upload: {
+      ...metrics,
       dir: join(root, 'uploads'),
       tmpDir: join(root, 'tmp'),
       maxFileBytes: 5 * 1024 * 1024,
@@ -41,6 +46,7 @@ export function serviceConfig({
     },
     /** guard() for every request; `skip` receives the framework's path getter. */
     guard: (pathOf) => ({
+      ...metrics,
       loadShedding: { ...loadShedding, skip: (reqOrCtx) => isHealthCheck(pathOf(reqOrCtx)) },
       rateLimit: { limit: 300, windowMs: 60_000, store },
       concurrency: { max: 32, maxQueue: 64, queueTimeoutMs: 2_000 },
@@ -50,7 +56,7 @@ export function serviceConfig({
       inputLimits: { maxUrlLength: 2048, maxBodyBytes: 6 * 1024 * 1024 },
     }),
     /** The per-client upload quota: rateLimit() on the upload route, composed with upload(). */
-    uploadQuota: { name: 'uploads', limit: uploadsPerWindow, windowMs: 60_000, store },
+    uploadQuota: { name: 'uploads', limit: uploadsPerWindow, windowMs: 60_000, store, ...metrics },
     breakerStore: redis ? { redis, prefix: `${redisPrefix}breaker:` } : undefined,
   };
 }

@@ -142,3 +142,14 @@ export type { TimeoutErrorOptions, TimeoutSource } from './errors/timeout-error'
 export type { PayloadTooLargeErrorOptions } from './errors/payload-too-large-error';
 export type { RedisClient } from './stores/redis-client';
 export type { RedisStore } from './stores/redis-store';
+
+// added by observability
+export { ChannelNames } from './telemetry/channels';
+export type {
+  CircuitBreakerStateMessage,
+  ConcurrencyLimitMessage,
+  LoadSheddingMessage,
+} from './telemetry/channels';
+export { MetricNames } from './telemetry/instruments';
+export { metricsReady } from './telemetry/telemetry';
+export type { GuardMeterProvider } from './telemetry/meter-provider';

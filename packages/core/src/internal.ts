@@ -24,10 +24,12 @@ export {
   resolveGuardOptions,
   resolveLoadShedding,
 } from './guard/guard-options';
-export type { ResolvedGuard } from './guard/guard-options';
+export type { ResolvedGuard, ResolvedLoadShedding } from './guard/guard-options';
 export { planGuard } from './guard/guard-plan';
 export type { GuardPlan, GuardStepFactories } from './guard/guard-plan';
 export { exposeCounts, exposeLimiter, exposeShedder } from './guard/expose-figures';
+export { createLoadSheddingCheck } from './guard/load-shedding-check';
+export type { LoadSheddingCheck } from './guard/load-shedding-check';
 export { GuardState } from './http/guard-state';
 export { headerWriter } from './http/header-writer';
 export type { HeaderMiddleware, HeaderWriter } from './http/header-writer';

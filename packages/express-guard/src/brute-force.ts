@@ -35,10 +35,8 @@ export function bruteForce(options?: ExpressBruteForceOptions): BruteForceMiddle
     options,
     (req) => (req.body as { username?: unknown } | undefined)?.username,
   );
-  const settle = (decision: BruteForceDecision) => {
-    if (!decision.allowed) throw section.protection.reject(decision);
-  };
   const middleware: RequestHandler = function bruteForceMiddleware(req, _res, next) {
+    const settle = (decision: BruteForceDecision) => section.settle(decision, req, req.guard);
     let decision: BruteForceDecision | Promise<BruteForceDecision>;
     try {
       decision = section.check(req, req, req.ip);

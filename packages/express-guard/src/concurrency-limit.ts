@@ -21,7 +21,7 @@ export type ConcurrencyLimitMiddleware = RequestHandler & ConcurrencyLimitContro
  */
 export function concurrencyLimit(options?: ConcurrencyLimitOptions): ConcurrencyLimitMiddleware {
   const limiter = createConcurrencySection('concurrencyLimit', options);
-  const gate = createRequestGate(limiter, undefined);
+  const gate = createRequestGate(limiter, undefined, options?.meterProvider);
   const checkApp = appSetupChecker();
   const middleware: RequestHandler = function concurrencyLimitMiddleware(req, res, next) {
     checkApp(req);

@@ -38,10 +38,7 @@ export function guard(options?: ExpressGuardOptions): GuardMiddleware {
     checkApp(req);
     const state = guardStateOf(req, res);
     if (classify) state.criticality = classify(req, req.headers);
-    runSteps(steps, req, res, next, () => {
-      if (gate) admit(gate, req, res, next);
-      else next();
-    });
+    runSteps(steps, req, res, next, () => admit(gate, req, res, next));
   };
   return expose(middleware);
 }

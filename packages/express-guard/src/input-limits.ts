@@ -8,7 +8,7 @@ import { stepMiddleware } from './step';
 /** The input-limits step: 414 / 413 from the headers, and a cap on a streamed body. */
 export function createInputLimitsStep(limits: InputLimits): Step {
   return function inputLimitsStep(req, res) {
-    limits.check(req, res);
+    limits.check(req, res, req.guard);
   };
 }
 

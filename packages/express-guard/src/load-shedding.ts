@@ -1,12 +1,12 @@
 import type { Request, RequestHandler } from 'express';
 import {
-  DEFAULT_CRITICALITY,
+  createLoadSheddingCheck,
   exposeShedder,
   resolveLoadShedding,
   startLoadShedder,
 } from '@guard-suite/core/internal';
-import type { LoadShedder, LoadSheddingControls, LoadSheddingOptions } from '@guard-suite/core';
-import type { PreDispatchShedding } from '@guard-suite/core/internal';
+import type { LoadSheddingControls, LoadSheddingOptions } from '@guard-suite/core';
+import type { LoadSheddingCheck } from '@guard-suite/core/internal';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
 
@@ -14,23 +14,13 @@ import { stepMiddleware } from './step';
 export type ExpressLoadSheddingOptions = LoadSheddingOptions<Request>;
 
 /**
- * Builds the load-shedding step over a started shedder: per request, one read of its class's
- * refusal probability (and a random number only while that is between 0 and 1). `skip` is asked
- * only about a request that would be refused. With `preDispatch` (from `guard()`), the first shed
- * requests offer to move the decision before Express's dispatch.
+ * Builds the load-shedding step over core's check: per request, one read of its class's refusal
+ * probability (see `createLoadSheddingCheck`, which also sheds before Express's dispatch once
+ * `guard()` may).
  */
-export function createLoadSheddingStep(
-  shedder: LoadShedder,
-  skip: ((req: Request) => boolean) | undefined,
-  preDispatch?: PreDispatchShedding,
-): Step {
+export function createLoadSheddingStep(check: LoadSheddingCheck<Request>): Step {
   return function loadSheddingStep(req, res) {
-    // Judged before Express dispatched it (guard() refuses there once it may, see core).
-    if (preDispatch?.hasJudged(req)) return;
-    if (shedder.shouldShed(req.guard?.criticality ?? DEFAULT_CRITICALITY) && !skip?.(req)) {
-      preDispatch?.offer(req.app, req, res);
-      throw shedder.error();
-    }
+    check(req, req.guard, req.app, req, res);
   };
 }
 
@@ -42,11 +32,15 @@ export type LoadSheddingMiddleware = RequestHandler & LoadSheddingControls;
  * @example const shed = loadShedding({ maxEventLoopDelayMs: 200, skip: (req) => req.path === '/health' });
  */
 export function loadShedding(options?: ExpressLoadSheddingOptions): LoadSheddingMiddleware {
-  const { options: resolved, skip } = resolveLoadShedding<Request>('loadShedding', options);
-  const shedder = startLoadShedder(resolved);
+  const {
+    options: resolved,
+    skip,
+    meterProvider,
+  } = resolveLoadShedding<Request>('loadShedding', options);
+  const shedder = startLoadShedder(resolved, undefined, meterProvider);
   const middleware = stepMiddleware(
     'loadSheddingMiddleware',
-    createLoadSheddingStep(shedder, skip),
+    createLoadSheddingStep(createLoadSheddingCheck(shedder, skip, { meterProvider })),
   );
   return exposeShedder(middleware, shedder);
 }

@@ -36,9 +36,11 @@ export function createRateLimitStep(
         req.headers['x-forwarded-for'],
       );
     if (skip?.(req)) return;
-    const decision = limiter.consume(section.keyOf(req, req.ip));
-    if (decision instanceof Promise) return decision.then((d) => section.answer(res, d));
-    section.answer(res, decision);
+    const key = section.keyOf(req, req.ip);
+    const decision = limiter.consume(key);
+    if (decision instanceof Promise)
+      return decision.then((d) => section.answer(res, d, key, req.guard));
+    section.answer(res, decision, key, req.guard);
   };
   return Object.assign(step, { limiter });
 }

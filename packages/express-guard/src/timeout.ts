@@ -10,8 +10,8 @@ import { appSetupChecker } from './app-setup-check';
  * @example app.use(timeout({ ms: 5000 }));
  */
 export function timeout(options?: RequestTimeoutOptions): RequestHandler {
-  const { ms } = resolveRequestTimeoutOptions('timeout', options);
-  const gate = createRequestGate(undefined, ms);
+  const { ms, meterProvider } = resolveRequestTimeoutOptions('timeout', options);
+  const gate = createRequestGate(undefined, ms, meterProvider);
   const checkApp = appSetupChecker();
   return function timeoutMiddleware(req, res, next) {
     checkApp(req);

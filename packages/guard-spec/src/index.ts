@@ -53,3 +53,8 @@ export { describeDownloads } from './download.spec';
 export { EXE, PNG } from './uploads/fixtures';
 export { multipart } from './uploads/multipart';
 export type { Part } from './uploads/multipart';
+
+// Observability
+export { describeMetrics } from './metrics.spec';
+export { createMetricsProbe } from './metrics-probe';
+export type { MetricsProbe } from './metrics-probe';

@@ -35,10 +35,9 @@ export function bruteForce(options?: KoaBruteForceOptions): BruteForceMiddleware
     options,
     (ctx) => (ctx.request as { body?: { username?: unknown } }).body?.username,
   );
-  const settle = (decision: BruteForceDecision) => {
-    if (!decision.allowed) throw section.protection.reject(decision);
-  };
   const middleware: Middleware = function bruteForceMiddleware(ctx, next) {
+    const state = (ctx.state as { guard?: object }).guard;
+    const settle = (decision: BruteForceDecision) => section.settle(decision, ctx.req, state);
     const decision = section.check(ctx, ctx.req, ctx.ip);
     if (decision instanceof Promise) return decision.then(settle).then(() => next());
     settle(decision);

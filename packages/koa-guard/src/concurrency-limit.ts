@@ -20,7 +20,7 @@ export type ConcurrencyLimitMiddleware = Middleware & ConcurrencyLimitControls;
  */
 export function concurrencyLimit(options?: ConcurrencyLimitOptions): ConcurrencyLimitMiddleware {
   const limiter = createConcurrencySection('concurrencyLimit', options);
-  const gate = createRequestGate(limiter, undefined);
+  const gate = createRequestGate(limiter, undefined, options?.meterProvider);
   const middleware: Middleware = function concurrencyLimitMiddleware(ctx, next) {
     return admitAndRun(gate, ctx, next);
   };

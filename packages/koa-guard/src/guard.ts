@@ -32,7 +32,7 @@ export function guard(options?: KoaGuardOptions): GuardMiddleware {
     preDispatchFrame: koaPreDispatchFrame,
   });
 
-  const admit = (ctx: Context, next: Next) => (gate ? admitAndRun(gate, ctx, next) : next());
+  const admit = (ctx: Context, next: Next) => admitAndRun(gate, ctx, next);
   // Not async: koa-compose turns a throw into a rejection, and each await would cost a promise.
   const middleware: Middleware = function guardMiddleware(ctx, next) {
     const state = guardStateOf(ctx);

@@ -161,3 +161,12 @@ export type {
   RedisClient,
   RedisStore,
 } from '@guard-suite/core';
+
+// added by observability
+export { ChannelNames, MetricNames, metricsReady } from '@guard-suite/core';
+export type {
+  CircuitBreakerStateMessage,
+  ConcurrencyLimitMessage,
+  GuardMeterProvider,
+  LoadSheddingMessage,
+} from '@guard-suite/core';

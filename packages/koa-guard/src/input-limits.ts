@@ -8,7 +8,7 @@ import { stepMiddleware } from './step';
 /** The input-limits step: 414 / 413 from the headers, and a cap on a streamed body. */
 export function createInputLimitsStep(limits: InputLimits): Step {
   return function inputLimitsStep(ctx) {
-    limits.check(ctx.req, ctx.res);
+    limits.check(ctx.req, ctx.res, (ctx.state as { guard?: object }).guard);
   };
 }
 

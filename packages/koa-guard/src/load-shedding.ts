@@ -1,12 +1,12 @@
 import type { Context, Middleware } from 'koa';
 import {
-  DEFAULT_CRITICALITY,
+  createLoadSheddingCheck,
   exposeShedder,
   resolveLoadShedding,
   startLoadShedder,
 } from '@guard-suite/core/internal';
-import type { LoadShedder, LoadSheddingControls, LoadSheddingOptions } from '@guard-suite/core';
-import type { GuardState, PreDispatchShedding } from '@guard-suite/core/internal';
+import type { LoadSheddingControls, LoadSheddingOptions } from '@guard-suite/core';
+import type { GuardState, LoadSheddingCheck } from '@guard-suite/core/internal';
 import type { Step } from './step';
 import { stepMiddleware } from './step';
 
@@ -14,24 +14,13 @@ import { stepMiddleware } from './step';
 export type KoaLoadSheddingOptions = LoadSheddingOptions<Context>;
 
 /**
- * Builds the load-shedding step over a started shedder: per request, one read of its class's
- * refusal probability (and a random number only while that is between 0 and 1). `skip` is asked
- * only about a request that would be refused. With `preDispatch` (from `guard()`), the first shed
- * requests offer to move the decision before Koa's dispatch.
+ * Builds the load-shedding step over core's check: per request, one read of its class's refusal
+ * probability (see `createLoadSheddingCheck`, which also sheds before Koa's dispatch once
+ * `guard()` may).
  */
-export function createLoadSheddingStep(
-  shedder: LoadShedder,
-  skip: ((ctx: Context) => boolean) | undefined,
-  preDispatch?: PreDispatchShedding,
-): Step {
+export function createLoadSheddingStep(check: LoadSheddingCheck<Context>): Step {
   return function loadSheddingStep(ctx) {
-    // Judged before Koa made a context for it (guard() refuses there once it may, see core).
-    if (preDispatch?.hasJudged(ctx.req)) return;
-    const state = ctx.state as { guard?: GuardState };
-    if (shedder.shouldShed(state.guard?.criticality ?? DEFAULT_CRITICALITY) && !skip?.(ctx)) {
-      preDispatch?.offer(ctx.app, ctx.req, ctx.res);
-      throw shedder.error();
-    }
+    check(ctx, (ctx.state as { guard?: GuardState }).guard, ctx.app, ctx.req, ctx.res);
   };
 }
 
@@ -43,11 +32,15 @@ export type LoadSheddingMiddleware = Middleware & LoadSheddingControls;
  * @example app.use(loadShedding({ maxEventLoopDelayMs: 200, skip: (ctx) => ctx.path === '/health' }));
  */
 export function loadShedding(options?: KoaLoadSheddingOptions): LoadSheddingMiddleware {
-  const { options: resolved, skip } = resolveLoadShedding<Context>('loadShedding', options);
-  const shedder = startLoadShedder(resolved);
+  const {
+    options: resolved,
+    skip,
+    meterProvider,
+  } = resolveLoadShedding<Context>('loadShedding', options);
+  const shedder = startLoadShedder(resolved, undefined, meterProvider);
   const middleware = stepMiddleware(
     'loadSheddingMiddleware',
-    createLoadSheddingStep(shedder, skip),
+    createLoadSheddingStep(createLoadSheddingCheck(shedder, skip, { meterProvider })),
   );
   return exposeShedder(middleware, shedder);
 }

@@ -35,9 +35,12 @@ export function createRateLimitStep(
         ctx.req.headers[ctx.app.proxyIpHeader.toLowerCase()],
       );
     if (skip?.(ctx)) return;
-    const decision = limiter.consume(section.keyOf(ctx, ctx.ip));
-    if (decision instanceof Promise) return decision.then((d) => section.answer(ctx.res, d));
-    section.answer(ctx.res, decision);
+    const key = section.keyOf(ctx, ctx.ip);
+    const decision = limiter.consume(key);
+    const state = (ctx.state as { guard?: object }).guard;
+    if (decision instanceof Promise)
+      return decision.then((d) => section.answer(ctx.res, d, key, state));
+    section.answer(ctx.res, decision, key, state);
   };
   return Object.assign(step, { limiter });
 }

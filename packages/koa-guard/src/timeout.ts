@@ -9,8 +9,8 @@ import { admitAndRun } from './admission';
  * @example app.use(timeout({ ms: 5000 }));
  */
 export function timeout(options?: RequestTimeoutOptions): Middleware {
-  const { ms } = resolveRequestTimeoutOptions('timeout', options);
-  const gate = createRequestGate(undefined, ms);
+  const { ms, meterProvider } = resolveRequestTimeoutOptions('timeout', options);
+  const gate = createRequestGate(undefined, ms, meterProvider);
   return function timeoutMiddleware(ctx, next) {
     return admitAndRun(gate, ctx, next);
   };

@@ -1,15 +1,20 @@
 // Type tests of @guard-suite/express-guard as published (dist/*.d.ts): what a user types in
 // options, and what the middleware hands back. A wrong type fails `tsc` (pnpm run typecheck).
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import express from 'express';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { expectTypeOf } from 'expect-type';
 import {
+  ChannelNames,
+  MetricNames,
   createCircuitBreaker,
   createRateLimiter,
   createRetry,
   errorHandler,
   guard,
   isGuardError,
+  metricsReady,
   notFound,
   rateLimit,
   timeout,
@@ -17,6 +22,7 @@ import {
   wrap,
 } from '@guard-suite/express-guard';
 import type {
+  ConcurrencyLimitMessage,
   ErrorHandlerMiddleware,
   ErrorHandlerOptions,
   GuardError,
@@ -24,7 +30,9 @@ import type {
   ExpressRateLimitOptions,
   GuardState,
   GuardStatus,
+  LoadSheddingMessage,
   RateLimitDecision,
+  RejectionRecord,
   UploadRecord,
   UploadStatus,
 } from '@guard-suite/express-guard';
@@ -104,3 +112,19 @@ const decision = createRateLimiter({ limit: 10, windowMs: 1000 }).consume('clien
 expectTypeOf(decision).toEqualTypeOf<RateLimitDecision | Promise<RateLimitDecision>>();
 const caught: unknown = new Error('x');
 if (isGuardError(caught)) expectTypeOf(caught).toMatchTypeOf<GuardError>();
+
+// Observability: an SDK MeterProvider fits every meterProvider option; the event messages are typed.
+const meterProvider = new MeterProvider();
+guard({ meterProvider, loadShedding: { meterProvider } });
+errorHandler({ meterProvider });
+createCircuitBreaker({ name: 'payments', meterProvider });
+expectTypeOf(ChannelNames.REJECT).toEqualTypeOf<'guard:reject'>();
+expectTypeOf(MetricNames.REQUESTS).toEqualTypeOf<'guard.requests'>();
+expectTypeOf(metricsReady()).toEqualTypeOf<Promise<void>>();
+diagnosticsChannel.subscribe(ChannelNames.CONCURRENCY_LIMIT, (message) => {
+  const { name, limit, previous } = message as ConcurrencyLimitMessage;
+  expectTypeOf(name).toEqualTypeOf<string>();
+  expectTypeOf(limit - previous).toEqualTypeOf<number>();
+});
+expectTypeOf<LoadSheddingMessage['pressure']>().toEqualTypeOf<number>();
+expectTypeOf<RejectionRecord['keyHash']>().toEqualTypeOf<string | undefined>();

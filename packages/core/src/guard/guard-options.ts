@@ -2,7 +2,11 @@ import type { GuardLogger } from '../logging/default-logger';
 import { optionReader } from '../options/option-reader';
 import { describeValue } from '../options/describe-value';
 import type { ConcurrencyLimiterOptions } from '../policies/concurrency-limiter';
-import { limiterFromResolved, resolveConcurrencyOptions } from '../policies/concurrency-limiter';
+import {
+  limiterFromResolved,
+  readConcurrencyMeterProvider,
+  resolveConcurrencyOptions,
+} from '../policies/concurrency-limiter';
 import type { ConcurrencyLimiter } from '../policies/concurrency-limiter';
 import type { LoadShedderOptions, ResolvedLoadShedderOptions } from '../policies/load-shedder';
 import { resolveLoadShedderOptions } from '../policies/load-shedder';
@@ -15,6 +19,8 @@ import { GuardConfigError } from '../errors/guard-config-error';
 import { createCriticalityResolver } from '../overload/resolve-criticality';
 import type { CriticalityOptions, CriticalityResolver } from '../overload/resolve-criticality';
 import { rejectRequestAsOptions } from '../options/reject-request-as-options';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
 
 /** `loadShedding` options as the adapters take them: the core options plus a `skip` predicate. */
 export interface LoadSheddingOptions<TRequest> extends LoadShedderOptions {
@@ -50,20 +56,26 @@ export interface GuardOptions<
   timeout?: RequestTimeoutOptions | false;
   /** URL and body size limits, or `false`. */
   inputLimits?: InputLimitsOptions | false;
+  /**
+   * Where every section records its metrics (an OpenTelemetry MeterProvider); a section's own
+   * `meterProvider` wins. Default: the global MeterProvider, looked up when `guard()` is called.
+   */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** `guard()` options checked and turned into the policies both adapters run. */
 export interface ResolvedGuard<TRequest, TRateLimit> {
   logger: GuardLogger | undefined;
   helmet: Record<string, unknown> | false;
-  loadShedding:
-    { options: ResolvedLoadShedderOptions; skip: ((r: TRequest) => boolean) | undefined } | false;
+  loadShedding: ResolvedLoadShedding<TRequest> | false;
   rateLimit: TRateLimit | false;
   concurrency: ConcurrencyLimiter | false;
   timeoutMs: number | undefined;
   inputLimits: InputLimits | false;
   /** Classifies each request (`state.criticality`); `undefined` when every request is `'critical'`. */
   classify: CriticalityResolver<TRequest> | undefined;
+  /** The `meterProvider` option (`undefined`: the global one). */
+  meterProvider: GuardMeterProvider | undefined;
 }
 
 const SECTIONS = [
@@ -76,29 +88,42 @@ const SECTIONS = [
   'inputLimits',
   'criticality',
   'trustCriticalityHeader',
+  'meterProvider',
 ] as const;
+
+/** `loadShedding` options resolved, with the adapter's `skip` and the section's own `meterProvider`. */
+export interface ResolvedLoadShedding<TRequest> {
+  options: ResolvedLoadShedderOptions;
+  skip: ((r: TRequest) => boolean) | undefined;
+  meterProvider: GuardMeterProvider | undefined;
+}
 
 /** Resolves `loadShedding` options with the adapter's `skip`. */
 export function resolveLoadShedding<TRequest>(
   factory: string,
   options: unknown,
   pathPrefix = '',
-): { options: ResolvedLoadShedderOptions; skip: ((r: TRequest) => boolean) | undefined } {
+): ResolvedLoadShedding<TRequest> {
   const resolved = resolveLoadShedderOptions(factory, options, ['skip'], pathPrefix);
-  const skip = optionReader(
+  const read = optionReader(
     factory,
     options,
-    [...Object.keys(resolved), 'skip'],
+    [...Object.keys(resolved), 'skip', 'meterProvider'],
     pathPrefix,
-  ).optionalFunction<(r: TRequest) => boolean>('skip');
-  return { options: resolved, skip };
+  );
+  const skip = read.optionalFunction<(r: TRequest) => boolean>('skip');
+  return { options: resolved, skip, meterProvider: readMeterProvider(read) };
 }
 
-/** Builds the concurrency limiter of `concurrencyLimit()` / `guard({ concurrency })`. */
+/**
+ * Builds the concurrency limiter of `concurrencyLimit()` / `guard({ concurrency })`;
+ * `meterProvider` is `guard()`'s, used unless the section names its own.
+ */
 export function createConcurrencySection(
   factory: string,
   options: unknown,
   pathPrefix = '',
+  meterProvider?: GuardMeterProvider,
 ): ConcurrencyLimiter {
   if (pathPrefix === '') rejectRequestAsOptions(factory, options);
   const given = options ?? {};
@@ -112,7 +137,12 @@ export function createConcurrencySection(
       'options',
     );
   }
-  return limiterFromResolved(resolveConcurrencyOptions(factory, given, pathPrefix, true), factory);
+  return limiterFromResolved(
+    resolveConcurrencyOptions(factory, given, pathPrefix, true),
+    factory,
+    {},
+    readConcurrencyMeterProvider(factory, given, pathPrefix, meterProvider),
+  );
 }
 
 /**
@@ -136,6 +166,7 @@ export function resolveGuardOptions<TRequest, TRateLimit>(
   if (logger !== undefined && typeof logger?.warn !== 'function')
     read.fail('logger', 'a winston logger (an object with a warn method)', logger);
 
+  const meterProvider = readMeterProvider(read);
   const helmet = section('helmet');
   const loadShedding = section('loadShedding');
   const concurrency = section('concurrency');
@@ -152,17 +183,20 @@ export function resolveGuardOptions<TRequest, TRateLimit>(
     concurrency:
       concurrency === false
         ? false
-        : createConcurrencySection(factory, concurrency, 'concurrency.'),
+        : createConcurrencySection(factory, concurrency, 'concurrency.', meterProvider),
     timeoutMs:
       timeout === false ? undefined : resolveRequestTimeoutOptions(factory, timeout, 'timeout.').ms,
-    inputLimits: inputLimits === false ? false : createInputLimitsSection(factory, inputLimits),
+    inputLimits:
+      inputLimits === false
+        ? false
+        : createInputLimits(inputLimits as InputLimitsOptions, factory, 'inputLimits.', {
+            meterProvider,
+            insideGuard: true,
+          }),
     classify: createCriticalityResolver<TRequest>(factory, {
       criticality: read.raw('criticality'),
       trustCriticalityHeader: read.raw('trustCriticalityHeader'),
     }),
+    meterProvider,
   };
-}
-
-function createInputLimitsSection(factory: string, options: unknown): InputLimits {
-  return createInputLimits(options as InputLimitsOptions, factory, 'inputLimits.');
 }

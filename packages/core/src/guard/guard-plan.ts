@@ -5,12 +5,13 @@ import type { RateLimiter } from '../policies/rate-limiter';
 import type { RequestGate } from '../policies/request-gate';
 import { createRequestGate } from '../policies/request-gate';
 import type { InputLimits } from '../input/input-limits';
-import type { GuardLogger } from '../logging/default-logger';
+import type { RateLimitDefaults } from '../policies/rate-limit-section';
 import type { CriticalityResolver } from '../overload/resolve-criticality';
 import type { ResolvedGuard } from './guard-options';
 import { exposeCounts } from './expose-figures';
 import type { ConcurrencyCounts } from './expose-figures';
-import { createPreDispatchShedding } from './pre-dispatch-shedding';
+import { createLoadSheddingCheck } from './load-shedding-check';
+import type { LoadSheddingCheck } from './load-shedding-check';
 import type { PreDispatchFrame, PreDispatchShedding } from './pre-dispatch-shedding';
 
 /** Live figures of a `guard()` middleware, for a health endpoint. Absent sections are `undefined`. */
@@ -36,14 +37,11 @@ export interface GuardStepFactories<TStep, TRequest, TRateLimit> {
   securityHeaders(
     helmetOptions: Record<string, unknown>,
   ): TStep & { readonly headerWrites: readonly HeaderWrite[] | undefined };
-  loadShedding(
-    shedder: LoadShedder,
-    skip: ((request: TRequest) => boolean) | undefined,
-    preDispatch: PreDispatchShedding | undefined,
-  ): TStep;
+  /** The load-shedding step over core's check (which may shed before dispatch). */
+  loadShedding(check: LoadSheddingCheck<TRequest>): TStep;
   rateLimit(
     options: TRateLimit,
-    defaults: { logger?: GuardLogger | undefined },
+    defaults: RateLimitDefaults,
     factory: string,
     pathPrefix: string,
   ): TStep & { readonly limiter: RateLimiter };
@@ -61,8 +59,11 @@ export interface GuardPlan<TStep, TRequest = unknown> {
   readonly classify: CriticalityResolver<TRequest> | undefined;
   /** The cheap refusals, in contract order: headers, load shedding, rate limit, input limits. */
   readonly steps: readonly TStep[];
-  /** Concurrency slot and deadline, taken only after every cheap step passed; none when both are off. */
-  readonly gate: RequestGate | undefined;
+  /**
+   * Concurrency slot and deadline, taken only after every cheap step passed (either may be off);
+   * admission counts the request as allowed.
+   */
+  readonly gate: RequestGate;
   /** Adds `limit`, `active`, `queued`, `limiter`, `status()` and `close()` to the adapter's middleware. */
   readonly expose: <TMiddleware extends object>(
     middleware: TMiddleware,
@@ -81,35 +82,49 @@ export function planGuard<TStep, TRequest, TRateLimit>(
   const headersStep =
     resolved.helmet === false ? undefined : factories.securityHeaders(resolved.helmet);
   if (headersStep) steps.push(headersStep);
+  const { meterProvider } = resolved;
   let shedder: LoadShedder | undefined;
   let preDispatch: PreDispatchShedding | undefined;
   if (resolved.loadShedding !== false) {
-    shedder = startLoadShedder(resolved.loadShedding.options);
+    shedder = startLoadShedder(
+      resolved.loadShedding.options,
+      undefined,
+      resolved.loadShedding.meterProvider ?? meterProvider,
+    );
     // Refusing before dispatch needs the refusal to be the same for every request: no `skip` and
     // no criticality classifier (both want the framework's request: a request refused before
     // dispatch could only be taken for 'critical'), helmet's headers known in advance.
     const securityHeaders = headersStep ? headersStep.headerWrites : [];
-    if (
-      factories.preDispatchFrame &&
-      resolved.loadShedding.skip === undefined &&
-      resolved.classify === undefined &&
-      securityHeaders !== undefined
-    )
-      preDispatch = createPreDispatchShedding(shedder, securityHeaders, factories.preDispatchFrame);
-    steps.push(factories.loadShedding(shedder, resolved.loadShedding.skip, preDispatch));
+    const check = createLoadSheddingCheck(shedder, resolved.loadShedding.skip, {
+      meterProvider,
+      insideGuard: true,
+      preDispatch:
+        factories.preDispatchFrame &&
+        resolved.loadShedding.skip === undefined &&
+        resolved.classify === undefined &&
+        securityHeaders !== undefined
+          ? { securityHeaders, frame: factories.preDispatchFrame }
+          : undefined,
+    });
+    preDispatch = check.preDispatch;
+    steps.push(factories.loadShedding(check));
   }
   // Rate limiting comes before the input limits and the slot: a flood is refused at its cheapest.
   const rateLimitStep =
     resolved.rateLimit === false
       ? undefined
-      : factories.rateLimit(resolved.rateLimit, { logger: resolved.logger }, 'guard', 'rateLimit.');
+      : factories.rateLimit(
+          resolved.rateLimit,
+          { logger: resolved.logger, meterProvider, insideGuard: true },
+          'guard',
+          'rateLimit.',
+        );
   if (rateLimitStep) steps.push(rateLimitStep);
   if (resolved.inputLimits !== false) steps.push(factories.inputLimits(resolved.inputLimits));
   const limiter = resolved.concurrency === false ? undefined : resolved.concurrency;
-  const gate =
-    limiter || resolved.timeoutMs !== undefined
-      ? createRequestGate(limiter, resolved.timeoutMs)
-      : undefined;
+  // Always a gate, even with neither a limit nor a deadline: admission is where guard() counts a
+  // request as allowed.
+  const gate = createRequestGate(limiter, resolved.timeoutMs, meterProvider);
 
   const status = (): GuardStatus => ({
     loadShedding: shedder?.figures,

@@ -1,5 +1,6 @@
 import { ServerResponse } from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import type { GuardError } from '../errors/guard-error';
 import type { HeaderWrite } from '../http/header-writer';
 import type { RefusalResponder } from '../http/refusal-responder';
 import type { LoadShedder } from '../policies/load-shedder';
@@ -25,7 +26,8 @@ export interface PreDispatchFrame {
  * Express's own dispatch costs about as much CPU as the tiny request it dispatches
  * (bench/shed-cost.mjs), and under overload what a refusal costs is taken from the requests still
  * served. The refusal is the one `errorHandler()` would send (security headers, problem+json,
- * `Retry-After`, a fresh errorId), counted in the same refusal log.
+ * `Retry-After`, a fresh errorId), counted in the same refusal log, and in the metrics and on
+ * `guard:reject` like any shed request (`onShed`).
  *
  * Safe means, checked at the first in-framework shed of each server: the server has one
  * `'request'` listener and it is the app; `guard()` is the app's first middleware (Koa: right
@@ -78,12 +80,14 @@ function isListenerHost(value: object): value is ListenerHost {
 
 /**
  * Creates the pre-dispatch shedding of one `guard()`; `securityHeaders` are helmet's recorded
- * writes (`[]` without helmet).
+ * writes (`[]` without helmet); `onShed` describes each refusal made before dispatch (with the
+ * shared error it is answered with).
  */
 export function createPreDispatchShedding(
   shedder: LoadShedder,
   securityHeaders: readonly HeaderWrite[],
   frame: PreDispatchFrame,
+  onShed: (error: GuardError, res: ServerResponse) => void = () => undefined,
 ): PreDispatchShedding {
   const states = new WeakMap<object, ServerState>();
   // Servers whose requests were judged before dispatch; a WeakSet so a closed server is not kept.
@@ -91,11 +95,18 @@ export function createPreDispatchShedding(
   const wrapped: Wrapped[] = [];
   let guardMiddleware: unknown;
 
-  function install(server: ListenerHost, app: RequestListener, respond: RefusalResponder) {
+  function install(
+    server: ListenerHost,
+    app: RequestListener,
+    error: GuardError,
+    respond: RefusalResponder,
+  ) {
     const wrapper: RequestListener = function shedBeforeDispatch(req, res) {
       // Every request is `critical` here: a class that only the app could tell is not known yet.
-      if (shedder.shouldShed()) respond(req, res);
-      else app(req, res);
+      if (shedder.shouldShed()) {
+        onShed(error, res);
+        respond(req, res);
+      } else app(req, res);
     };
     server.removeListener('request', app);
     server.on('request', wrapper);
@@ -127,10 +138,12 @@ export function createPreDispatchShedding(
         states.set(server, 'declined');
         return;
       }
+      const error = shedder.error();
       install(
         server,
         listener as RequestListener,
-        reporter.refusalResponder(shedder.error(), securityHeaders),
+        error,
+        reporter.refusalResponder(error, securityHeaders),
       );
       states.set(server, 'installed');
       judged.add(server);

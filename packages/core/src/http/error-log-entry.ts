@@ -1,6 +1,7 @@
 import { redact } from '../logging/redact';
 import { safeGet, truncate } from '../logging/safe-get';
 import { serializeError } from '../logging/serialize-error';
+import type { RejectionRecord } from '../telemetry/rejection';
 import type { ErrorClassification } from './classify-error';
 
 /** What an adapter knows about the request, for the log line. */
@@ -41,6 +42,11 @@ export interface ErrorLogInput {
   afterHeadersSent: boolean;
   /** A level that overrides the one chosen by status (a late echo of the request's own abort). */
   level?: string | undefined;
+  /**
+   * The rejection record of a refusal (`rejectionOf(thrown)`): logged as `rejection`, with the
+   * figures the client never sees (limit, observed value and threshold, class, key hash).
+   */
+  rejection?: RejectionRecord | undefined;
 }
 
 /** What goes to `logger.log(level, message, meta)`. */
@@ -58,8 +64,8 @@ const SHORT_MESSAGE = 200;
  * the error with its stack and cause chain, and the redacted request. A client error (4xx, and 499
  * for a client that left) is one short line by default: ids, status, code, route, what the client
  * was told (`detail`), and the error's name and code; no stack, no cause, no request. Every entry
- * carries the refusal `reason`, a timeout's `source` and a 413's `limitName` and `limit` when there
- * are such. Never throws: a part that cannot be read is left out by the helpers it uses.
+ * carries the refusal `reason` (and the rejection record, when the refusing policy described it),
+ * a timeout's `source` and a 413's `limitName` and `limit` when there are such. Never throws: a part that cannot be read is left out by the helpers it uses.
  */
 export function errorLogEntry(input: ErrorLogInput, settings: ErrorLogSettings): ErrorLogEntry {
   const { request, classification: c } = input;
@@ -81,6 +87,7 @@ export function errorLogEntry(input: ErrorLogInput, settings: ErrorLogSettings):
     ...(c.source === undefined ? {} : { source: c.source }),
     ...(c.limitName === undefined ? {} : { limitName: c.limitName }),
     ...(c.limit === undefined ? {} : { limit: c.limit }),
+    ...(input.rejection === undefined ? {} : { rejection: input.rejection }),
     ...(input.detail === undefined ? {} : { detail: truncate(input.detail, SHORT_MESSAGE) }),
     error: full ? serializeError(input.thrown) : shortError(input.thrown),
     ...(full

@@ -5,6 +5,11 @@ import { createDefaultLogger } from '../logging/default-logger';
 import type { GuardLogger } from '../logging/default-logger';
 import { safeGet } from '../logging/safe-get';
 import { optionReader } from '../options/option-reader';
+import { createErrorCounter } from '../telemetry/error-counter';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
+import { rejectionOf } from '../telemetry/refusal';
+import { createTelemetry } from '../telemetry/telemetry';
 import { classifyError } from './classify-error';
 import type { ErrorClassification } from './classify-error';
 import { errorLogEntry } from './error-log-entry';
@@ -46,6 +51,8 @@ export interface ErrorHandlerOptions {
    * Defaults `{ intervalMs: 10_000, individualCount: 5 }`; `false` logs every refusal on its own line.
    */
   refusalLog?: RefusalLogOptions | false;
+  /** Where `guard.errors` is counted (an OpenTelemetry MeterProvider). Default: the global one. */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** How refusals are logged in aggregate (see `ErrorHandlerOptions.refusalLog`). */
@@ -97,6 +104,7 @@ const KNOWN_OPTIONS = [
   'clientErrorLog',
   'requestIdHeader',
   'refusalLog',
+  'meterProvider',
 ] as const;
 
 /** Response headers that describe a body the handler meant to send, not the error body. */
@@ -136,6 +144,7 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
   if (loggerOption !== undefined && typeof safeGet(loggerOption, 'log') !== 'function')
     read.fail('logger', 'a winston logger (an object with a log method)', loggerOption);
   let logger = loggerOption as GuardLogger | undefined;
+  const countError = createErrorCounter(createTelemetry(readMeterProvider(read)));
   const getLogger = () => (logger ??= createDefaultLogger());
 
   const logSettings: ErrorLogSettings = {
@@ -185,7 +194,16 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
       response.status === c.status
         ? c
         : { ...c, status: response.status, code: ErrorCodes.INTERNAL };
-    if (refusals !== undefined && isPolicyRefusal(logged) && !refusals.count(logged)) return;
+    countError(logged.status, logged.code);
+    // The record the refusing policy described this refusal with: it keys the refusal's count
+    // and goes on its line.
+    const rejection = rejectionOf(thrown);
+    if (
+      refusals !== undefined &&
+      isPolicyRefusal(logged, rejection) &&
+      !refusals.count(logged, rejection)
+    )
+      return;
     log({
       thrown,
       request: requestOf(),
@@ -193,6 +211,7 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
       errorId,
       detail: response.body.detail,
       afterHeadersSent: false,
+      rejection,
     });
   }
 
@@ -206,12 +225,14 @@ export function createErrorReporter(options: unknown, factory = 'errorHandler'):
     },
     reportAfterHeadersSent(thrown, request, options) {
       const classification = classifyError(thrown);
+      countError(classification.status, classification.code);
       log({
         thrown,
         request,
         classification,
         errorId: randomUUID(),
         afterHeadersSent: true,
+        rejection: rejectionOf(thrown),
         level: options?.responseEnded === true && isAbortEcho(classification) ? 'debug' : undefined,
       });
     },

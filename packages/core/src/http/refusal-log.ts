@@ -1,4 +1,4 @@
-import type { RejectionPolicy, RejectionReason } from '../telemetry/rejection';
+import type { RejectionPolicy, RejectionReason, RejectionRecord } from '../telemetry/rejection';
 import { refusalPolicyOf } from '../telemetry/refusal-policy';
 
 /** What the refusal log needs to know of one refusal (an `ErrorClassification` has it). */
@@ -27,17 +27,24 @@ export interface RefusalLogSettings {
  * amplifier (issue 10).
  */
 export interface RefusalLog {
-  /** Counts one refusal; true when it is among the first few of its interval (log it on its own line). */
-  count(refusal: RefusalFacts): boolean;
+  /**
+   * Counts one refusal; true when it is among the first few of its interval (log it on its own
+   * line). `record` is the rejection record the refusing policy described it with
+   * (`rejectionOf(error)`), when it did: its `policy` and `name` then key the count (a brute-force
+   * 429 is `brute_force`, two named rate limits are counted apart); without one, the policy
+   * follows from the code.
+   */
+  count(refusal: RefusalFacts, record?: RejectionRecord): boolean;
   /** Writes the count lines of the interval so far and starts a new interval. */
   flush(): void;
   /** Flushes and stops the interval timer (a later refusal starts it again). */
   close(): void;
 }
 
-/** One policy and reason's count in the current interval. */
+/** One policy, name and reason's count in the current interval. */
 interface Tally {
   readonly policy: RejectionPolicy;
+  readonly name: string;
   readonly reason: RejectionReason;
   readonly code: string;
   readonly status: number;
@@ -47,15 +54,20 @@ interface Tally {
   since: number;
 }
 
+/** Tallies by policy name, and those by policy. */
+type ByName = Map<string, Tally>;
+type ByPolicy = Map<RejectionPolicy, ByName>;
+
 /**
  * True for a refusal by a policy: a guard error with a reason from the closed list, answered with
- * 429 or 503. Other errors are logged one line each, as always.
+ * 429 or 503, from a policy its code names or that described it (`record`). Other errors are
+ * logged one line each, as always.
  */
-export function isPolicyRefusal(refusal: RefusalFacts): boolean {
+export function isPolicyRefusal(refusal: RefusalFacts, record?: RejectionRecord): boolean {
   return (
     refusal.reason !== undefined &&
     (refusal.status === 429 || refusal.status === 503) &&
-    refusalPolicyOf(refusal.code) !== undefined
+    (record !== undefined || refusalPolicyOf(refusal.code) !== undefined)
   );
 }
 
@@ -67,17 +79,28 @@ export function isPolicyRefusal(refusal: RefusalFacts): boolean {
  * if (refusals.count(classification)) logTheUsualLine();
  */
 export function createRefusalLog(settings: RefusalLogSettings): RefusalLog {
-  // By code, then reason: two map lookups and no string built per refusal.
-  const tallies = new Map<string, Map<RejectionReason, Tally>>();
+  // By code, reason, policy, then name: map lookups and no string built per refusal.
+  const tallies = new Map<string, Map<RejectionReason, ByPolicy>>();
   let timer: NodeJS.Timeout | undefined;
 
-  function tallyOf(refusal: RefusalFacts, reason: RejectionReason): Tally {
+  function tallyOf(
+    refusal: RefusalFacts,
+    reason: RejectionReason,
+    record: RejectionRecord | undefined,
+  ): Tally {
+    const policy = record?.policy ?? refusalPolicyOf(refusal.code) ?? 'load_shedding';
+    const name = record?.name ?? 'default';
     let byReason = tallies.get(refusal.code);
-    if (!byReason) tallies.set(refusal.code, (byReason = new Map<RejectionReason, Tally>()));
-    let tally = byReason.get(reason);
+    if (!byReason) tallies.set(refusal.code, (byReason = new Map<RejectionReason, ByPolicy>()));
+    let byPolicy = byReason.get(reason);
+    if (!byPolicy) byReason.set(reason, (byPolicy = new Map<RejectionPolicy, ByName>()));
+    let byName = byPolicy.get(policy);
+    if (!byName) byPolicy.set(policy, (byName = new Map<string, Tally>()));
+    let tally = byName.get(name);
     if (!tally) {
       tally = {
-        policy: refusalPolicyOf(refusal.code) ?? 'load_shedding',
+        policy,
+        name,
         reason,
         code: refusal.code,
         status: refusal.status,
@@ -86,33 +109,35 @@ export function createRefusalLog(settings: RefusalLogSettings): RefusalLog {
         individually: 0,
         since: 0,
       };
-      byReason.set(reason, tally);
+      byName.set(name, tally);
     }
     return tally;
   }
 
   function flush(): void {
     let counted = false;
-    for (const byReason of tallies.values()) {
-      for (const tally of byReason.values()) {
-        if (tally.count === 0) continue;
-        counted = true;
-        // Every refusal was already on a line of its own: a count line would only repeat them.
-        if (tally.count > tally.individually) writeCount(tally);
-        tally.count = 0;
-        tally.individually = 0;
-      }
-    }
+    for (const byReason of tallies.values())
+      for (const byPolicy of byReason.values())
+        for (const byName of byPolicy.values())
+          for (const tally of byName.values()) {
+            if (tally.count === 0) continue;
+            counted = true;
+            // Every refusal was already on a line of its own: a count line would only repeat them.
+            if (tally.count > tally.individually) writeCount(tally);
+            tally.count = 0;
+            tally.individually = 0;
+          }
     // A quiet interval: no timer until the next refusal.
     if (!counted) stop();
   }
 
   function writeCount(tally: Tally): void {
     const intervalMs = Date.now() - tally.since;
-    // The fields of a rejection record (telemetry/rejection.ts), plus the count.
+    // The fields of a rejection record (telemetry/rejection.ts) that all the counted refusals
+    // share, plus the count.
     const entry = {
       policy: tally.policy,
-      name: 'default',
+      name: tally.name,
       reason: tally.reason,
       status: tally.status,
       ...(tally.retryAfterSeconds === undefined
@@ -126,7 +151,7 @@ export function createRefusalLog(settings: RefusalLogSettings): RefusalLog {
     };
     settings.write(
       tally.status,
-      `${tally.count} requests refused by ${tally.policy} (${tally.reason}) -> ${tally.status} ${tally.code}`,
+      `${tally.count} requests refused by ${tally.policy}${tally.name === 'default' ? '' : ` "${tally.name}"`} (${tally.reason}) -> ${tally.status} ${tally.code}`,
       entry,
     );
   }
@@ -137,9 +162,9 @@ export function createRefusalLog(settings: RefusalLogSettings): RefusalLog {
   }
 
   return {
-    count(refusal) {
+    count(refusal, record) {
       const reason = refusal.reason as RejectionReason;
-      const tally = tallyOf(refusal, reason);
+      const tally = tallyOf(refusal, reason, record);
       if (tally.count === 0) tally.since = Date.now();
       tally.count++;
       if (refusal.retryAfterSeconds !== undefined)

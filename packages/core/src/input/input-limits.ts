@@ -2,6 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PayloadTooLargeError } from '../errors/payload-too-large-error';
 import { UriTooLongError } from '../errors/uri-too-long-error';
 import { optionReader } from '../options/option-reader';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
+import type { SectionTelemetryOptions } from '../telemetry/meter-provider-option';
+import { createAllowedCounter, createRefusalSite } from '../telemetry/refusal';
+import type { RefusalSite } from '../telemetry/refusal';
+import { criticalityOf, requestIdOf } from '../telemetry/request-facts';
+import { createTelemetry } from '../telemetry/telemetry';
 import { isMultipart } from './is-multipart';
 
 /** Options of `inputLimits()` / `guard({ inputLimits })`. */
@@ -15,27 +22,37 @@ export interface InputLimitsOptions {
    * out of the box); on any other route it is cut off here as it streams. Default `1048576` (1 MiB).
    */
   maxBodyBytes?: number;
+  /** Where `inputLimits()` records its metrics (an OpenTelemetry MeterProvider). Default: the global one. */
+  meterProvider?: GuardMeterProvider;
 }
+
+/** Input-limit options with every default filled in (the meter provider is not kept). */
+export type ResolvedInputLimitsOptions = Readonly<
+  Required<Omit<InputLimitsOptions, 'meterProvider'>>
+>;
 
 /** Checks one request's URL and body size; the adapters call `check` first thing. */
 export interface InputLimits {
-  readonly options: Readonly<Required<InputLimitsOptions>>;
+  readonly options: ResolvedInputLimitsOptions;
   /**
    * Throws `UriTooLongError` or `PayloadTooLargeError` for what the headers already show, and
    * otherwise arranges for a body that streams past `maxBodyBytes` to fail with
    * `PayloadTooLargeError` for whoever reads it (body parser, multer, a handler). A multipart body
-   * is never refused from its headers alone: `upload()` may take it (see `releaseBodyCap`).
+   * is never refused from its headers alone: `upload()` may take it (see `releaseBodyCap`). Each
+   * refusal is described as an `input_limits` refusal; `state` is the per-request state.
    */
-  check(req: IncomingMessage, res: ServerResponse): void;
+  check(req: IncomingMessage, res: ServerResponse, state?: object): void;
 }
+
+const KNOWN_OPTIONS = ['maxUrlLength', 'maxBodyBytes', 'meterProvider'] as const;
 
 /** Checks and completes input-limit options. */
 export function resolveInputLimitsOptions(
   factory: string,
   options: unknown,
   pathPrefix = '',
-): Readonly<Required<InputLimitsOptions>> {
-  const read = optionReader(factory, options, ['maxUrlLength', 'maxBodyBytes'], pathPrefix);
+): ResolvedInputLimitsOptions {
+  const read = optionReader(factory, options, KNOWN_OPTIONS, pathPrefix);
   return Object.freeze({
     maxUrlLength: read.positiveInteger('maxUrlLength', 2048, 'characters'),
     maxBodyBytes: read.positiveInteger('maxBodyBytes', 1_048_576, 'bytes'),
@@ -50,23 +67,50 @@ export function createInputLimits(
   options: InputLimitsOptions = {},
   factory = 'createInputLimits',
   pathPrefix = '',
+  context: SectionTelemetryOptions = {},
 ): InputLimits {
   const resolved = resolveInputLimitsOptions(factory, options, pathPrefix);
   const { maxUrlLength, maxBodyBytes } = resolved;
+  const telemetry = createTelemetry(
+    readMeterProvider(
+      optionReader(factory, options, KNOWN_OPTIONS, pathPrefix),
+      context.meterProvider,
+    ),
+  );
+  const site = createRefusalSite(telemetry, 'input_limits', 'default');
+  const countAllowed = context.insideGuard ? undefined : createAllowedCounter(telemetry, 'default');
   return {
     options: resolved,
-    check(req, res) {
-      if ((req.url?.length ?? 0) > maxUrlLength) throw new UriTooLongError();
+    check(req, res, state) {
+      const urlLength = req.url?.length ?? 0;
+      if (urlLength > maxUrlLength)
+        throw site.refuse(new UriTooLongError(), {
+          observed: urlLength,
+          threshold: maxUrlLength,
+          criticality: criticalityOf(state),
+          requestId: requestIdOf(res),
+        });
       const declared = req.headers['content-length'];
       if (declared !== undefined) {
         // Node has already rejected a malformed Content-Length; a number too big to count is too big.
-        if (Number(declared) <= maxBodyBytes) return; // the parser never delivers more than declared
-        if (!isMultipart(req.headers['content-type']))
-          throw tooLarge(res, maxBodyBytes, LIMIT_NAME);
-        capBody(req, res, maxBodyBytes);
+        const bytes = Number(declared);
+        if (bytes > maxBodyBytes) {
+          if (!isMultipart(req.headers['content-type']))
+            throw site.refuse(tooLarge(res, maxBodyBytes, LIMIT_NAME), {
+              observed: bytes,
+              threshold: maxBodyBytes,
+              criticality: criticalityOf(state),
+              requestId: requestIdOf(res),
+            });
+          capBody(req, res, maxBodyBytes, site, state);
+        }
+        // Otherwise the parser never delivers more than declared.
+        countAllowed?.(criticalityOf(state));
         return;
       }
-      if (req.headers['transfer-encoding'] !== undefined) capBody(req, res, maxBodyBytes);
+      if (req.headers['transfer-encoding'] !== undefined)
+        capBody(req, res, maxBodyBytes, site, state);
+      countAllowed?.(criticalityOf(state));
     },
   };
 }
@@ -113,7 +157,13 @@ export function tooLarge(
  * rest and fails the stream for its reader. Wrapping `push` (not listening to 'data') leaves the
  * stream paused for the parser or multer that reads it later.
  */
-function capBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): void {
+function capBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBytes: number,
+  site: RefusalSite,
+  state: object | undefined,
+): void {
   // Bytes the parser pushed before this check ran (an async step came first) count too.
   let received = req.readableLength;
   let failed = false;
@@ -125,7 +175,15 @@ function capBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): v
       received += (chunk as { length: number }).length;
       if (received > maxBytes) {
         failed = true;
-        fail(req, tooLarge(res, maxBytes, LIMIT_NAME));
+        fail(
+          req,
+          site.refuse(tooLarge(res, maxBytes, LIMIT_NAME), {
+            observed: received,
+            threshold: maxBytes,
+            criticality: criticalityOf(state),
+            requestId: requestIdOf(res),
+          }),
+        );
         return false;
       }
     }

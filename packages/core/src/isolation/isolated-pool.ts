@@ -4,8 +4,14 @@ import type { Piscina as PiscinaPool } from 'piscina';
 import { requireOptional } from '../deps/optional-dependency';
 import { ConcurrencyLimitError } from '../errors/concurrency-limit-error';
 import { ResourceLimitError } from '../errors/resource-limit-error';
+import { RejectionReasons } from '../telemetry/rejection';
 import { TimeoutError } from '../errors/timeout-error';
 import { optionReader } from '../options/option-reader';
+import { countTimeout } from '../telemetry/counters';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
+import { createRefusalSite } from '../telemetry/refusal';
+import { createTelemetry } from '../telemetry/telemetry';
 import { abortError } from '../policies/abort';
 import { CallAbort } from './call-abort';
 import { DeadlineQueue } from '../timers/deadline-queue';
@@ -22,6 +28,10 @@ export interface IsolatedPoolOptions {
   maxMemoryMb: number;
   /** Calls waiting for a free worker at most; further calls reject with `ConcurrencyLimitError` (503). Default `1000`. */
   maxQueue?: number;
+  /** Names the pool in rejection records. Default `'default'`. */
+  name?: string;
+  /** Where its metrics go (an OpenTelemetry MeterProvider). Default: the global MeterProvider. */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** Per-call options of `run`. */
@@ -51,7 +61,15 @@ export interface IsolatedPool {
   close(this: void): Promise<void>;
 }
 
-const KNOWN_OPTIONS = ['filename', 'maxWorkers', 'timeoutMs', 'maxMemoryMb', 'maxQueue'] as const;
+const KNOWN_OPTIONS = [
+  'filename',
+  'maxWorkers',
+  'timeoutMs',
+  'maxMemoryMb',
+  'maxQueue',
+  'name',
+  'meterProvider',
+] as const;
 
 interface ResolvedPoolOptions {
   filename: string;
@@ -59,6 +77,8 @@ interface ResolvedPoolOptions {
   timeoutMs: number;
   maxMemoryMb: number;
   maxQueue: number;
+  name: string;
+  meterProvider: GuardMeterProvider | undefined;
 }
 
 function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
@@ -77,6 +97,8 @@ function resolvePoolOptions(options: unknown): ResolvedPoolOptions {
     timeoutMs: read.timerMs('timeoutMs', undefined),
     maxMemoryMb: read.positiveInteger('maxMemoryMb', undefined, 'megabytes'),
     maxQueue: read.nonNegativeInteger('maxQueue', 1000, 'calls'),
+    name: read.string('name', 'default'),
+    meterProvider: readMeterProvider(read),
   };
 }
 
@@ -107,12 +129,16 @@ function isWorkerDeath(error: unknown): boolean {
  * await pool.close(); // at shutdown
  */
 export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
-  const { filename, maxWorkers, timeoutMs, maxMemoryMb, maxQueue } = resolvePoolOptions(options);
+  const { filename, maxWorkers, timeoutMs, maxMemoryMb, maxQueue, name, meterProvider } =
+    resolvePoolOptions(options);
   // An optional peer: only apps that isolate work install piscina (and its native helper).
   const { Piscina } = requireOptional<{ Piscina: typeof PiscinaPool }>(
     'piscina',
     'createIsolatedPool',
   );
+  const telemetry = createTelemetry(meterProvider);
+  // Calls the pool refuses are published on guard:reject; they are calls, not requests.
+  const refusals = createRefusalSite(telemetry, 'isolated_pool', name, false);
   const piscina = new Piscina({
     filename,
     maxThreads: maxWorkers,
@@ -147,13 +173,21 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
       if (outer?.aborted) return Promise.reject(abortError(outer));
       if (closed)
         return Promise.reject(
-          new ConcurrencyLimitError(undefined, { cause: new Error('isolated pool closed') }),
+          refusals.refuse(
+            new ConcurrencyLimitError(undefined, {
+              reason: RejectionReasons.CLOSED,
+              cause: new Error('isolated pool closed'),
+            }),
+          ),
         );
       if (inFlight >= capacity)
         return Promise.reject(
-          new ConcurrencyLimitError(undefined, {
-            cause: new Error(`isolated pool queue is full (${maxQueue} waiting)`),
-          }),
+          refusals.refuse(
+            new ConcurrencyLimitError(undefined, {
+              cause: new Error(`isolated pool queue is full (${maxQueue} waiting)`),
+            }),
+            { limit: capacity },
+          ),
         );
       inFlight++;
       const handle = new CallAbort();
@@ -171,7 +205,10 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
           inFlight--;
           deadlines.remove(deadline);
           outer?.removeEventListener('abort', onOuterAbort);
-          throw translate(error, handle, outer, timeoutMs);
+          const translated = translate(error, handle, outer, timeoutMs);
+          if (translated instanceof TimeoutError) countTimeout(telemetry, 'pool');
+          else if (translated instanceof ResourceLimitError) refusals.refuse(translated);
+          throw translated;
         },
       );
     },
@@ -179,6 +216,7 @@ export function createIsolatedPool(options: IsolatedPoolOptions): IsolatedPool {
       if (closed) return;
       closed = true;
       deadlines.close();
+      telemetry.close();
       await piscina.destroy();
     },
   };

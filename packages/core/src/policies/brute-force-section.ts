@@ -1,6 +1,10 @@
 import { clientKey, readIpv6Subnet } from '../net/client-key';
 import { optionReader } from '../options/option-reader';
 import { rejectRequestAsOptions } from '../options/reject-request-as-options';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
+import { createAllowedCounter, createRefusalSite } from '../telemetry/refusal';
+import { criticalityOf } from '../telemetry/request-facts';
+import { createTelemetry } from '../telemetry/telemetry';
 import { BRUTE_FORCE_OPTION_KEYS, buildBruteForceProtection } from './brute-force';
 import type { BruteForceDecision, BruteForceOptions, BruteForceProtection } from './brute-force';
 
@@ -27,6 +31,11 @@ export interface BruteForceSection<TRequest> {
     raw: object,
     address: string | undefined,
   ): BruteForceDecision | Promise<BruteForceDecision>;
+  /**
+   * Answers a decision: returns when the attempt may go ahead, throws the 429 when it is blocked
+   * (described as a `brute_force` refusal, keyed by the address's keyed hash, never the username).
+   */
+  settle(decision: BruteForceDecision, raw: object, state: object | undefined): void;
   /** Confirms the failure of the request `check` saw (`req`, `ctx` or the node request); counts nothing more. */
   reportFailure(request: object): Promise<void>;
   /** Clears the consecutive failures for the request `check` saw; a second report does nothing. */
@@ -56,6 +65,11 @@ export function createBruteForceSection<TRequest>(
     read.optionalFunction<(request: TRequest) => unknown>('username') ?? defaultUsername;
   const ipv6Subnet = readIpv6Subnet(read);
   const protection = buildBruteForceProtection(options, factory, ['username', 'ipv6Subnet']);
+  const telemetry = createTelemetry(readMeterProvider(read));
+  // Checked by buildBruteForceProtection above.
+  const name = read.string('name', 'login');
+  const site = createRefusalSite(telemetry, 'brute_force', name);
+  const countAllowed = createAllowedCounter(telemetry, name);
   // Keyed by the node request, which lives exactly as long as the request does.
   const attempts = new WeakMap<object, Attempt>();
 
@@ -69,10 +83,10 @@ export function createBruteForceSection<TRequest>(
   return {
     protection,
     check(request, raw, address) {
-      const name = username(request);
+      const user = username(request);
       const attempt: Attempt = {
         // Only a string names a user; anything else counts against the address alone.
-        username: typeof name === 'string' ? name : undefined,
+        username: typeof user === 'string' ? user : undefined,
         address: clientKey(address, ipv6Subnet),
         settled: false,
       };
@@ -84,6 +98,16 @@ export function createBruteForceSection<TRequest>(
       };
       const decision = protection.check(attempt.username, attempt.address);
       return decision instanceof Promise ? decision.then(settle) : settle(decision);
+    },
+    settle(decision, raw, state) {
+      if (decision.allowed) {
+        countAllowed(criticalityOf(state));
+        return;
+      }
+      throw site.refuse(protection.reject(decision), {
+        key: attempts.get(raw)?.address,
+        criticality: criticalityOf(state),
+      });
     },
     reportFailure(request) {
       const attempt = attemptOf(request);

@@ -11,6 +11,7 @@ import type { RateLimitStore, StoreHit } from '../stores/store';
 import { normalizeUsername } from './normalize-username';
 import { resolveRateLimiterOptions } from './rate-limiter';
 import type { RateLimitStoreOption } from './rate-limiter';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
 
 /** Options of `createBruteForceProtection` (and of the adapters' `bruteForce()`). */
 export interface BruteForceOptions {
@@ -36,6 +37,8 @@ export interface BruteForceOptions {
   normalizeUsername?: boolean;
   /** Where Redis store switches are logged (winston). */
   logger?: GuardLogger;
+  /** Where `bruteForce()` records its metrics (an OpenTelemetry MeterProvider). Default: the global one. */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** Whether a login attempt may go ahead. */
@@ -89,6 +92,7 @@ export const BRUTE_FORCE_OPTION_KEYS = [
   'name',
   'normalizeUsername',
   'logger',
+  'meterProvider',
 ] as const;
 
 const ALLOWED: BruteForceDecision = Object.freeze({ allowed: true, retryAfterSeconds: 0 });

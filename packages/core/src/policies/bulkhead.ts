@@ -1,6 +1,15 @@
 import { CircuitOpenError } from '../errors/circuit-open-error';
+import { isGuardError } from '../errors/guard-error';
 import { TimeoutError } from '../errors/timeout-error';
-import { limiterFromResolved, resolveConcurrencyOptions } from './concurrency-limiter';
+import { currentLimit } from '../telemetry/concurrency-telemetry';
+import { createRefusalSite } from '../telemetry/refusal';
+import { createTelemetry } from '../telemetry/telemetry';
+import { acquireTimed } from '../telemetry/timed-acquire';
+import {
+  limiterFromResolved,
+  readConcurrencyMeterProvider,
+  resolveConcurrencyOptions,
+} from './concurrency-limiter';
 import type { ConcurrencyLimiterOptions, PermitOutcome } from './concurrency-limiter';
 import { contextOf } from './policy';
 import type { ExecuteOptions, Policy, PolicyFn } from './policy';
@@ -16,7 +25,7 @@ export interface Bulkhead extends Policy {
   readonly active: number;
   /** Calls waiting for a slot. */
   readonly queued: number;
-  /** Rejects the waiting calls; running calls finish. */
+  /** Rejects the waiting calls (running calls finish) and stops its gauges. */
   close(this: void): void;
 }
 
@@ -31,10 +40,21 @@ export interface Bulkhead extends Policy {
  * const adaptive = createBulkhead({ adaptive: true });
  */
 export function createBulkhead(options: BulkheadOptions): Bulkhead {
+  const factory = 'createBulkhead';
+  const meterProvider = readConcurrencyMeterProvider(factory, options);
   const limiter = limiterFromResolved(
-    resolveConcurrencyOptions('createBulkhead', options, '', true),
-    'createBulkhead',
+    resolveConcurrencyOptions(factory, options, '', true),
+    factory,
+    {},
+    meterProvider,
   );
+  const telemetry = createTelemetry(meterProvider);
+  // Calls the bulkhead refuses are published on guard:reject; they are calls, not requests.
+  const refusals = createRefusalSite(telemetry, 'concurrency', limiter.options.name, false);
+  const refused = (error: unknown, waitedMs: number) =>
+    isGuardError(error)
+      ? refusals.refuse(error, { limit: currentLimit(limiter), queueWaitMs: Math.round(waitedMs) })
+      : error;
   return {
     get limit() {
       return limiter.limit;
@@ -46,7 +66,9 @@ export function createBulkhead(options: BulkheadOptions): Bulkhead {
       return limiter.queued;
     },
     async execute<TResult>(fn: PolicyFn<TResult>, options?: ExecuteOptions): Promise<TResult> {
-      const permit = limiter.tryAcquire() ?? (await limiter.acquire(options?.signal));
+      const permit =
+        limiter.tryAcquire() ??
+        (await acquireTimed(limiter, options?.signal, undefined, telemetry, refused));
       let outcome: PermitOutcome = 'success';
       try {
         return await fn(contextOf(options));
@@ -59,6 +81,7 @@ export function createBulkhead(options: BulkheadOptions): Bulkhead {
     },
     close() {
       limiter.close();
+      telemetry.close();
     },
   };
 }

@@ -2,6 +2,12 @@ import { CircuitOpenError } from '../errors/circuit-open-error';
 import { withoutStack } from '../errors/without-stack';
 import type { TimeoutError } from '../errors/timeout-error';
 import { optionReader } from '../options/option-reader';
+import { createBreakerTelemetry } from '../telemetry/breaker-telemetry';
+import { countTimeout } from '../telemetry/counters';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
+import { createRefusalSite } from '../telemetry/refusal';
+import { createTelemetry } from '../telemetry/telemetry';
 import { Admission, createBreakerRedisSync } from './breaker-redis-sync';
 import type { BreakerSync, CircuitBreakerStoreOptions } from './breaker-redis-sync';
 import { BreakerEvents } from './circuit-breaker-events';
@@ -37,6 +43,8 @@ export interface CircuitBreakerOptions {
   isFailure?: (error: unknown) => boolean;
   /** Share the state through Redis between every instance using the same `name`. Default: local state only. */
   store?: CircuitBreakerStoreOptions;
+  /** Where its metrics go (an OpenTelemetry MeterProvider). Default: the global MeterProvider. */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** Counters of a breaker for metrics. */
@@ -71,9 +79,9 @@ export interface CircuitBreaker extends Policy {
   ): () => void;
   stats(this: void): CircuitBreakerStats;
   /**
-   * Removes every listener, and with `store` stops re-sending a state change Redis has not taken yet.
-   * The breaker holds no socket of its own (a Redis client stays the caller's), and no timer but
-   * that retry (unref'd), which exists only while Redis fails.
+   * Removes every listener, stops its state gauge, and with `store` stops re-sending a state change
+   * Redis has not taken yet. The breaker holds no socket of its own (a Redis client stays the
+   * caller's), and no timer but that retry (unref'd), which exists only while Redis fails.
    */
   close(this: void): void;
 }
@@ -89,6 +97,7 @@ const KNOWN_OPTIONS = [
   'timeoutMs',
   'isFailure',
   'store',
+  'meterProvider',
 ] as const;
 
 const WINDOW_BUCKETS = 10;
@@ -106,6 +115,7 @@ interface ResolvedBreakerOptions {
   isFailure: ((error: unknown) => boolean) | undefined;
   /** Checked by `createBreakerRedisSync`. */
   store: unknown;
+  meterProvider: GuardMeterProvider | undefined;
 }
 
 function resolveBreakerOptions(options: unknown): ResolvedBreakerOptions {
@@ -130,6 +140,7 @@ function resolveBreakerOptions(options: unknown): ResolvedBreakerOptions {
     timeoutMs: read.has('timeoutMs') ? read.timerMs('timeoutMs', undefined) : undefined,
     isFailure: read.optionalFunction('isFailure'),
     store: read.raw('store'),
+    meterProvider: readMeterProvider(read),
   };
 }
 
@@ -164,6 +175,10 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
           leaseMs: timeoutMs ?? resetTimeoutMs,
         });
   const events = new BreakerEvents();
+  const telemetry = createTelemetry(resolved.meterProvider);
+  const transitions = createBreakerTelemetry(telemetry, name);
+  // Calls refused by an open breaker are published on guard:reject; they are calls, not requests.
+  const refusals = createRefusalSite(telemetry, 'circuit_breaker', name, false);
   const window =
     failureRateThreshold === undefined
       ? undefined
@@ -184,6 +199,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   let rejections = 0;
 
   function toOpen(reason: CircuitBreakerEventMap['open']['reason'], openMs: number): void {
+    if (state !== 'open') transitions.transition(state, 'open');
     state = 'open';
     generation++;
     reopenAt = Date.now() + openMs;
@@ -194,6 +210,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   }
 
   function toClosed(reason: CircuitBreakerEventMap['close']['reason']): void {
+    if (state !== 'closed') transitions.transition(state, 'closed');
     state = 'closed';
     generation++;
     consecutiveFailures = 0;
@@ -204,6 +221,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   }
 
   function toHalfOpen(): void {
+    if (state !== 'halfOpen') transitions.transition(state, 'halfOpen');
     state = 'halfOpen';
     generation++;
     trialsInFlight = 0;
@@ -213,12 +231,14 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   function reject(msLeft: number): Promise<never> {
     rejections++;
     // The answer of an open breaker, on every call while it is open: no stack trace to capture.
-    const error = withoutStack(
-      () =>
-        new CircuitOpenError(undefined, {
-          retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)),
-          cause: new Error(`circuit breaker "${name}" is ${state}`),
-        }),
+    const error = refusals.refuse(
+      withoutStack(
+        () =>
+          new CircuitOpenError(undefined, {
+            retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)),
+            cause: new Error(`circuit breaker "${name}" is ${state}`),
+          }),
+      ),
     );
     if (events.has('reject')) events.emit('reject', { error });
     return Promise.reject(error);
@@ -272,6 +292,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     failures++;
     if (isTimeout) {
       timeouts++;
+      countTimeout(telemetry, 'policy');
       if (events.has('timeout')) events.emit('timeout', { error: error as TimeoutError });
     }
     if (events.has('failure')) events.emit('failure', { error });
@@ -393,7 +414,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   }
 
   // No method reads `this`: `const { execute, stats } = breaker` works (issue 12, item 7).
-  return {
+  const breaker: CircuitBreaker = {
     name,
     get state() {
       return currentState();
@@ -425,8 +446,11 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
     close() {
       events.clear();
       sync?.close();
+      telemetry.close();
     },
   };
+  transitions.observe(breaker);
+  return breaker;
 }
 
 // Re-exported for the public index; declared here so the breaker's public types live with it.

@@ -14,8 +14,13 @@ import type { Criticality } from '../overload/criticality';
 import { WaiterQueue } from '../overload/waiter-queue';
 import type { CodelSettings, QueuedWaiter } from '../overload/waiter-queue';
 import type { WindowSample } from '../overload/limit-algorithm';
+import { publishLimitChange } from '../telemetry/channels';
+import { observeConcurrency } from '../telemetry/concurrency-telemetry';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
 import { RejectionReasons } from '../telemetry/rejection';
 import type { RejectionReason } from '../telemetry/rejection';
+import { createTelemetry } from '../telemetry/telemetry';
 import { systemClock } from '../timers/clock';
 import type { Clock } from '../timers/clock';
 
@@ -45,6 +50,10 @@ export interface ConcurrencyLimiterOptions {
   queueTimeoutMs?: number;
   /** `Retry-After` of a rejection, in seconds. Default `1`. */
   retryAfterSeconds?: number;
+  /** Names the limiter in metrics (`guard.name`), rejection records and limit events. Default `'default'`. */
+  name?: string;
+  /** Where its metrics go (an OpenTelemetry MeterProvider). Default: the global MeterProvider. */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** Concurrency options with every field checked and defaulted. */
@@ -57,6 +66,8 @@ export interface ResolvedConcurrencyLimiterOptions {
   readonly maxQueue: number | undefined;
   readonly queueTimeoutMs: number;
   readonly retryAfterSeconds: number;
+  /** The limiter's name in metrics, rejection records and limit events. */
+  readonly name: string;
 }
 
 /**
@@ -97,7 +108,10 @@ export interface ConcurrencyLimiter {
   readonly queued: number;
   /** The resolved options. */
   readonly options: ResolvedConcurrencyLimiterOptions;
-  /** Rejects every waiter and refuses new acquires; permits already held may still be released. */
+  /**
+   * Rejects every waiter and refuses new acquires (permits already held may still be released), and
+   * stops its gauges.
+   */
   close(): void;
 }
 
@@ -126,6 +140,8 @@ const KNOWN_OPTIONS = [
   'maxQueue',
   'queueTimeoutMs',
   'retryAfterSeconds',
+  'name',
+  'meterProvider',
 ] as const;
 
 /**
@@ -171,7 +187,21 @@ export function resolveConcurrencyOptions(
     maxQueue,
     queueTimeoutMs: read.timerMs('queueTimeoutMs', 1000),
     retryAfterSeconds: read.positiveInteger('retryAfterSeconds', 1, 'seconds'),
+    name: read.string('name', 'default'),
   });
+}
+
+/**
+ * Reads the `meterProvider` of concurrency options (kept out of the resolved options, which are
+ * settings): the one given, else `inherited` (guard()'s), else `undefined` for the global one.
+ */
+export function readConcurrencyMeterProvider(
+  factory: string,
+  options: unknown,
+  pathPrefix = '',
+  inherited?: GuardMeterProvider,
+): GuardMeterProvider | undefined {
+  return readMeterProvider(optionReader(factory, options, KNOWN_OPTIONS, pathPrefix), inherited);
 }
 
 /**
@@ -186,7 +216,12 @@ export function resolveConcurrencyOptions(
  */
 export function createConcurrencyLimiter(options?: ConcurrencyLimiterOptions): ConcurrencyLimiter {
   const factory = 'createConcurrencyLimiter';
-  return limiterFromResolved(resolveConcurrencyOptions(factory, options), factory);
+  return limiterFromResolved(
+    resolveConcurrencyOptions(factory, options),
+    factory,
+    {},
+    readConcurrencyMeterProvider(factory, options),
+  );
 }
 
 /** What the overload simulator in core's tests replaces; production code passes none of it. */
@@ -201,13 +236,18 @@ export interface LimiterSeams {
   onWindow?: (window: WindowSample, limit: number) => void;
 }
 
-/** Builds a limiter from resolved options (the seams are for the simulator). */
+/**
+ * Builds a limiter from resolved options (the seams are for the simulator); `meterProvider`
+ * receives its gauges (default: the global MeterProvider).
+ */
 export function limiterFromResolved(
   resolved: ResolvedConcurrencyLimiterOptions,
   factory: string,
   seams: LimiterSeams = {},
+  meterProvider?: GuardMeterProvider,
 ): ConcurrencyLimiter {
-  const { queueTimeoutMs, retryAfterSeconds } = resolved;
+  const { queueTimeoutMs, retryAfterSeconds, name } = resolved;
+  const telemetry = createTelemetry(meterProvider);
   const clock = seams.clock ?? systemClock;
   const codel = seams.codel ?? (resolved.adaptive ? CODEL : false);
   const adaptive: AdaptiveLimit | undefined = resolved.adaptive
@@ -258,9 +298,13 @@ export function limiterFromResolved(
     active--;
   }
 
+  // Every move of the limit (an adaptive window, setLimit) passes here: the one place that
+  // publishes guard:concurrency:limit (nothing when it did not move or nobody subscribed).
   function setLimitValue(next: number): void {
+    const previous = limit;
     limit = next;
     if (resolved.maxQueue === undefined) maxQueue = defaultMaxQueue(limit);
+    publishLimitChange(name, limit, previous);
   }
 
   /** Admits waiters while the limit has room (after it grew). */
@@ -304,7 +348,7 @@ export function limiterFromResolved(
     };
   }
 
-  return {
+  const limiter: ConcurrencyLimiter = {
     get active() {
       return active;
     },
@@ -371,7 +415,10 @@ export function limiterFromResolved(
     },
     close() {
       closed = true;
+      telemetry.close();
       for (const waiter of queue.drain()) refuse(waiter, busy(RejectionReasons.CLOSED));
     },
   };
+  observeConcurrency(telemetry, limiter, name);
+  return limiter;
 }

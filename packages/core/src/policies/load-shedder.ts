@@ -6,6 +6,10 @@ import { createProcessProbe } from '../overload/process-probe';
 import type { PerCriticality } from '../overload/shed-allocation';
 import { createShedController } from '../overload/shed-controller';
 import type { LoadMeasurement } from '../overload/shed-controller';
+import { observeShedder, publishShedding } from '../telemetry/load-shedding-telemetry';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
+import { createTelemetry } from '../telemetry/telemetry';
 
 /** Options of `createLoadShedder` (and of `loadShedding()` / `guard({ loadShedding })`). */
 export interface LoadShedderOptions {
@@ -39,6 +43,8 @@ export interface LoadShedderOptions {
    * Default: perf_hooks and `process.memoryUsage()`.
    */
   probe?: LoadProbe;
+  /** Where its gauges go (an OpenTelemetry MeterProvider). Default: the global MeterProvider. */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** The figures of the last sample, as a health endpoint would show them. */
@@ -57,6 +63,15 @@ export interface LoadFigures {
   readonly shedProbability: number;
   /** Each class's probability of being refused, 0–1: `sheddable` first, `critical_plus` last. */
   readonly shedProbabilities: Readonly<Record<Criticality, number>>;
+  /**
+   * How hard the process presses on its limits, 0–1 and beyond: the highest of the event-loop delay
+   * over `targetEventLoopDelayMs`, the heap over `maxHeapUsedBytes` and the RSS over `maxRssBytes`.
+   * 1 is the delay an overloaded process is held at (or a memory limit reached, where everything
+   * is refused); refusals start only once the delay passes `maxEventLoopDelayMs` on a busy loop
+   * (4 with the default target), then keep it near 1. Utilization alone never refuses, so it is
+   * not part of it. The metric `guard.load_shedding.pressure` and the `guard:load-shedding` event.
+   */
+  readonly pressure: number;
   /** Epoch milliseconds of the sample. */
   readonly sampledAt: number;
 }
@@ -85,13 +100,16 @@ export interface LoadShedder {
   error(): LoadShedError;
   /** Takes a sample now (the timer does this every `sampleIntervalMs`). */
   sample(): LoadFigures;
-  /** Stops sampling; the probabilities stay at their last values. */
+  /** Stops sampling (the probabilities stay at their last values) and its gauges. */
   close(): void;
 }
 
-/** Every load-shedder option, resolved. Limits left out are `Infinity`; `probe` may be absent. */
+/**
+ * Every load-shedder option, resolved. Limits left out are `Infinity`; `probe` may be absent; the
+ * meter provider is not kept (`startLoadShedder` takes it).
+ */
 export type ResolvedLoadShedderOptions = Readonly<
-  Required<Omit<LoadShedderOptions, 'probe'>> & { probe: LoadProbe | undefined }
+  Required<Omit<LoadShedderOptions, 'probe' | 'meterProvider'>> & { probe: LoadProbe | undefined }
 >;
 
 const KNOWN_OPTIONS = [
@@ -103,6 +121,7 @@ const KNOWN_OPTIONS = [
   'sampleIntervalMs',
   'retryAfterSeconds',
   'probe',
+  'meterProvider',
 ] as const;
 
 /** Checks and completes load-shedding options; extra keys (such as an adapter's `skip`) may be allowed. */
@@ -154,13 +173,21 @@ export function createLoadShedder(
   factory = 'createLoadShedder',
 ): LoadShedder {
   const resolved = resolveLoadShedderOptions(factory, options);
-  return startLoadShedder(resolved, probe);
+  return startLoadShedder(
+    resolved,
+    probe,
+    readMeterProvider(optionReader(factory, options, KNOWN_OPTIONS)),
+  );
 }
 
-/** Starts a shedder over options already resolved (the adapters resolve theirs with `skip`). */
+/**
+ * Starts a shedder over options already resolved (the adapters resolve theirs with `skip`);
+ * `meterProvider` receives its gauges (default: the global MeterProvider).
+ */
 export function startLoadShedder(
   resolved: ResolvedLoadShedderOptions,
   probe?: LoadProbe,
+  meterProvider?: GuardMeterProvider,
 ): LoadShedder {
   const given = probe ?? resolved.probe;
   const own = given === undefined ? createProcessProbe() : { measure: given, stop: () => {} };
@@ -174,7 +201,13 @@ export function startLoadShedder(
   function sample(): LoadFigures {
     const m = own.measure();
     controller.update(m);
+    const wasOverloaded = overloaded;
     overloaded = controller.isOverHardLimit || controller.shedProbability > 0;
+    const pressure = Math.max(
+      ratio(m.eventLoopDelayMs, resolved.targetEventLoopDelayMs),
+      ratio(m.heapUsedBytes, resolved.maxHeapUsedBytes),
+      ratio(m.rssBytes, resolved.maxRssBytes),
+    );
     figures = Object.freeze({
       eventLoopDelayMs: m.eventLoopDelayMs,
       eventLoopUtilization: m.eventLoopUtilization,
@@ -183,16 +216,19 @@ export function startLoadShedder(
       overloaded,
       shedProbability: controller.isOverHardLimit ? 1 : controller.shedProbability,
       shedProbabilities: Object.freeze({ ...probabilities }),
+      pressure,
       sampledAt: Date.now(),
     });
+    if (overloaded !== wasOverloaded) publishShedding(figures.pressure, overloaded);
     return figures;
   }
   // Heap and RSS are known at once; the loop figures start at zero until the first interval ends.
   figures = sample();
   const timer = setInterval(sample, resolved.sampleIntervalMs);
   timer.unref();
+  const telemetry = createTelemetry(meterProvider);
 
-  return {
+  const shedder: LoadShedder = {
     get overloaded() {
       return overloaded;
     },
@@ -214,6 +250,15 @@ export function startLoadShedder(
     close() {
       clearInterval(timer);
       own.stop();
+      telemetry.close();
     },
   };
+  observeShedder(telemetry, shedder);
+  return shedder;
+}
+
+/** `value / limit` for the pressure: 0 for a figure a probe could not take (NaN) or no limit. */
+function ratio(value: number, limit: number): number {
+  const r = value / limit;
+  return Number.isFinite(r) && r > 0 ? r : 0;
 }

@@ -14,6 +14,10 @@ import type { ProxySetting } from '../net/trust-proxy';
 import { optionReader } from '../options/option-reader';
 import { withoutStack } from '../errors/without-stack';
 import { rejectRequestAsOptions } from '../options/reject-request-as-options';
+import type { SectionTelemetryOptions } from '../telemetry/meter-provider-option';
+import { createAllowedCounter, createRefusalSite } from '../telemetry/refusal';
+import { criticalityOf, requestIdOf } from '../telemetry/request-facts';
+import { createTelemetry } from '../telemetry/telemetry';
 import { RATE_LIMITER_OPTION_KEYS, buildRateLimiter } from './rate-limiter';
 import type { RateLimitDecision, RateLimiter, RateLimiterOptions } from './rate-limiter';
 
@@ -36,7 +40,7 @@ export interface RateLimitOptions<TRequest> extends RateLimiterOptions {
 }
 
 /** Defaults a composing middleware (guard()) passes down. */
-export interface RateLimitDefaults {
+export interface RateLimitDefaults extends SectionTelemetryOptions {
   /** Where the one-time warnings go, unless the options name their own `logger`. */
   logger?: GuardLogger | undefined;
 }
@@ -65,9 +69,15 @@ export interface RateLimitSection<TRequest> {
   /**
    * Answers a decision on the response: an allowed request gets the `RateLimit-Policy` and
    * `RateLimit` headers (unless turned off); a refused one throws the 429 `RateLimitError`, which
-   * carries the same headers and `Retry-After` to the error handler.
+   * carries the same headers and `Retry-After` to the error handler, described as a `rate_limit`
+   * refusal (`key` reaches the record only as a keyed hash; `state` is the per-request state).
    */
-  answer(res: ServerResponse, decision: RateLimitDecision): void;
+  answer(
+    res: ServerResponse,
+    decision: RateLimitDecision,
+    key: string,
+    state: object | undefined,
+  ): void;
 }
 
 /**
@@ -95,6 +105,9 @@ export function createRateLimitSection<TRequest>(
     {
       ...(options as RateLimiterOptions | undefined),
       ...(options?.logger === undefined && defaults.logger ? { logger: defaults.logger } : {}),
+      ...(options?.meterProvider === undefined && defaults.meterProvider
+        ? { meterProvider: defaults.meterProvider }
+        : {}),
     },
     factory,
     ['key', 'skip', 'ipv6Subnet'],
@@ -103,6 +116,9 @@ export function createRateLimitSection<TRequest>(
   const { headers, name } = limiter.options;
   const policy = limiter.policyHeader;
   let logger = options?.logger ?? defaults.logger;
+  const telemetry = createTelemetry(options?.meterProvider ?? defaults.meterProvider);
+  const site = createRefusalSite(telemetry, 'rate_limit', name);
+  const countAllowed = defaults.insideGuard ? undefined : createAllowedCounter(telemetry, name);
   // A custom key does not read the client address, so the proxy setting cannot be abused here.
   let watchesProxy = key === undefined;
   let settingChecked = false;
@@ -140,15 +156,25 @@ export function createRateLimitSection<TRequest>(
       const reason = untrustedHopsReason(setting, forwardedHops(forwardedFor));
       if (reason !== undefined) warn(reason, WarningCodes.TRUST_PROXY_HOPS_EXCEEDED);
     },
-    answer(res, decision) {
+    answer(res, decision, key, state) {
       if (!decision.allowed)
-        throw withoutStack(
-          () =>
-            new RateLimitError(undefined, {
-              retryAfterSeconds: Math.max(1, decision.retryAfterSeconds),
-              headers: headers ? { 'RateLimit-Policy': policy, RateLimit: decision.header } : {},
-            }),
+        throw site.refuse(
+          withoutStack(
+            () =>
+              new RateLimitError(undefined, {
+                retryAfterSeconds: Math.max(1, decision.retryAfterSeconds),
+                headers: headers ? { 'RateLimit-Policy': policy, RateLimit: decision.header } : {},
+              }),
+          ),
+          {
+            limit: decision.limit,
+            remaining: decision.remaining,
+            key,
+            criticality: criticalityOf(state),
+            requestId: requestIdOf(res),
+          },
         );
+      countAllowed?.(criticalityOf(state));
       // Headers already on the wire (an earlier middleware flushed them): nothing left to add to.
       if (!headers || res.headersSent) return;
       res.setHeader('RateLimit-Policy', policy);

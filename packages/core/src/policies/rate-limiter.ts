@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { createDefaultLogger } from '../logging/default-logger';
 import type { GuardLogger } from '../logging/default-logger';
 import { optionReader } from '../options/option-reader';
@@ -9,6 +10,10 @@ import { createInsuredStore } from '../stores/insured-store';
 import { hasRedisMethods } from '../stores/redis-client';
 import type { RedisClient } from '../stores/redis-client';
 import type { StoreHit } from '../stores/store';
+import type { GuardMeterProvider, MetricAttributes } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
+import { createTelemetry } from '../telemetry/telemetry';
+import type { Telemetry } from '../telemetry/telemetry';
 
 /** Where the counts live: in this process, or in a Redis every app instance shares. */
 export type RateLimitStoreOption =
@@ -42,6 +47,8 @@ export interface RateLimiterOptions {
   name?: string;
   /** Where store switches are logged (winston). Default: a JSON logger on stdout, created on first use. */
   logger?: GuardLogger;
+  /** Where its metrics go (an OpenTelemetry MeterProvider). Default: the global MeterProvider. */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** The answer for one request. */
@@ -103,6 +110,7 @@ export const RATE_LIMITER_OPTION_KEYS = [
   'headers',
   'name',
   'logger',
+  'meterProvider',
 ] as const;
 
 /** What the Redis store calls on the client (rate-limiter-flexible's counter script, peek and reset). */
@@ -120,7 +128,10 @@ export function resolveRateLimiterOptions(
   options: unknown,
   extraKeys: readonly string[] = [],
   pathPrefix = '',
-): ResolvedRateLimiterOptions & { logger: GuardLogger | undefined } {
+): ResolvedRateLimiterOptions & {
+  logger: GuardLogger | undefined;
+  meterProvider: GuardMeterProvider | undefined;
+} {
   const read = optionReader(
     factory,
     options,
@@ -168,6 +179,7 @@ export function resolveRateLimiterOptions(
     name,
     redis,
     logger: logger as GuardLogger | undefined,
+    meterProvider: readMeterProvider(read),
   };
 }
 
@@ -193,13 +205,13 @@ export function buildRateLimiter(
   extraKeys: readonly string[] = [],
   pathPrefix = '',
 ): RateLimiter {
-  const { logger: givenLogger, ...resolvedFields } = resolveRateLimiterOptions(
-    factory,
-    options,
-    extraKeys,
-    pathPrefix,
-  );
+  const {
+    logger: givenLogger,
+    meterProvider,
+    ...resolvedFields
+  } = resolveRateLimiterOptions(factory, options, extraKeys, pathPrefix);
   const resolved: ResolvedRateLimiterOptions = Object.freeze(resolvedFields);
+  const telemetry = createTelemetry(meterProvider);
   const { limit, windowMs, blockMs, maxKeys, name, redis } = resolved;
   const policyHeader = `"${name}";q=${limit};w=${Math.ceil(windowMs / 1000)}`;
   const headerPrefix = `"${name}";r=`;
@@ -221,7 +233,13 @@ export function buildRateLimiter(
   if (!redis) {
     return {
       // The memory store bounds its keys itself.
-      consume: (key) => decide(memory.increment(key)),
+      consume(key) {
+        if (!telemetry.enabled) return decide(memory.increment(key));
+        const startedAt = performance.now();
+        const hit = memory.increment(key);
+        recordStoreDuration(telemetry, startedAt, STORE_MEMORY);
+        return decide(hit);
+      },
       mode: 'memory',
       policyHeader,
       options: resolved,
@@ -251,8 +269,27 @@ export function buildRateLimiter(
   return {
     consume(key) {
       // Bounded once here, for Redis and the insurance store alike (issue 12, item 10).
-      const hit = store.increment(boundedKey(key));
-      return hit instanceof Promise ? hit.then(decide) : decide(hit);
+      const bounded = boundedKey(key);
+      if (!telemetry.enabled) {
+        const hit = store.increment(bounded);
+        return hit instanceof Promise ? hit.then(decide) : decide(hit);
+      }
+      const startedAt = performance.now();
+      const hit = store.increment(bounded);
+      if (!(hit instanceof Promise)) {
+        // Answered at once: the insurance store, while Redis is failing.
+        recordStoreDuration(telemetry, startedAt, STORE_INSURANCE);
+        return decide(hit);
+      }
+      return hit.then((answered) => {
+        // A Redis call that failed or timed out was answered by the insurance store after all.
+        recordStoreDuration(
+          telemetry,
+          startedAt,
+          store.onInsurance ? STORE_INSURANCE : STORE_REDIS,
+        );
+        return decide(answered);
+      });
     },
     get mode() {
       return store.onInsurance ? 'insurance' : 'redis';
@@ -261,6 +298,19 @@ export function buildRateLimiter(
     options: resolved,
     close: () => store.close(),
   };
+}
+
+const STORE_MEMORY: MetricAttributes = Object.freeze({ 'guard.store': 'memory' });
+const STORE_REDIS: MetricAttributes = Object.freeze({ 'guard.store': 'redis' });
+const STORE_INSURANCE: MetricAttributes = Object.freeze({ 'guard.store': 'insurance' });
+
+/** Records one store call in `guard.rate_limit.store.duration`, in seconds. */
+function recordStoreDuration(
+  telemetry: Telemetry,
+  startedAt: number,
+  attributes: MetricAttributes,
+): void {
+  telemetry.instruments.storeDuration.record((performance.now() - startedAt) / 1000, attributes);
 }
 
 function isLogger(value: unknown): value is GuardLogger {

@@ -1,7 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import { AbortedError } from '../errors/aborted-error';
+import { isGuardError } from '../errors/guard-error';
 import { TimeoutError } from '../errors/timeout-error';
 import type { GuardState } from '../http/guard-state';
+import { currentLimit } from '../telemetry/concurrency-telemetry';
+import { countTimeout } from '../telemetry/counters';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
+import { createAllowedCounter, createRefusalSite } from '../telemetry/refusal';
+import { criticalityOf, requestIdOf } from '../telemetry/request-facts';
+import { createTelemetry } from '../telemetry/telemetry';
+import { acquireTimed } from '../telemetry/timed-acquire';
 import { DeadlineQueue } from '../timers/deadline-queue';
 import type { ConcurrencyLimiter, Permit, PermitOutcome } from './concurrency-limiter';
 
@@ -25,13 +33,24 @@ export interface RequestGate {
 }
 
 /**
- * Builds the admission step shared by both adapters. Either part may be absent.
+ * Builds the admission step shared by both adapters. Either part may be absent. Each admitted
+ * request counts once in `guard.requests` as allowed; queue refusals and passed deadlines are
+ * described as rejections (`concurrency`, `timeout`).
  * @example const gate = createRequestGate(limiter, 30_000);
  */
 export function createRequestGate(
   limiter: ConcurrencyLimiter | undefined,
   timeoutMs: number | undefined,
+  meterProvider?: GuardMeterProvider,
 ): RequestGate {
+  const telemetry = createTelemetry(meterProvider);
+  const countAllowed = createAllowedCounter(telemetry, 'default');
+  const concurrency = createRefusalSite(
+    telemetry,
+    'concurrency',
+    limiter?.options.name ?? 'default',
+  );
+  const deadline = createRefusalSite(telemetry, 'timeout', 'default');
   // Every request gets the same timeout, so deadlines fall due in admission order: one timer
   // watches them all instead of a setTimeout and clearTimeout per request.
   const deadlines =
@@ -51,6 +70,12 @@ export function createRequestGate(
     // The deadline runs from admission: time spent queued is bounded by queueTimeoutMs instead.
     const entry = deadlines?.add(() => {
       const error = new TimeoutError(undefined, { source: 'request' });
+      countTimeout(telemetry, 'request');
+      deadline.refuse(error, {
+        threshold: timeoutMs,
+        criticality: criticalityOf(state),
+        requestId: requestIdOf(res),
+      });
       state.abort(error);
       timedOut = true;
       // The adapter answers 503 or cuts the response now, which closes it and so frees the slot.
@@ -77,21 +102,35 @@ export function createRequestGate(
     enter(res, state, onTimeout) {
       if (!limiter) {
         start(res, state, undefined, onTimeout);
+        countAllowed(criticalityOf(state));
         return undefined;
       }
       const permit = limiter.tryAcquire();
       if (permit) {
         start(res, state, permit, onTimeout);
+        countAllowed(criticalityOf(state));
         return undefined;
       }
       // Queued: the signal lets a client that leaves give up its place in the queue.
-      return limiter.acquire(state.signal, state.criticality).then((queuedPermit) => {
-        if (res.destroyed) {
-          queuedPermit.release('ignore');
-          throw new AbortedError('Client disconnected while queued');
-        }
-        start(res, state, queuedPermit, onTimeout);
-      });
+      const refused = (error: unknown, waitedMs: number) =>
+        isGuardError(error)
+          ? concurrency.refuse(error, {
+              limit: currentLimit(limiter),
+              queueWaitMs: Math.round(waitedMs),
+              criticality: criticalityOf(state),
+              requestId: requestIdOf(res),
+            })
+          : error;
+      return acquireTimed(limiter, state.signal, state.criticality, telemetry, refused).then(
+        (queuedPermit) => {
+          if (res.destroyed) {
+            queuedPermit.release('ignore');
+            throw new AbortedError('Client disconnected while queued');
+          }
+          start(res, state, queuedPermit, onTimeout);
+          countAllowed(criticalityOf(state));
+        },
+      );
     },
   };
 }

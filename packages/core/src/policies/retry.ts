@@ -1,6 +1,10 @@
 import { CircuitOpenError } from '../errors/circuit-open-error';
 import { isGuardError } from '../errors/guard-error';
 import { MAX_TIMER_MS, optionReader } from '../options/option-reader';
+import type { GuardMeterProvider, MetricAttributes } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
+import { createTelemetry } from '../telemetry/telemetry';
+import type { Telemetry } from '../telemetry/telemetry';
 import { abortError } from './abort';
 import { backoffDelayMs } from './backoff';
 import type { BackoffOptions, Jitter } from './backoff';
@@ -47,6 +51,10 @@ export interface RetryOptions {
   onRetry?: (event: RetryEvent) => void;
   /** Caps retries to a share of calls over a rolling window; see `RetryBudgetOptions`. Default: no budget. */
   budget?: RetryBudgetOptions;
+  /** Names the policy in metrics (`guard.name`). Default `'default'`. */
+  name?: string;
+  /** Where its metrics go (an OpenTelemetry MeterProvider). Default: the global MeterProvider. */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** Options of the one-call `retry`: the policy's options plus the caller's signal and deadline. */
@@ -72,6 +80,8 @@ const KNOWN_OPTIONS = [
   'retryIf',
   'onRetry',
   'budget',
+  'name',
+  'meterProvider',
 ] as const;
 
 interface ResolvedRetry extends BackoffOptions {
@@ -81,6 +91,8 @@ interface ResolvedRetry extends BackoffOptions {
   retryIf: ((error: unknown, attempt: number) => boolean) | undefined;
   onRetry: ((event: RetryEvent) => void) | undefined;
   budget: RetryBudget | undefined;
+  name: string;
+  meterProvider: GuardMeterProvider | undefined;
 }
 
 function resolveRetryOptions(factory: string, options: unknown): ResolvedRetry {
@@ -105,6 +117,26 @@ function resolveRetryOptions(factory: string, options: unknown): ResolvedRetry {
     retryIf: read.optionalFunction('retryIf'),
     onRetry: read.optionalFunction('onRetry'),
     budget: read.has('budget') ? createRetryBudget(read.raw('budget'), factory) : undefined,
+    name: read.string('name', 'default'),
+    meterProvider: readMeterProvider(read),
+  };
+}
+
+/** How an attempt ended, as `guard.retry.attempts` counts it. */
+type AttemptResult = 'success' | 'retry' | 'give_up' | 'budget_exhausted';
+
+/** Counts attempts by outcome, with attributes built once. */
+function attemptCounter(telemetry: Telemetry, name: string): (result: AttemptResult) => void {
+  const attributes = (result: AttemptResult): MetricAttributes =>
+    Object.freeze({ 'guard.name': name, 'guard.result': result });
+  const byResult: Readonly<Record<AttemptResult, MetricAttributes>> = {
+    success: attributes('success'),
+    retry: attributes('retry'),
+    give_up: attributes('give_up'),
+    budget_exhausted: attributes('budget_exhausted'),
+  };
+  return (result) => {
+    if (telemetry.enabled) telemetry.instruments.retryAttempts.add(1, byResult[result]);
   };
 }
 
@@ -186,6 +218,7 @@ export function retry<TResult>(
 
 function makeRetry(resolved: ResolvedRetry): RetryPolicy {
   const { retries, retryIf, onRetry, budget, maxRetryAfterMs } = resolved;
+  const count = attemptCounter(createTelemetry(resolved.meterProvider), resolved.name);
   return {
     async execute<TResult>(fn: PolicyFn<TResult>, options?: ExecuteOptions): Promise<TResult> {
       const signal = options?.signal ?? NEVER_ABORTED;
@@ -193,16 +226,19 @@ function makeRetry(resolved: ResolvedRetry): RetryPolicy {
       budget?.recordCall(Date.now());
       for (let attempt = 1; ; attempt++) {
         if (signal.aborted) throw abortError(signal);
+        let value: TResult;
         try {
-          return await fn({ signal, attempt });
+          value = await fn({ signal, attempt });
         } catch (error) {
           if (
             attempt > retries ||
             signal.aborted ||
             isCircuitOpen(error) ||
             !(retryIf ? retryIf(error, attempt) : isRetryable(error))
-          )
+          ) {
+            count('give_up');
             throw error;
+          }
           // maxDelayMs caps the backoff, and the failure's own request only as far as
           // maxRetryAfterMs allows (issue 12, item 4): a 429 asking for a day is not waited out.
           const delayMs = Math.min(
@@ -211,11 +247,21 @@ function makeRetry(resolved: ResolvedRetry): RetryPolicy {
           );
           // A wait that ends after the caller's deadline only delays the same answer: give up now,
           // and before the budget is charged for a retry that will not happen.
-          if (Date.now() + delayMs >= deadline) throw error;
-          if (budget !== undefined && !budget.tryRetry(Date.now())) throw error;
+          if (Date.now() + delayMs >= deadline) {
+            count('give_up');
+            throw error;
+          }
+          if (budget !== undefined && !budget.tryRetry(Date.now())) {
+            count('budget_exhausted');
+            throw error;
+          }
+          count('retry');
           onRetry?.({ error, attempt, delayMs });
           await sleep(delayMs, signal);
+          continue;
         }
+        count('success');
+        return value;
       }
     },
   };

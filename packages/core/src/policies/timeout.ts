@@ -1,5 +1,7 @@
 import { TimeoutError } from '../errors/timeout-error';
 import { optionReader } from '../options/option-reader';
+import { countTimeout } from '../telemetry/counters';
+import { createTelemetry } from '../telemetry/telemetry';
 import { abortError } from './abort';
 import type { ExecuteOptions, Policy, PolicyFn } from './policy';
 
@@ -23,10 +25,14 @@ function resolveTimeoutMs(factory: string, ms: unknown): number {
  */
 export function createTimeout(ms: number): TimeoutPolicy {
   const timeoutMs = resolveTimeoutMs('createTimeout', ms);
+  // Counted in guard.timeouts (guard.policy=policy) of the global MeterProvider: the factory takes
+  // only a number, so there is no meterProvider option.
+  const telemetry = createTelemetry();
+  const onTimeout = () => countTimeout(telemetry, 'policy');
   return {
     timeoutMs,
     execute<TResult>(fn: PolicyFn<TResult>, options?: ExecuteOptions): Promise<TResult> {
-      return runWithDeadline(fn, timeoutMs, options);
+      return runWithDeadline(fn, timeoutMs, options, onTimeout);
     },
   };
 }
@@ -40,7 +46,10 @@ export function withTimeout<TResult>(
   ms: number,
   options?: ExecuteOptions,
 ): Promise<TResult> {
-  return runWithDeadline(fn, resolveTimeoutMs('withTimeout', ms), options);
+  const telemetry = createTelemetry();
+  return runWithDeadline(fn, resolveTimeoutMs('withTimeout', ms), options, () =>
+    countTimeout(telemetry, 'policy'),
+  );
 }
 
 /**

@@ -8,6 +8,8 @@ import { InsufficientStorageError } from '../errors/insufficient-storage-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { safeGet } from '../logging/safe-get';
 import { releaseBodyCap } from '../input/input-limits';
+import { createTelemetry } from '../telemetry/telemetry';
+import { createUploadTelemetry } from '../telemetry/upload-telemetry';
 import { MAX_FIELD_BYTES, MAX_FIELD_NAME_BYTES } from './upload-limits';
 import { checkFilename } from './filename-policy';
 import type { CheckedFilename } from './filename-policy';
@@ -98,6 +100,7 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
   // Leftovers of a process that died mid-upload; in the background, so start-up does not wait.
   void sweepStaleTempFiles(resolved.tmpDir);
   const log = new UploadStatusLog(MAX_TRACKED_UPLOADS);
+  const telemetry = createUploadTelemetry(createTelemetry(resolved.meterProvider));
   const sessions = new WeakMap<object, Session>();
 
   class Session implements UploadSession {
@@ -267,6 +270,7 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
         return Promise.reject(await this.fail(error));
       }
       this.finish();
+      for (const record of records) telemetry.accepted(record.size);
       log.set({
         status: 'completed',
         uploadId: this.uploadId,
@@ -291,6 +295,7 @@ export function createUploadEngine(options: unknown, factory = 'upload'): Upload
       this.stored.length = 0;
       if (!this.settled) {
         this.finish();
+        telemetry.failed(failure);
         log.set({
           status: 'failed',
           uploadId: this.uploadId,

@@ -1,6 +1,8 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { optionReader } from '../options/option-reader';
+import type { GuardMeterProvider } from '../telemetry/meter-provider';
+import { readMeterProvider } from '../telemetry/meter-provider-option';
 
 /** Options of `upload()` in both adapters. */
 export interface UploadOptions {
@@ -20,6 +22,8 @@ export interface UploadOptions {
   minFreeDiskBytes?: number;
   /** Refuse script content (`<script`, `<?php`, `<%`, `javascript:`) in text files, and `<?php` in binary ones. Default `true`. */
   scanText?: boolean;
+  /** Where `upload()` records its metrics (an OpenTelemetry MeterProvider). Default: the global one. */
+  meterProvider?: GuardMeterProvider;
 }
 
 /** `UploadOptions` with every field resolved. */
@@ -32,6 +36,8 @@ export interface ResolvedUploadOptions {
   readonly allowedExtensions: ReadonlySet<string>;
   readonly minFreeDiskBytes: number;
   readonly scanText: boolean;
+  /** `undefined`: the global MeterProvider. */
+  readonly meterProvider: GuardMeterProvider | undefined;
 }
 
 const KNOWN_OPTIONS = [
@@ -43,6 +49,7 @@ const KNOWN_OPTIONS = [
   'allowedExtensions',
   'minFreeDiskBytes',
   'scanText',
+  'meterProvider',
 ] as const;
 
 /** The contract's default allow-list. */
@@ -107,5 +114,6 @@ export function resolveUploadOptions(options: unknown, factory = 'upload'): Reso
     allowedExtensions,
     minFreeDiskBytes,
     scanText,
+    meterProvider: readMeterProvider(read),
   });
 }

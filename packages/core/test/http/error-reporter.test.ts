@@ -6,6 +6,8 @@ import {
 } from '@guard-suite/core';
 import { createErrorReporter } from '@guard-suite/core/internal';
 import { createMemoryLogger } from 'guard-spec';
+import { createRefusalSite } from '../../src/telemetry/refusal';
+import { createTelemetry } from '../../src/telemetry/telemetry';
 
 describe('createErrorReporter', () => {
   it('redacts secrets in the logged request body at any depth, and keeps the rest', () => {
@@ -89,6 +91,20 @@ describe('createErrorReporter: refusals', () => {
     expect(entries).toHaveLength(6);
     expect(entries[5]).toMatchObject({ policy: 'load_shedding', count: 40, loggedIndividually: 5 });
     expect(entries[0]).toMatchObject({ code: 'ERR_GUARD_OVERLOADED', reason: 'overloaded' });
+  });
+
+  it('logs the rejection record of a described refusal on its line and keys its count by it', () => {
+    const { logger, entries } = createMemoryLogger();
+    const reporter = createErrorReporter({ logger });
+    const site = createRefusalSite(createTelemetry(), 'rate_limit', 'api');
+    for (let i = 0; i < 7; i++)
+      reporter.report(site.refuse(new RateLimitError(), { limit: 5, remaining: 0 }), shedRequest);
+    reporter.close();
+    expect(entries[0]).toMatchObject({
+      reason: 'limit_exceeded',
+      rejection: { policy: 'rate_limit', name: 'api', limit: 5, remaining: 0 },
+    });
+    expect(entries.at(-1)).toMatchObject({ policy: 'rate_limit', name: 'api', count: 7 });
   });
 
   it('still logs every other error on a line of its own', () => {

@@ -62,6 +62,29 @@ describe('createRefusalLog', () => {
     ]);
   });
 
+  it('keys a refusal by the policy and name of its rejection record, when the policy described it', () => {
+    const { lines, log } = logInto();
+    const limited = {
+      code: 'ERR_GUARD_RATE_LIMITED',
+      status: 429,
+      reason: 'limit_exceeded',
+    } as const;
+    const record = (policy: 'rate_limit' | 'brute_force', name: string) =>
+      ({ policy, name, reason: 'limit_exceeded', status: 429 }) as const;
+    for (let i = 0; i < 4; i++) log.count(limited, record('rate_limit', 'api'));
+    for (let i = 0; i < 5; i++) log.count(limited, record('brute_force', 'login'));
+    for (let i = 0; i < 6; i++) log.count(limited);
+    log.flush();
+    expect(lines.map((line) => [line.entry.policy, line.entry.name, line.entry.count])).toEqual([
+      ['rate_limit', 'api', 4],
+      ['rate_limit', 'default', 6],
+      ['brute_force', 'login', 5],
+    ]);
+    expect(lines[2]?.message).toBe(
+      '5 requests refused by brute_force "login" (limit_exceeded) -> 429 ERR_GUARD_RATE_LIMITED',
+    );
+  });
+
   it('starts each interval afresh: first few again, counts from zero', () => {
     const { lines, log } = logInto();
     for (let i = 0; i < 10; i++) log.count(shed);

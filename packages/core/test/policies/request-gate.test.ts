@@ -25,6 +25,9 @@ function recordingLimiter(free: boolean) {
   const acquired: unknown[][] = [];
   const permit = (): Permit => ({ release: (outcome) => outcomes.push(outcome) });
   const limiter = {
+    // What the gate's telemetry reads: the name of its refusals and the limit in force.
+    options: { name: 'default' },
+    limit: 1,
     tryAcquire: () => (free ? permit() : undefined),
     acquire: (...args: unknown[]) => {
       acquired.push(args);

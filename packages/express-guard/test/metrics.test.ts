@@ -1,0 +1,4 @@
+import { describeMetrics } from 'guard-spec';
+import { expressHarness } from './harness';
+
+describeMetrics(expressHarness);

@@ -1,0 +1,4 @@
+import { describeMetrics } from 'guard-spec';
+import { koaHarness } from './harness';
+
+describeMetrics(koaHarness);

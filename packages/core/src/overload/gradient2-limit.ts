@@ -12,7 +12,12 @@ export interface Gradient2Settings {
   readonly longWindow: number;
 }
 
-/** Windows averaged plainly before the baseline becomes an exponential average (Netflix: 10). */
+/**
+ * Windows whose lowest RTT is the first baseline, before it becomes an exponential average. Netflix
+ * averages them; the lowest is what the service takes unqueued: a server started under overload
+ * queues from its second window on (the limit doubles), and an average would take that queueing
+ * for the service's own latency and hold the limit several times too high for good.
+ */
 const WARMUP_WINDOWS = 10;
 /** The gradient never cuts the limit by more than half in one window (Netflix). */
 const MIN_GRADIENT = 0.5;
@@ -49,8 +54,7 @@ export function createGradient2Limit(settings: Gradient2Settings): LimitAlgorith
   function updateBaseline(window: WindowSample, estimate: number): void {
     const short = window.rttMs;
     if (warmup < WARMUP_WINDOWS) {
-      warmup++;
-      long += (short - long) / warmup;
+      long = warmup++ === 0 ? short : Math.min(long, short);
     } else if (short < long || !(window.saturated || window.maxInflight >= estimate)) {
       long += (short - long) * factor;
     }

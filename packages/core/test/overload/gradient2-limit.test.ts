@@ -29,6 +29,19 @@ describe('createGradient2Limit', () => {
     expect(warmed().update(windowOf({ rttMs: 25, saturated: true }), 20)).toBeCloseTo(24); // 1.5 × 20 / 25
   });
 
+  it('learns its baseline from the fastest warm-up window: a server started under overload queues from its second window', () => {
+    const algorithm = createGradient2Limit(NETFLIX);
+    // The first window runs unqueued at 20 ms; the next nine queue behind a doubled limit.
+    algorithm.update(windowOf({ rttMs: 20, maxInflight: 20, saturated: true }), 20);
+    for (let i = 0; i < 9; i++)
+      algorithm.update(windowOf({ rttMs: 100, maxInflight: 40, saturated: true }), 40);
+    // With a 20 ms baseline, 100 ms is queueing: the limit shrinks (an averaged baseline of 92 ms
+    // would have tolerated 138 ms and let it grow).
+    expect(
+      algorithm.update(windowOf({ rttMs: 100, maxInflight: 40, saturated: true }), 40),
+    ).toBeLessThan(40);
+  });
+
   it('does not grow without bound under modest overload: the queue term only when gradient ≥ 1 (Netflix/concurrency-limits#134)', () => {
     const algorithm = warmed();
     let limit = 20;

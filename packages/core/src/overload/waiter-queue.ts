@@ -40,8 +40,9 @@ interface ClassQueue<TWaiter> {
  * may wait `timeoutMs`; once the class's oldest waiter has been over `targetMs` for a whole
  * `intervalMs` (a standing queue: demand above capacity, not a burst), the allowed wait drops to
  * `targetMs` and the class is served newest first, because the oldest waiters' clients are the
- * likeliest to have given up. It stands until a whole `intervalMs` passes without a waiter running
- * out of time (a queue that briefly empties between arrivals is still overloaded). A queue that
+ * likeliest to have given up. It stands until a whole `intervalMs` passes without a waiter running out
+ * of time (a queue that briefly empties between arrivals is still overloaded), or until it is served
+ * down to empty while a lower class still waits (the overload is below it). A queue that
  * keeps moving (waiters served within the target) never stands, however long it is; and because
  * each class has its own state, `critical` requests served ahead of a standing `sheddable` queue
  * keep their normal wait.
@@ -110,6 +111,11 @@ export class WaiterQueue<TWaiter extends QueuedWaiter> {
       const waiter = queue.standing ? queue.tail : queue.head;
       if (waiter) {
         this.remove(waiter);
+        // Served down to empty while a lower class still waits: this class keeps up with its
+        // demand and the overload is below it (Meta: a standing queue is one that has not been
+        // empty for an interval). Without this, a class served ahead of the others would stay
+        // standing on the few waiters that a momentary gap in releases let expire.
+        if (queue.head === undefined && this.length > 0) queue.standing = false;
         // A class may have turned standing, which brings the next expiry closer.
         if (this.length > 0) this.arm(now);
         return waiter;

@@ -161,6 +161,21 @@ describe('WaiterQueue', () => {
     expect(expired.some((name) => name.startsWith('crit'))).toBe(false);
   });
 
+  it('stops standing a class that is served down to empty while a lower class still waits', () => {
+    const { clock, queue, add, next, expired } = setup();
+    add('shed', 'sheddable');
+    add('crit-old');
+    clock.advance(106); // both classes stand: their oldest waited over 5 ms for 100 ms
+    expect(expired).toEqual(['shed', 'crit-old']);
+    add('shed2', 'sheddable');
+    add('crit1');
+    expect(next()).toBe('crit1'); // served to empty, with a sheddable waiter left: critical keeps up
+    add('crit2');
+    clock.advance(20); // a momentary gap in releases: critical has its normal wait again
+    expect(expired).toEqual(['shed', 'crit-old', 'shed2']);
+    expect(next()).toBe('crit2');
+  });
+
   it('drains every waiter on close', () => {
     const { clock, queue, add } = setup();
     add('a', 'sheddable');

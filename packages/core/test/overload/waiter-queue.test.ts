@@ -162,7 +162,7 @@ describe('WaiterQueue', () => {
   });
 
   it('stops standing a class that is served down to empty while a lower class still waits', () => {
-    const { clock, queue, add, next, expired } = setup();
+    const { clock, add, next, expired } = setup();
     add('shed', 'sheddable');
     add('crit-old');
     clock.advance(106); // both classes stand: their oldest waited over 5 ms for 100 ms

@@ -12,6 +12,7 @@
 //   priority   with `priority`, guard() also gets `criticality` mapping the x-bench-class header
 //              (critical | sheddable), when this checkout's guard() accepts that option.
 // Over IPC (besides _ready.mjs's 'cpu'): 'mark' starts a measurement window, 'stats' reports it.
+import { subscribe } from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import { setInterval } from 'node:timers';
 import express from 'express';
@@ -30,6 +31,12 @@ const pool =
   model === 'io' ? createDownstreamPool({ slots: Number(slotsArg ?? 32), holdMs: HOLD_MS }) : null;
 
 const counts = { handled: 0, ok: 0, late: 0 };
+// guard()'s refusals by class and reason (its guard:reject channel), so a run shows who was refused and why.
+const refusals = {};
+subscribe('guard:reject', ({ criticality: cls, reason }) => {
+  const key = `${cls ?? 'critical'}:${reason}`;
+  refusals[key] = (refusals[key] ?? 0) + 1;
+});
 const app = express();
 
 // --- the contender's stack ---------------------------------------------------------------------
@@ -121,6 +128,7 @@ if (contender === 'guard') {
 // whether its load shedder is on, so a run shows what the policies were doing, not only the outcome.
 let window = newWindow();
 function newWindow() {
+  for (const key of Object.keys(refusals)) delete refusals[key];
   return { counts: { ...counts }, elu: eventLoopUtilization(), samples: 0, sums: {}, max: {} };
 }
 function sample() {
@@ -162,6 +170,7 @@ process.on('message', (message) => {
         mean,
         max: window.max,
         pool: pool?.stats(),
+        refusals,
         criticality,
       },
     });

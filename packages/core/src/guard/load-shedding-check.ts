@@ -84,7 +84,7 @@ export function createLoadSheddingCheck<TRequest>(
     // Judged before the framework dispatched it (guard() refuses there once it may).
     if (preDispatch?.hasJudged(req)) return;
     const criticality = state?.criticality ?? DEFAULT_CRITICALITY;
-    if (shedder.shouldShed(criticality) && !skip?.(request)) {
+    if (shedder.shouldShed(criticality, req.socket) && !skip?.(request)) {
       preDispatch?.offer(app, req, res);
       throw site.refuse(shedder.error(), factsOf(criticality, res));
     }

@@ -103,7 +103,7 @@ export function createPreDispatchShedding(
   ) {
     const wrapper: RequestListener = function shedBeforeDispatch(req, res) {
       // Every request is `critical` here: a class that only the app could tell is not known yet.
-      if (shedder.shouldShed()) {
+      if (shedder.shouldShed(undefined, req.socket)) {
         onShed(error, res);
         respond(req, res);
       } else app(req, res);

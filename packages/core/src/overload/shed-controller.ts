@@ -27,6 +27,11 @@ export interface LoadMeasurement {
   readonly rssBytes: number;
   /** The time the sample covers, in milliseconds (a late timer makes it longer than nominal). */
   readonly intervalMs?: number | undefined;
+  /**
+   * The share of loop iterations with requests that brought a new connection, 0–1 (see
+   * `createConnectionTurns`): near 1 on a saturated loop, clients wait in the listen queue.
+   */
+  readonly newConnectionShare?: number | undefined;
 }
 
 /**
@@ -73,8 +78,33 @@ const MAX_RISE_PER_SECOND = 1.5;
  * iteration makes the delay collapse, and the queue refills at once: a cycle of all and nothing.
  */
 const MAX_FALL_PER_SECOND = 2;
-/** While the loop has idle time and the delay is under half its target, the share halves this often (ms). */
+/**
+ * The least the share rises per second while the loop is saturated with clients in the listen
+ * queue. Node accepts one connection per loop iteration, so under CPU overload the excess waits in
+ * the kernel, unseen, and the delay settles a little over the target however large the overload
+ * (the overload benchmark measures 60 ms at 1.5× as at 3×): gains proportional to that small excess
+ * would take tens of seconds, while the clients in the listen queue time out.
+ */
+const BACKLOG_RISE_PER_SECOND = 0.5;
+/** A saturated loop where at least this share of iterations accepts a connection has a listen queue. */
+const BACKLOG_CONNECTION_SHARE = 0.5;
+/** Samples in a row with a listen queue before refusals start: a server at capacity has short ones. */
+const BACKLOG_SAMPLES_TO_ARM = 3;
+/**
+ * While the loop has idle time and the delay is under half its target, the share halves this often
+ * (ms). Not much faster: refusing the right share is itself what gives the loop idle time, and a
+ * quick decay would throw the server back into overload each time it got there.
+ */
 const DECAY_HALF_LIFE_MS = 300;
+/**
+ * For this long after clients were last seen in the listen queue (ms), while the loop stays near
+ * saturation (utilization from `IDLE_UTILIZATION` up), the share falls at most
+ * `NEAR_SATURATION_FALL_PER_SECOND`.
+ */
+const BACKLOG_MEMORY_MS = 3000;
+const NEAR_SATURATION_FALL_PER_SECOND = 0.05;
+/** The decay applies only below this utilization: a loop near saturation is where the share belongs. */
+const IDLE_UTILIZATION = 0.8;
 /** An update never counts for more than this many nominal intervals. */
 const MAX_INTERVALS_PER_UPDATE = 4;
 /** Below this share, with the delay under target, the controller disarms: nothing is refused. */
@@ -110,14 +140,23 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
     }
   }
 
-  // Disarmed, nothing is refused until the delay passes `maxEventLoopDelayMs` on a busy loop;
-  // armed, the controller holds the delay at the target until the refused share is back to zero.
-  // A server at capacity wanders over its target now and then (a queue at exactly 100 % load has no
-  // steady state): those excursions stay under the maximum and refuse nothing.
+  // Disarmed, nothing is refused until the delay passes `maxEventLoopDelayMs` on a busy loop, or
+  // clients are seen waiting in the listen queue; armed, the controller holds the delay at the
+  // target until the refused share is back to zero. A server at capacity wanders over its target
+  // now and then (a queue at exactly 100 % load has no steady state): those excursions stay under
+  // the maximum and refuse nothing.
   let armed = false;
   let previousBusy = false;
+  /** Samples in a row with clients in the listen queue. */
+  let backloggedSamples = 0;
+  let sinceBacklogMs = Infinity;
 
-  function step(delayMs: number, utilization: number, intervalMs: number): number {
+  function step(
+    delayMs: number,
+    utilization: number,
+    intervalMs: number,
+    newConnectionShare: number,
+  ): number {
     const nominal = MAX_INTERVALS_PER_UPDATE * settings.sampleIntervalMs;
     const seconds = Math.min(intervalMs, nominal) / 1000;
     // Utilization alone is not overload, but a loop with idle time to spare is not overloaded
@@ -125,11 +164,16 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
     const isBusy = utilization >= busyUtilization;
     const wasBusy = previousBusy;
     previousBusy = isBusy;
+    // Clients waiting in the listen queue: a saturated loop accepting a connection almost every turn.
+    const isBacklogged = isBusy && newConnectionShare >= BACKLOG_CONNECTION_SHARE;
+    backloggedSamples = isBacklogged ? backloggedSamples + 1 : 0;
     if (!armed) {
       // Two busy samples in a row, the second over the maximum and not lower than the first: one
       // long synchronous stretch (a big JSON.parse, a slow start) shows as one busy sample after an
-      // idle one, and the requests that queued behind it as a delay that falls by itself.
-      if (!(isBusy && wasBusy && delayMs > max && delayMs >= previousDelayMs)) return 0;
+      // idle one, and the requests that queued behind it as a delay that falls by itself. Or
+      // clients in the listen queue for a few samples in a row.
+      const spike = isBusy && wasBusy && delayMs > max && delayMs >= previousDelayMs;
+      if (!(spike || backloggedSamples >= BACKLOG_SAMPLES_TO_ARM)) return 0;
       armed = true;
     }
     // Past the maximum the delay tells only "far too much", and its swings (a 2 s iteration, then
@@ -146,8 +190,16 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
       else change += OVER_MAX_RISE_PER_SECOND * seconds;
     }
     if (!isBusy) change = Math.min(change, 0);
+    // Clients still in the listen queue: keep raising until they are served (see above).
+    sinceBacklogMs = isBacklogged ? 0 : sinceBacklogMs + seconds * 1000;
+    if (isBacklogged) change = Math.max(change, BACKLOG_RISE_PER_SECOND * seconds);
+    else if (sinceBacklogMs < BACKLOG_MEMORY_MS && utilization >= IDLE_UTILIZATION)
+      // Just out of a listen queue and still near saturation: the share is about where it belongs.
+      // Ease off slowly; the delay says nothing here, and falling at its pace refills the queue.
+      change = Math.max(change, -NEAR_SATURATION_FALL_PER_SECOND * seconds);
     let next = shedProbability + Math.min(change, MAX_RISE_PER_SECOND * seconds);
-    if (!isBusy && delayMs < target / 2) next *= 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);
+    if (utilization < IDLE_UTILIZATION && delayMs < target / 2)
+      next *= 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);
     next = Math.max(next, shedProbability - MAX_FALL_PER_SECOND * seconds);
     if (next < DISARM_BELOW && delayMs < target) {
       armed = false;
@@ -172,6 +224,7 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
         delayMs,
         m.eventLoopUtilization,
         m.intervalMs ?? settings.sampleIntervalMs,
+        m.newConnectionShare ?? 0,
       );
       previousDelayMs = delayMs;
       isOverHardLimit =

@@ -2,6 +2,7 @@ import { LoadShedError } from '../errors/load-shed-error';
 import { withoutStack } from '../errors/without-stack';
 import { optionReader } from '../options/option-reader';
 import type { Criticality } from '../overload/criticality';
+import { createConnectionTurns } from '../overload/connection-turns';
 import { createProcessProbe } from '../overload/process-probe';
 import type { PerCriticality } from '../overload/shed-allocation';
 import { createShedController } from '../overload/shed-controller';
@@ -93,9 +94,10 @@ export interface LoadShedder {
   /**
    * Counts one request of class `criticality` (default `'critical'`) and says whether to refuse it:
    * one read of the class's precomputed probability and, only while it is between 0 and 1, one
-   * random number. No allocation.
+   * random number. No allocation. `connection` (the request's socket) lets the shedder see clients
+   * waiting in the listen queue (see `createConnectionTurns`).
    */
-  shouldShed(criticality?: Criticality): boolean;
+  shouldShed(criticality?: Criticality, connection?: object | null): boolean;
   /** A fresh `LoadShedError` (503, `Retry-After`) for a shed request. */
   error(): LoadShedError;
   /** Takes a sample now (the timer does this every `sampleIntervalMs`). */
@@ -198,9 +200,13 @@ export function startLoadShedder(
   let overloaded = false;
   let figures: LoadFigures;
 
+  const turns = createConnectionTurns();
+
   function sample(): LoadFigures {
     const m = own.measure();
-    controller.update(m);
+    controller.update(
+      m.newConnectionShare === undefined ? { ...m, newConnectionShare: turns.take() } : m,
+    );
     const wasOverloaded = overloaded;
     overloaded = controller.isOverHardLimit || controller.shedProbability > 0;
     const pressure = Math.max(
@@ -236,8 +242,9 @@ export function startLoadShedder(
       return figures;
     },
     options: resolved,
-    shouldShed(criticality = 'critical') {
+    shouldShed(criticality = 'critical', connection) {
       arrivals[criticality]++;
+      turns.note(connection);
       const probability = probabilities[criticality];
       return probability > 0 && (probability >= 1 || Math.random() < probability);
     },

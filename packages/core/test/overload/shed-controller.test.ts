@@ -111,6 +111,42 @@ describe('createShedController', () => {
     expect(controller.shedProbability).toBe(0);
   });
 
+  it('starts when a saturated loop accepts a connection most turns for three samples (clients in the listen queue)', () => {
+    const controller = createShedController(settings);
+    // Under CPU overload the delay stays near its target: the excess waits in the kernel.
+    const backlog = { eventLoopDelayMs: 45, newConnectionShare: 0.9 };
+    expect(feed(controller, 2, backlog)).toEqual([0, 0]);
+    const shares = feed(controller, 10, backlog);
+    expect(shares[0]).toBeGreaterThan(0);
+    // 0.5 per second at least, whatever the delay, while the queue is there.
+    expect((shares[9] as number) - (shares[0] as number)).toBeGreaterThanOrEqual(0.45 - 1e-9);
+  });
+
+  it('takes no listen queue from new connections on a loop with idle time, nor from a short run of them', () => {
+    const idle = createShedController(settings);
+    feed(idle, 20, { eventLoopDelayMs: 45, eventLoopUtilization: 0.9, newConnectionShare: 1 });
+    expect(idle.shedProbability).toBe(0);
+    const brief = createShedController(settings);
+    for (let i = 0; i < 10; i++) {
+      feed(brief, 2, { eventLoopDelayMs: 45, newConnectionShare: 0.9 });
+      feed(brief, 1, { eventLoopDelayMs: 45, newConnectionShare: 0.1 });
+    }
+    expect(brief.shedProbability).toBe(0);
+  });
+
+  it('eases off slowly after a listen queue while the loop stays near saturation, fast once it idles', () => {
+    const controller = createShedController(settings);
+    feed(controller, 13, { eventLoopDelayMs: 45, newConnectionShare: 0.9 });
+    const reached = controller.shedProbability;
+    // The right share: the queue is gone, the loop near saturation, the delay low.
+    feed(controller, 10, { eventLoopDelayMs: 10, eventLoopUtilization: 0.95 });
+    expect(reached - controller.shedProbability).toBeLessThanOrEqual(0.05 + 1e-9);
+    expect(controller.shedProbability).toBeGreaterThan(0);
+    // The load is gone: the loop idles and the share decays to nothing.
+    feed(controller, 30, { eventLoopDelayMs: 1, eventLoopUtilization: 0.3 });
+    expect(controller.shedProbability).toBe(0);
+  });
+
   it('counts a late sample for the time it covers, up to four intervals', () => {
     const rise = (intervalMs: number) => {
       const controller = armed();

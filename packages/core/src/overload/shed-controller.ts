@@ -88,6 +88,8 @@ const MAX_FALL_PER_SECOND = 2;
 const BACKLOG_RISE_PER_SECOND = 0.5;
 /** A saturated loop where at least this share of iterations accepts a connection has a listen queue. */
 const BACKLOG_CONNECTION_SHARE = 0.5;
+/** A delay under this share of the target means short iterations: a listen queue drains quickly. */
+const WORKING_DELAY_SHARE = 0.1;
 /** Samples in a row with a listen queue before refusals start: a server at capacity has short ones. */
 const BACKLOG_SAMPLES_TO_ARM = 3;
 /**
@@ -165,7 +167,10 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
     const wasBusy = previousBusy;
     previousBusy = isBusy;
     // Clients waiting in the listen queue: a saturated loop accepting a connection almost every turn.
-    const isBacklogged = isBusy && newConnectionShare >= BACKLOG_CONNECTION_SHARE;
+    // Iterations too short to delay anything are draining that queue fast, whatever the utilization
+    // says (a loop with connections to accept never waits in poll: it reads fully busy).
+    const isWorking = delayMs >= target * WORKING_DELAY_SHARE;
+    const isBacklogged = isBusy && isWorking && newConnectionShare >= BACKLOG_CONNECTION_SHARE;
     backloggedSamples = isBacklogged ? backloggedSamples + 1 : 0;
     if (!armed) {
       // Two busy samples in a row, the second over the maximum and not lower than the first: one

@@ -132,6 +132,11 @@ describe('createShedController', () => {
       feed(brief, 1, { eventLoopDelayMs: 45, newConnectionShare: 0.1 });
     }
     expect(brief.shedProbability).toBe(0);
+    // Iterations too short to delay anything drain the queue fast: a loop with connections to
+    // accept never waits in poll, so it reads fully busy, but it is not saturated with work.
+    const draining = createShedController(settings);
+    feed(draining, 20, { eventLoopDelayMs: 2, newConnectionShare: 1 });
+    expect(draining.shedProbability).toBe(0);
   });
 
   it('eases off slowly after a listen queue while the loop stays near saturation, fast once it idles', () => {

@@ -198,13 +198,19 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
     // Clients still in the listen queue: keep raising until they are served (see above).
     sinceBacklogMs = isBacklogged ? 0 : sinceBacklogMs + seconds * 1000;
     if (isBacklogged) change = Math.max(change, BACKLOG_RISE_PER_SECOND * seconds);
-    else if (sinceBacklogMs < BACKLOG_MEMORY_MS && utilization >= IDLE_UTILIZATION)
+    else if (
+      sinceBacklogMs < BACKLOG_MEMORY_MS &&
+      newConnectionShare > 0 &&
+      utilization >= IDLE_UTILIZATION
+    )
       // Just out of a listen queue and still near saturation: the share is about where it belongs.
       // Ease off slowly; the delay says nothing here, and falling at its pace refills the queue.
       change = Math.max(change, -NEAR_SATURATION_FALL_PER_SECOND * seconds);
     let next = shedProbability + Math.min(change, MAX_RISE_PER_SECOND * seconds);
-    if (utilization < IDLE_UTILIZATION && delayMs < target / 2)
-      next *= 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);
+    // Decay once the loop idles, or once nobody connects any more and iterations are short (a
+    // burst of connections, such as a closed-loop client starting, is over).
+    const isCalm = utilization < IDLE_UTILIZATION || (newConnectionShare === 0 && !isWorking);
+    if (isCalm && delayMs < target / 2) next *= 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);
     next = Math.max(next, shedProbability - MAX_FALL_PER_SECOND * seconds);
     if (next < DISARM_BELOW && delayMs < target) {
       armed = false;

@@ -143,13 +143,24 @@ describe('createShedController', () => {
     const controller = createShedController(settings);
     feed(controller, 13, { eventLoopDelayMs: 45, newConnectionShare: 0.9 });
     const reached = controller.shedProbability;
-    // The right share: the queue is gone, the loop near saturation, the delay low.
-    feed(controller, 10, { eventLoopDelayMs: 10, eventLoopUtilization: 0.95 });
+    // The right share: the queue is gone, clients still connect now and then, the loop is near
+    // saturation and the delay low.
+    const right = { eventLoopDelayMs: 10, eventLoopUtilization: 0.95, newConnectionShare: 0.2 };
+    feed(controller, 10, right);
     expect(reached - controller.shedProbability).toBeLessThanOrEqual(0.05 + 1e-9);
     expect(controller.shedProbability).toBeGreaterThan(0);
     // The load is gone: the loop idles and the share decays to nothing.
     feed(controller, 30, { eventLoopDelayMs: 1, eventLoopUtilization: 0.3 });
     expect(controller.shedProbability).toBe(0);
+  });
+
+  it('lets go at once after a burst of connections (a closed-loop client starting): nobody connects, iterations short', () => {
+    const controller = createShedController(settings);
+    feed(controller, 4, { eventLoopDelayMs: 8, newConnectionShare: 1 }); // 50 connections, one a turn
+    expect(controller.shedProbability).toBeGreaterThan(0);
+    // Saturated for good by the same 50 connections, with a 2 ms delay: not overloaded.
+    const shares = feed(controller, 10, { eventLoopDelayMs: 2, newConnectionShare: 0 });
+    expect(shares.at(-1)).toBe(0);
   });
 
   it('counts a late sample for the time it covers, up to four intervals', () => {

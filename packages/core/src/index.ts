@@ -82,6 +82,7 @@ export { createLoadShedder } from './policies/load-shedder';
 export type {
   LoadFigures,
   LoadShedder,
+  LoadProbe,
   LoadShedderOptions,
   ResolvedLoadShedderOptions,
 } from './policies/load-shedder';
@@ -137,6 +138,7 @@ export type {
 } from './policies/concurrency-limiter';
 export type { ConcurrencyLimitControls } from './guard/expose-figures';
 export type { LoadMeasurement } from './overload/shed-controller';
+export type { SampleWindowOptions } from './overload/sample-window';
 export type { RefusalLogOptions } from './http/error-reporter';
 export type { TimeoutErrorOptions, TimeoutSource } from './errors/timeout-error';
 export type { PayloadTooLargeErrorOptions } from './errors/payload-too-large-error';

@@ -156,6 +156,8 @@ export type {
   ResolvedConcurrencyLimiterOptions,
   ConcurrencyLimitControls,
   LoadMeasurement,
+  LoadProbe,
+  SampleWindowOptions,
   RefusalLogOptions,
   TimeoutErrorOptions,
   TimeoutSource,

@@ -37,7 +37,7 @@ export function loadShedding(options?: ExpressLoadSheddingOptions): LoadShedding
     skip,
     meterProvider,
   } = resolveLoadShedding<Request>('loadShedding', options);
-  const shedder = startLoadShedder(resolved, undefined, meterProvider);
+  const shedder = startLoadShedder(resolved, meterProvider);
   const middleware = stepMiddleware(
     'loadSheddingMiddleware',
     createLoadSheddingStep(createLoadSheddingCheck(shedder, skip, { meterProvider })),

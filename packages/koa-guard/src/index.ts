@@ -154,6 +154,8 @@ export type {
   ResolvedConcurrencyLimiterOptions,
   ConcurrencyLimitControls,
   LoadMeasurement,
+  LoadProbe,
+  SampleWindowOptions,
   RefusalLogOptions,
   TimeoutErrorOptions,
   TimeoutSource,

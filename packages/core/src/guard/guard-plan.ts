@@ -88,7 +88,6 @@ export function planGuard<TStep, TRequest, TRateLimit>(
   if (resolved.loadShedding !== false) {
     shedder = startLoadShedder(
       resolved.loadShedding.options,
-      undefined,
       resolved.loadShedding.meterProvider ?? meterProvider,
     );
     // Refusing before dispatch needs the refusal to be the same for every request: no `skip` and

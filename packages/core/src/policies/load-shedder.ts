@@ -169,15 +169,11 @@ export function resolveLoadShedderOptions(
  * if (shedder.shouldShed('sheddable')) throw shedder.error();
  * shedder.close();
  */
-export function createLoadShedder(
-  options: LoadShedderOptions = {},
-  probe?: LoadProbe,
-  factory = 'createLoadShedder',
-): LoadShedder {
+export function createLoadShedder(options: LoadShedderOptions = {}): LoadShedder {
+  const factory = 'createLoadShedder';
   const resolved = resolveLoadShedderOptions(factory, options);
   return startLoadShedder(
     resolved,
-    probe,
     readMeterProvider(optionReader(factory, options, KNOWN_OPTIONS)),
   );
 }
@@ -188,10 +184,9 @@ export function createLoadShedder(
  */
 export function startLoadShedder(
   resolved: ResolvedLoadShedderOptions,
-  probe?: LoadProbe,
   meterProvider?: GuardMeterProvider,
 ): LoadShedder {
-  const given = probe ?? resolved.probe;
+  const given = resolved.probe;
   const own = given === undefined ? createProcessProbe() : { measure: given, stop: () => {} };
   const controller = createShedController(resolved);
   // The objects the request path touches: read and counted in place, never replaced.

@@ -36,7 +36,7 @@ function run(
 ): PhaseResult[] {
   jest.spyOn(Math, 'random').mockImplementation(seededRandom(seed * 7919));
   let measured = idle;
-  const shedder = createLoadShedder(options, () => measured);
+  const shedder = createLoadShedder({ ...options, probe: () => measured });
   try {
     return simulate(
       { ...CPU_BOUND, ...extra, phases, seed },

@@ -28,10 +28,12 @@ describe('createLoadShedder', () => {
     'refuses every request of every class while %s is over its limit, none once back under',
     (_name, over) => {
       const { current, probe } = steeredProbe();
-      const shedder = createLoadShedder(
-        { maxHeapUsedBytes: 1500, maxRssBytes: 5500, ...quietInterval },
+      const shedder = createLoadShedder({
+        maxHeapUsedBytes: 1500,
+        maxRssBytes: 5500,
+        ...quietInterval,
         probe,
-      );
+      });
       try {
         expect(shedder.overloaded).toBe(false);
         Object.assign(current, over);
@@ -52,7 +54,7 @@ describe('createLoadShedder', () => {
 
   it('refuses nothing for event-loop utilization alone (was: everything over 0.98, issue 10)', () => {
     const { current, probe } = steeredProbe();
-    const shedder = createLoadShedder(quietInterval, probe);
+    const shedder = createLoadShedder({ ...quietInterval, probe });
     current.eventLoopUtilization = 1;
     for (let i = 0; i < 50; i++) shedder.sample();
     expect(shedder.overloaded).toBe(false);
@@ -62,7 +64,7 @@ describe('createLoadShedder', () => {
 
   it('refuses nothing while a saturated loop keeps its delay at the target', () => {
     const { current, probe } = steeredProbe();
-    const shedder = createLoadShedder({ targetEventLoopDelayMs: 40, ...quietInterval }, probe);
+    const shedder = createLoadShedder({ targetEventLoopDelayMs: 40, ...quietInterval, probe });
     Object.assign(current, { eventLoopUtilization: 1, eventLoopDelayMs: 40 });
     for (let i = 0; i < 200; i++) shedder.sample();
     expect(shedder.figures).toMatchObject({ overloaded: false, shedProbability: 0 });
@@ -71,7 +73,7 @@ describe('createLoadShedder', () => {
 
   it('refuses a share that grows with a lasting delay over the maximum, sheddable first', () => {
     const { current, probe } = steeredProbe();
-    const shedder = createLoadShedder(quietInterval, probe);
+    const shedder = createLoadShedder({ ...quietInterval, probe });
     Object.assign(current, { eventLoopUtilization: 1, eventLoopDelayMs: 400 });
     // Teach it the traffic: 80 % sheddable, 20 % critical (shouldShed counts each request).
     const traffic = () => {
@@ -99,7 +101,7 @@ describe('createLoadShedder', () => {
 
   it('decides a share between 0 and 1 with one random number per request', () => {
     const { current, probe } = steeredProbe();
-    const shedder = createLoadShedder(quietInterval, probe);
+    const shedder = createLoadShedder({ ...quietInterval, probe });
     Object.assign(current, { eventLoopUtilization: 1, eventLoopDelayMs: 400 });
     shedder.sample(); // a first busy sample: the overload has to last
     shedder.sample();
@@ -116,7 +118,7 @@ describe('createLoadShedder', () => {
   });
 
   it('draws no random number while nothing is refused', () => {
-    const shedder = createLoadShedder(quietInterval, steeredProbe().probe);
+    const shedder = createLoadShedder({ ...quietInterval, probe: steeredProbe().probe });
     const random = jest.spyOn(Math, 'random');
     for (const criticality of CRITICALITIES) expect(shedder.shouldShed(criticality)).toBe(false);
     expect(random).not.toHaveBeenCalled();
@@ -124,10 +126,11 @@ describe('createLoadShedder', () => {
   });
 
   it('builds a 503 LoadShedError with the configured Retry-After', () => {
-    const shedder = createLoadShedder(
-      { retryAfterSeconds: 3, ...quietInterval },
-      steeredProbe().probe,
-    );
+    const shedder = createLoadShedder({
+      retryAfterSeconds: 3,
+      ...quietInterval,
+      probe: steeredProbe().probe,
+    });
     const error = shedder.error();
     expect(error).toMatchObject({
       status: 503,
@@ -139,7 +142,7 @@ describe('createLoadShedder', () => {
   });
 
   it('defaults: 100 ms sampling, a target of a quarter of the maximum delay', () => {
-    const shedder = createLoadShedder({}, steeredProbe().probe);
+    const shedder = createLoadShedder({ probe: steeredProbe().probe });
     expect(shedder.options).toMatchObject({
       maxEventLoopDelayMs: 200,
       targetEventLoopDelayMs: 50,
@@ -150,7 +153,7 @@ describe('createLoadShedder', () => {
       retryAfterSeconds: 10,
     });
     shedder.close();
-    const scaled = createLoadShedder({ maxEventLoopDelayMs: 1000 }, steeredProbe().probe);
+    const scaled = createLoadShedder({ maxEventLoopDelayMs: 1000, probe: steeredProbe().probe });
     expect(scaled.options.targetEventLoopDelayMs).toBe(250);
     scaled.close();
   });

@@ -168,15 +168,13 @@ describe('policy telemetry', () => {
       rssBytes: 1,
     };
     const loadProbe: LoadProbe = () => ({ ...current });
-    const shedder = createLoadShedder(
-      {
-        maxEventLoopDelayMs: 100,
-        targetEventLoopDelayMs: 25,
-        sampleIntervalMs: 60_000,
-        meterProvider: probe.meterProvider,
-      },
-      loadProbe,
-    );
+    const shedder = createLoadShedder({
+      maxEventLoopDelayMs: 100,
+      targetEventLoopDelayMs: 25,
+      sampleIntervalMs: 60_000,
+      meterProvider: probe.meterProvider,
+      probe: loadProbe,
+    });
     try {
       const messages = await published(ChannelNames.LOAD_SHEDDING, () => {
         shedder.sample();
@@ -204,12 +202,16 @@ describe('policy telemetry', () => {
   });
 
   it('reports heap or RSS over its limit as a pressure past 1, and refuses every class', () => {
-    const shedder = createLoadShedder({ maxHeapUsedBytes: 1000, sampleIntervalMs: 60_000 }, () => ({
-      eventLoopDelayMs: 0,
-      eventLoopUtilization: 0,
-      heapUsedBytes: 1500,
-      rssBytes: 1,
-    }));
+    const shedder = createLoadShedder({
+      maxHeapUsedBytes: 1000,
+      sampleIntervalMs: 60_000,
+      probe: () => ({
+        eventLoopDelayMs: 0,
+        eventLoopUtilization: 0,
+        heapUsedBytes: 1500,
+        rssBytes: 1,
+      }),
+    });
     try {
       expect(shedder.figures).toMatchObject({
         pressure: 1.5,

@@ -300,7 +300,10 @@ export function describeMetrics(h: Harness): void {
         expect(probe.sum('guard.requests', { ...rejected, 'guard.reason': 'queue_timeout' })).toBe(
           1,
         );
-        expect(probe.sum('guard.requests', { 'guard.result': 'allowed' })).toBe(2);
+        // Allowed and refused under the same name: a dashboard can divide one by the other.
+        expect(
+          probe.sum('guard.requests', { 'guard.result': 'allowed', 'guard.name': 'api' }),
+        ).toBe(2);
         expect(
           probe.histogram('guard.concurrency.queue.duration', { 'guard.result': 'timeout' }).count,
         ).toBe(1);

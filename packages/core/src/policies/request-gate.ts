@@ -44,7 +44,7 @@ export function createRequestGate(
   meterProvider?: GuardMeterProvider,
 ): RequestGate {
   const telemetry = createTelemetry(meterProvider);
-  const countAllowed = createAllowedCounter(telemetry, 'default');
+  const countAllowed = createAllowedCounter(telemetry, limiter?.options.name ?? 'default');
   const concurrency = createRefusalSite(
     telemetry,
     'concurrency',

@@ -93,9 +93,8 @@ const WORKING_DELAY_SHARE = 0.1;
 /** Samples in a row with a listen queue before refusals start: a server at capacity has short ones. */
 const BACKLOG_SAMPLES_TO_ARM = 3;
 /**
- * While the loop has idle time and the delay is under half its target, the share halves this often
- * (ms). Not much faster: refusing the right share is itself what gives the loop idle time, and a
- * quick decay would throw the server back into overload each time it got there.
+ * Once calm (the loop under `IDLE_UTILIZATION`, or nobody connecting and iterations short) with the
+ * delay under half its target, the share halves this often (ms).
  */
 const DECAY_HALF_LIFE_MS = 300;
 /**
@@ -105,7 +104,7 @@ const DECAY_HALF_LIFE_MS = 300;
  */
 const BACKLOG_MEMORY_MS = 3000;
 const NEAR_SATURATION_FALL_PER_SECOND = 0.05;
-/** The decay applies only below this utilization: a loop near saturation is where the share belongs. */
+/** Below this utilization the loop idles: the share decays (near saturation it is where it belongs). */
 const IDLE_UTILIZATION = 0.8;
 /** An update never counts for more than this many nominal intervals. */
 const MAX_INTERVALS_PER_UPDATE = 4;

@@ -1,6 +1,7 @@
 import type { HeaderWrite } from '../http/header-writer';
 import type { LoadFigures, LoadShedder } from '../policies/load-shedder';
 import { startLoadShedder } from '../policies/load-shedder';
+import { holdGrowthWhile } from '../policies/concurrency-limiter';
 import type { RateLimiter } from '../policies/rate-limiter';
 import type { RequestGate } from '../policies/request-gate';
 import { createRequestGate } from '../policies/request-gate';
@@ -121,6 +122,8 @@ export function planGuard<TStep, TRequest, TRateLimit>(
   if (rateLimitStep) steps.push(rateLimitStep);
   if (resolved.inputLimits !== false) steps.push(factories.inputLimits(resolved.inputLimits));
   const limiter = resolved.concurrency === false ? undefined : resolved.concurrency;
+  const shedding = shedder;
+  if (limiter && shedding) holdGrowthWhile(limiter, () => shedding.overloaded);
   // Always a gate, even with neither a limit nor a deadline: admission is where guard() counts a
   // request as allowed.
   const gate = createRequestGate(limiter, resolved.timeoutMs, meterProvider);

@@ -254,6 +254,7 @@ export function limiterFromResolved(
     ? createAdaptiveLimit(resolved.adaptive, seams.random, seams.onWindow)
     : undefined;
   let limit = adaptive ? adaptive.limit : (resolved.max as number);
+  let holdGrowth: (() => boolean) | undefined;
   let maxQueue = resolved.maxQueue ?? defaultMaxQueue(limit);
   let active = 0;
   let closed = false;
@@ -337,6 +338,9 @@ export function limiterFromResolved(
         if (outcome !== 'ignore') {
           const now = clock.now();
           if (adaptive.sample(now, now - startedAt, inflight, outcome === 'drop')) {
+            // The process itself is overloaded (its load shedder refuses): latency then measures
+            // the event loop, not what is behind the limit, and growing on it ran the limit away.
+            if (adaptive.limit > limit && holdGrowth?.()) adaptive.set(limit);
             setLimitValue(adaptive.limit);
             handOff();
             fill();
@@ -420,5 +424,18 @@ export function limiterFromResolved(
     },
   };
   observeConcurrency(telemetry, limiter, name);
+  growthHolds.set(limiter, (predicate) => {
+    holdGrowth = predicate;
+  });
   return limiter;
+}
+
+const growthHolds = new WeakMap<ConcurrencyLimiter, (predicate: () => boolean) => void>();
+
+/**
+ * Keeps an adaptive limit from growing while `predicate()` is true (`guard()`: while its load
+ * shedder refuses). A limit that may shrink but not grow when the process itself is the bottleneck.
+ */
+export function holdGrowthWhile(limiter: ConcurrencyLimiter, predicate: () => boolean): void {
+  growthHolds.get(limiter)?.(predicate);
 }

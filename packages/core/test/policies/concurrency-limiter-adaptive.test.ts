@@ -1,4 +1,5 @@
 import {
+  holdGrowthWhile,
   limiterFromResolved,
   resolveConcurrencyOptions,
 } from '../../src/policies/concurrency-limiter';
@@ -44,6 +45,24 @@ describe('the adaptive concurrency limiter', () => {
     const { limiter, run } = setup();
     run('drop', 100);
     expect(limiter.limit).toBeLessThan(10);
+  });
+
+  it('does not grow while held (guard(): while its load shedder refuses), and may still shrink', () => {
+    const free = setup();
+    free.run('success', 60);
+    expect(free.limiter.limit).toBeGreaterThan(20);
+
+    const held = setup();
+    let overloaded = true;
+    holdGrowthWhile(held.limiter, () => overloaded);
+    held.run('success', 60);
+    expect(held.limiter.limit).toBe(20);
+    held.run('drop', 20);
+    const shrunk = held.limiter.limit;
+    expect(shrunk).toBeLessThan(20);
+    overloaded = false;
+    held.run('success', 60);
+    expect(held.limiter.limit).toBeGreaterThan(shrunk);
   });
 
   it('counts a permit released twice once, as one sample', () => {

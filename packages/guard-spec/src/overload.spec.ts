@@ -413,6 +413,42 @@ export function describeOverloadControl(h: Harness): void {
         ).toThrow(expect.objectContaining({ code: 'ERR_GUARD_INVALID_OPTION' }));
       });
 
+      it('refuses at the door what the adaptive limit keeps refusing (reason overloaded), and stops once it has room', async () => {
+        const gate = deferred();
+        const started: string[] = [];
+        const g = guard({
+          concurrency: { adaptive: { initialLimit: 1, minLimit: 1, maxLimit: 1 }, maxQueue: 1 },
+          loadShedding: { sampleIntervalMs: 20 },
+        });
+        const { port, close } = await listen(queueApp(g, gate.promise, started));
+        try {
+          const holder = rawRequest(port, { path: '/hold?name=holder' });
+          await until(() => started.length === 1);
+          const waiter = rawRequest(port, { path: '/hold?name=waiter' });
+          // While the only slot stays taken, every further request is refused: by the limit at
+          // first (its queue is full, or CoDel drops the waiter), then more and more at the door.
+          const reasons: string[] = [];
+          const deadline = Date.now() + 10_000;
+          while (!reasons.includes('overloaded') && Date.now() < deadline) {
+            const refused = await rawRequest(port, { path: '/hold?name=extra' });
+            expect(refused.status).toBe(503);
+            reasons.push((JSON.parse(refused.body) as { reason: string }).reason);
+          }
+          expect(['queue_full', 'queue_timeout']).toContain(reasons[0]);
+          expect(reasons).toContain('overloaded');
+          expect(started).toEqual(['holder']); // nothing refused ever reached the handler
+          gate.resolve();
+          expect((await holder).status).toBe(200);
+          expect([200, 503]).toContain((await waiter).status);
+          // Room again: the limit refuses nothing, and the door's share decays to nothing.
+          await until(() => g.status().loadShedding?.shedProbability === 0, 5000);
+          expect((await rawRequest(port, { path: '/hold?name=after' })).status).toBe(200);
+        } finally {
+          gate.resolve();
+          await close();
+        }
+      });
+
       it('keeps a fixed limit with max: n, as before: no queue unless maxQueue, limit reported as n', async () => {
         const gate = deferred();
         const started: string[] = [];

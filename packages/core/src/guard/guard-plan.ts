@@ -1,7 +1,7 @@
 import type { HeaderWrite } from '../http/header-writer';
 import type { LoadFigures, LoadShedder } from '../policies/load-shedder';
-import { startLoadShedder } from '../policies/load-shedder';
-import { holdGrowthWhile } from '../policies/concurrency-limiter';
+import { shedderCoupling, startLoadShedder } from '../policies/load-shedder';
+import { limiterCoupling } from '../policies/concurrency-limiter';
 import type { RateLimiter } from '../policies/rate-limiter';
 import type { RequestGate } from '../policies/request-gate';
 import { createRequestGate } from '../policies/request-gate';
@@ -122,8 +122,15 @@ export function planGuard<TStep, TRequest, TRateLimit>(
   if (rateLimitStep) steps.push(rateLimitStep);
   if (resolved.inputLimits !== false) steps.push(factories.inputLimits(resolved.inputLimits));
   const limiter = resolved.concurrency === false ? undefined : resolved.concurrency;
-  const shedding = shedder;
-  if (limiter && shedding) holdGrowthWhile(limiter, () => shedding.overloaded);
+  // Under an adaptive limit (the default), the shedder refuses at the door most of what the limit
+  // would refuse after the framework's dispatch, and the limit does not grow on the event loop's
+  // latency while the process is overloaded. A fixed `max` keeps its own refusals.
+  const limits = limiter && limiterCoupling(limiter);
+  const sheds = shedder && shedderCoupling(shedder);
+  if (limits && sheds && limiter?.options.adaptive) {
+    limits.holdGrowthWhile(sheds.isProcessOverloaded);
+    sheds.refuseForLimit(limits.takeRefusedShare);
+  }
   // Always a gate, even with neither a limit nor a deadline: admission is where guard() counts a
   // request as allowed.
   const gate = createRequestGate(limiter, resolved.timeoutMs, meterProvider);

@@ -32,6 +32,11 @@ export interface LoadMeasurement {
    * `createConnectionTurns`): near 1 on a saturated loop, clients wait in the listen queue.
    */
   readonly newConnectionShare?: number | undefined;
+  /**
+   * The share of the requests reaching `guard()`'s concurrency limit that it refused since the last
+   * sample, 0–1 (absent without one): the part of that overload the shedder takes over, cheaply.
+   */
+  readonly limitRefusedShare?: number | undefined;
 }
 
 /**
@@ -47,6 +52,8 @@ export interface ShedController {
   readonly probabilities: Readonly<PerCriticality>;
   /** The share of all requests to refuse, 0–1 (the PIE drop probability). */
   readonly shedProbability: number;
+  /** Whether the process itself is overloaded (event loop, listen queue, heap or RSS). */
+  readonly isProcessOverloaded: boolean;
   /** Whether heap or RSS is over its limit (every request is refused). */
   readonly isOverHardLimit: boolean;
   /**
@@ -106,6 +113,16 @@ const BACKLOG_MEMORY_MS = 3000;
 const NEAR_SATURATION_FALL_PER_SECOND = 0.05;
 /** Below this utilization the loop idles: the share decays (near saturation it is where it belongs). */
 const IDLE_UTILIZATION = 0.8;
+/**
+ * Refusing at the door for the concurrency limit: the share of its arrivals the limit keeps refusing
+ * itself (so its queue keeps standing and it keeps measuring), and how fast the door's share
+ * follows the excess per second. A refusal at the door costs a fraction of one that went through
+ * the framework to the limit's queue: at 3x the I/O bench's refusals took the whole core.
+ */
+const DOOR_LIMIT_REFUSED_SHARE = 0.1;
+const DOOR_GAIN_PER_SECOND = 2;
+/** The door never refuses more than this: the limit must keep seeing the demand it is refusing. */
+const MAX_DOOR_SHARE = 0.95;
 /** An update never counts for more than this many nominal intervals. */
 const MAX_INTERVALS_PER_UPDATE = 4;
 /** Below this share, with the delay under target, the controller disarms: nothing is refused. */
@@ -128,6 +145,10 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
   const mix = perCriticality(0);
   mix.critical = 1;
   let shedProbability = 0;
+  /** The share the process's own overload asks for (the PIE controller's state). */
+  let processShare = 0;
+  /** The share refused at the door on behalf of the concurrency limit. */
+  let doorShare = 0;
   let previousDelayMs = 0;
   let isOverHardLimit = false;
 
@@ -205,17 +226,30 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
       // Just out of a listen queue and still near saturation: the share is about where it belongs.
       // Ease off slowly; the delay says nothing here, and falling at its pace refills the queue.
       change = Math.max(change, -NEAR_SATURATION_FALL_PER_SECOND * seconds);
-    let next = shedProbability + Math.min(change, MAX_RISE_PER_SECOND * seconds);
+    let next = processShare + Math.min(change, MAX_RISE_PER_SECOND * seconds);
     // Decay once the loop idles, or once nobody connects any more and iterations are short (a
     // burst of connections, such as a closed-loop client starting, is over).
     const isCalm = utilization < IDLE_UTILIZATION || (newConnectionShare === 0 && !isWorking);
     if (isCalm && delayMs < target / 2) next *= 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);
-    next = Math.max(next, shedProbability - MAX_FALL_PER_SECOND * seconds);
+    next = Math.max(next, processShare - MAX_FALL_PER_SECOND * seconds);
     if (next < DISARM_BELOW && delayMs < target) {
       armed = false;
       return 0;
     }
     return Math.min(1, Math.max(0, next));
+  }
+
+  /** Follows the concurrency limit's refusals: up while it refuses more than its share, down below. */
+  function stepDoor(limitRefusedShare: number | undefined, seconds: number): number {
+    if (limitRefusedShare === undefined || !Number.isFinite(limitRefusedShare)) return 0;
+    if (limitRefusedShare === 0) {
+      // The limit refused nothing: it has room, give it its requests back soon.
+      const next = doorShare * 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);
+      return next < DISARM_BELOW ? 0 : next;
+    }
+    const next =
+      doorShare + DOOR_GAIN_PER_SECOND * (limitRefusedShare - DOOR_LIMIT_REFUSED_SHARE) * seconds;
+    return Math.min(MAX_DOOR_SHARE, Math.max(0, next));
   }
 
   return {
@@ -226,22 +260,30 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
     get isOverHardLimit() {
       return isOverHardLimit;
     },
+    get isProcessOverloaded() {
+      return isOverHardLimit || processShare > 0;
+    },
     arrivals,
     update(m) {
       updateMix();
       const delayMs = Number.isFinite(m.eventLoopDelayMs) ? Math.max(0, m.eventLoopDelayMs) : 0;
-      shedProbability = step(
-        delayMs,
-        m.eventLoopUtilization,
-        m.intervalMs ?? settings.sampleIntervalMs,
-        m.newConnectionShare ?? 0,
-      );
+      const intervalMs = m.intervalMs ?? settings.sampleIntervalMs;
+      processShare = step(delayMs, m.eventLoopUtilization, intervalMs, m.newConnectionShare ?? 0);
+      const seconds =
+        Math.min(intervalMs, MAX_INTERVALS_PER_UPDATE * settings.sampleIntervalMs) / 1000;
+      doorShare = stepDoor(m.limitRefusedShare, seconds);
       previousDelayMs = delayMs;
       isOverHardLimit =
         m.heapUsedBytes > settings.maxHeapUsedBytes || m.rssBytes > settings.maxRssBytes;
-      if (isOverHardLimit) for (const criticality of SHED_ORDER) probabilities[criticality] = 1;
+      if (isOverHardLimit) {
+        for (const criticality of SHED_ORDER) probabilities[criticality] = 1;
+        shedProbability = 1;
+        return;
+      }
+      shedProbability = allocateShedding(Math.max(processShare, doorShare), mix, probabilities);
       // What a class waiting for its turn could not take is not kept for later (no windup).
-      else shedProbability = allocateShedding(shedProbability, mix, probabilities);
+      processShare = Math.min(processShare, shedProbability);
+      doorShare = Math.min(doorShare, shedProbability);
     },
   };
 }

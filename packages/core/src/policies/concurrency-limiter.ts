@@ -255,6 +255,9 @@ export function limiterFromResolved(
     : undefined;
   let limit = adaptive ? adaptive.limit : (resolved.max as number);
   let holdGrowth: (() => boolean) | undefined;
+  // Since the last takeRefusedShare(): operations admitted and refused (not those whose client left).
+  let admitted = 0;
+  let refused = 0;
   let maxQueue = resolved.maxQueue ?? defaultMaxQueue(limit);
   let active = 0;
   let closed = false;
@@ -277,6 +280,7 @@ export function limiterFromResolved(
   );
 
   function refuse(waiter: Waiter, error: Error): void {
+    refused++;
     if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
     waiter.reject(error);
   }
@@ -319,6 +323,7 @@ export function limiterFromResolved(
   }
 
   function createPermit(): Permit {
+    admitted++;
     let released = false;
     if (!adaptive)
       return {
@@ -393,7 +398,10 @@ export function limiterFromResolved(
       if (queue.length >= maxQueue) {
         // Full: a more important arrival takes the place of the newest waiter of a lower class.
         const displaced = queue.evictBelow(rank);
-        if (!displaced) return Promise.reject(busy(RejectionReasons.QUEUE_FULL));
+        if (!displaced) {
+          refused++;
+          return Promise.reject(busy(RejectionReasons.QUEUE_FULL));
+        }
         refuse(displaced, busy(RejectionReasons.DISPLACED));
       }
       return new Promise<Permit>((resolve, reject) => {
@@ -424,18 +432,34 @@ export function limiterFromResolved(
     },
   };
   observeConcurrency(telemetry, limiter, name);
-  growthHolds.set(limiter, (predicate) => {
-    holdGrowth = predicate;
+  couplings.set(limiter, {
+    holdGrowthWhile(predicate) {
+      holdGrowth = predicate;
+    },
+    takeRefusedShare: () => {
+      const seen = admitted + refused;
+      const share = seen > 0 ? refused / seen : undefined;
+      admitted = refused = 0;
+      return share;
+    },
   });
   return limiter;
 }
 
-const growthHolds = new WeakMap<ConcurrencyLimiter, (predicate: () => boolean) => void>();
+/** How `guard()` couples its concurrency limit with its load shedder. */
+export interface LimiterCoupling {
+  /**
+   * Keeps an adaptive limit from growing while `predicate()` is true (`guard()`: while the process
+   * itself is overloaded). It may still shrink.
+   */
+  holdGrowthWhile(predicate: () => boolean): void;
+  /** The share of operations it refused since the last call (`undefined`: none came). */
+  readonly takeRefusedShare: () => number | undefined;
+}
 
-/**
- * Keeps an adaptive limit from growing while `predicate()` is true (`guard()`: while its load
- * shedder refuses). A limit that may shrink but not grow when the process itself is the bottleneck.
- */
-export function holdGrowthWhile(limiter: ConcurrencyLimiter, predicate: () => boolean): void {
-  growthHolds.get(limiter)?.(predicate);
+const couplings = new WeakMap<ConcurrencyLimiter, LimiterCoupling>();
+
+/** The coupling of a limiter made by `limiterFromResolved` (`undefined` for any other object). */
+export function limiterCoupling(limiter: ConcurrencyLimiter): LimiterCoupling | undefined {
+  return couplings.get(limiter);
 }

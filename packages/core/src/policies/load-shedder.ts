@@ -196,12 +196,15 @@ export function startLoadShedder(
   let figures: LoadFigures;
 
   const turns = createConnectionTurns();
+  let limitRefusedShare: (() => number | undefined) | undefined;
 
   function sample(): LoadFigures {
     const m = own.measure();
-    controller.update(
-      m.newConnectionShare === undefined ? { ...m, newConnectionShare: turns.take() } : m,
-    );
+    controller.update({
+      ...m,
+      newConnectionShare: m.newConnectionShare ?? turns.take(),
+      limitRefusedShare: m.limitRefusedShare ?? limitRefusedShare?.(),
+    });
     const wasOverloaded = overloaded;
     overloaded = controller.isOverHardLimit || controller.shedProbability > 0;
     const pressure = Math.max(
@@ -256,7 +259,31 @@ export function startLoadShedder(
     },
   };
   observeShedder(telemetry, shedder);
+  couplings.set(shedder, {
+    refuseForLimit(source) {
+      limitRefusedShare = source;
+    },
+    isProcessOverloaded: () => controller.isProcessOverloaded,
+  });
   return shedder;
+}
+
+/** How `guard()` couples its load shedder with its concurrency limit. */
+export interface ShedderCoupling {
+  /**
+   * Refuses at the door, cheaply, most of what the concurrency limit would refuse: `source` gives
+   * the share of its arrivals it refused since the last call (see `LoadMeasurement`).
+   */
+  refuseForLimit(source: () => number | undefined): void;
+  /** Whether the process itself is overloaded (not only refusing for the limit). */
+  readonly isProcessOverloaded: () => boolean;
+}
+
+const couplings = new WeakMap<LoadShedder, ShedderCoupling>();
+
+/** The coupling of a shedder made by `startLoadShedder` (`undefined` for any other object). */
+export function shedderCoupling(shedder: LoadShedder): ShedderCoupling | undefined {
+  return couplings.get(shedder);
 }
 
 /** `value / limit` for the pressure: 0 for a figure a probe could not take (NaN) or no limit. */

@@ -163,6 +163,27 @@ describe('createShedController', () => {
     expect(shares.at(-1)).toBe(0);
   });
 
+  it('takes over the concurrency limit’s refusals at the door, leaving it a tenth, and gives them back', () => {
+    const controller = createShedController(settings);
+    const calm = { eventLoopDelayMs: 2, eventLoopUtilization: 0.5 };
+    // The limit refuses two thirds of what reaches it: the door's share rises 2 × (0.67 − 0.1) a second.
+    feed(controller, 5, { ...calm, limitRefusedShare: 2 / 3 });
+    expect(controller.shedProbability).toBeCloseTo(5 * 0.1 * 2 * (2 / 3 - 0.1), 5);
+    expect(controller.isProcessOverloaded).toBe(false);
+    // At a tenth it holds; below it eases off; with nothing refused it halves every 300 ms.
+    const held = controller.shedProbability;
+    feed(controller, 5, { ...calm, limitRefusedShare: 0.1 });
+    expect(controller.shedProbability).toBeCloseTo(held, 10);
+    feed(controller, 5, { ...calm, limitRefusedShare: 0.05 });
+    expect(controller.shedProbability).toBeLessThan(held);
+    feed(controller, 30, { ...calm, limitRefusedShare: 0 });
+    expect(controller.shedProbability).toBe(0);
+    // Without a limit (no share given) the door stays shut.
+    const alone = createShedController(settings);
+    feed(alone, 5, calm);
+    expect(alone.shedProbability).toBe(0);
+  });
+
   it('counts a late sample for the time it covers, up to four intervals', () => {
     const rise = (intervalMs: number) => {
       const controller = armed();

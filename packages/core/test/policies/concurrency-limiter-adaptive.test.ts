@@ -1,5 +1,5 @@
 import {
-  holdGrowthWhile,
+  limiterCoupling,
   limiterFromResolved,
   resolveConcurrencyOptions,
 } from '../../src/policies/concurrency-limiter';
@@ -54,7 +54,7 @@ describe('the adaptive concurrency limiter', () => {
 
     const held = setup();
     let overloaded = true;
-    holdGrowthWhile(held.limiter, () => overloaded);
+    limiterCoupling(held.limiter)?.holdGrowthWhile(() => overloaded);
     held.run('success', 60);
     expect(held.limiter.limit).toBe(20);
     held.run('drop', 20);

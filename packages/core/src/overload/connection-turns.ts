@@ -13,8 +13,11 @@ import { setImmediate } from 'node:timers';
 export interface ConnectionTurns {
   /** Records a request arriving on `connection` (its socket). */
   note(connection: object | null | undefined): void;
-  /** The share of turns with requests since the last call that brought a new connection, 0–1. */
-  take(): number;
+  /**
+   * The share of turns with requests since the last call that brought a new connection, 0–1;
+   * `undefined` when no request came with its connection (nothing to tell).
+   */
+  take(): number | undefined;
 }
 
 export function createConnectionTurns(): ConnectionTurns {
@@ -23,6 +26,7 @@ export function createConnectionTurns(): ConnectionTurns {
   let newInTurn = false;
   let turns = 0;
   let turnsWithNew = 0;
+  let sawConnection = false;
   const endTurn = () => {
     inTurn = false;
   };
@@ -34,7 +38,9 @@ export function createConnectionTurns(): ConnectionTurns {
         turns++;
         setImmediate(endTurn);
       }
-      if (connection == null || known.has(connection)) return;
+      if (connection == null) return;
+      sawConnection = true;
+      if (known.has(connection)) return;
       known.add(connection);
       if (!newInTurn) {
         newInTurn = true;
@@ -42,8 +48,9 @@ export function createConnectionTurns(): ConnectionTurns {
       }
     },
     take() {
-      const share = turns > 0 ? turnsWithNew / turns : 0;
+      const share = sawConnection ? turnsWithNew / turns : undefined;
       turns = turnsWithNew = 0;
+      sawConnection = false;
       return share;
     },
   };

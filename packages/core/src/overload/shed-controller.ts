@@ -98,7 +98,7 @@ const BACKLOG_CONNECTION_SHARE = 0.5;
 /** A delay under this share of the target means short iterations: a listen queue drains quickly. */
 const WORKING_DELAY_SHARE = 0.1;
 /** Samples in a row with a listen queue before refusals start: a server at capacity has short ones. */
-const BACKLOG_SAMPLES_TO_ARM = 3;
+const BACKLOG_SAMPLES_TO_ARM = 5;
 /**
  * Once calm (the loop under `IDLE_UTILIZATION`, or nobody connecting and iterations short) with the
  * delay under half its target, the share halves this often (ms).
@@ -177,7 +177,7 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
     delayMs: number,
     utilization: number,
     intervalMs: number,
-    newConnectionShare: number,
+    newConnectionShare: number | undefined,
   ): number {
     const nominal = MAX_INTERVALS_PER_UPDATE * settings.sampleIntervalMs;
     const seconds = Math.min(intervalMs, nominal) / 1000;
@@ -190,7 +190,8 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
     // Iterations too short to delay anything are draining that queue fast, whatever the utilization
     // says (a loop with connections to accept never waits in poll: it reads fully busy).
     const isWorking = delayMs >= target * WORKING_DELAY_SHARE;
-    const isBacklogged = isBusy && isWorking && newConnectionShare >= BACKLOG_CONNECTION_SHARE;
+    const isBacklogged =
+      isBusy && isWorking && (newConnectionShare ?? 0) >= BACKLOG_CONNECTION_SHARE;
     backloggedSamples = isBacklogged ? backloggedSamples + 1 : 0;
     if (!armed) {
       // Two busy samples in a row, the second over the maximum and not lower than the first: one
@@ -220,16 +221,16 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
     if (isBacklogged) change = Math.max(change, BACKLOG_RISE_PER_SECOND * seconds);
     else if (
       sinceBacklogMs < BACKLOG_MEMORY_MS &&
-      newConnectionShare > 0 &&
+      (newConnectionShare ?? 0) > 0 &&
       utilization >= IDLE_UTILIZATION
     )
       // Just out of a listen queue and still near saturation: the share is about where it belongs.
       // Ease off slowly; the delay says nothing here, and falling at its pace refills the queue.
       change = Math.max(change, -NEAR_SATURATION_FALL_PER_SECOND * seconds);
     let next = processShare + Math.min(change, MAX_RISE_PER_SECOND * seconds);
-    // Decay once the loop idles, or once nobody connects any more and iterations are short (a
-    // burst of connections, such as a closed-loop client starting, is over).
-    const isCalm = utilization < IDLE_UTILIZATION || (newConnectionShare === 0 && !isWorking);
+    // Decay once the loop idles, or once nobody connects any more (a burst of connections, such as
+    // a closed-loop client starting, is over). Without connection figures, only the first.
+    const isCalm = utilization < IDLE_UTILIZATION || newConnectionShare === 0;
     if (isCalm && delayMs < target / 2) next *= 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);
     next = Math.max(next, processShare - MAX_FALL_PER_SECOND * seconds);
     if (next < DISARM_BELOW && delayMs < target) {
@@ -268,7 +269,7 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
       updateMix();
       const delayMs = Number.isFinite(m.eventLoopDelayMs) ? Math.max(0, m.eventLoopDelayMs) : 0;
       const intervalMs = m.intervalMs ?? settings.sampleIntervalMs;
-      processShare = step(delayMs, m.eventLoopUtilization, intervalMs, m.newConnectionShare ?? 0);
+      processShare = step(delayMs, m.eventLoopUtilization, intervalMs, m.newConnectionShare);
       const seconds =
         Math.min(intervalMs, MAX_INTERVALS_PER_UPDATE * settings.sampleIntervalMs) / 1000;
       doorShare = stepDoor(m.limitRefusedShare, seconds);

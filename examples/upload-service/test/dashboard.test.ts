@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
-import { startExampleServer } from 'guard-spec';
-import type { ExampleServer } from 'guard-spec';
+import type { Page } from 'playwright-core';
+import { describeWithBrowser } from 'guard-spec';
+import { exampleInBrowser } from './browser-fixture';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Like page.test.ts: a real Chromium (CHROMIUM_PATH); without one the file skips with one line,
+// unless REQUIRE_BROWSER=1.
 
 /** Runs `npm run demo:load` (node load.mjs) against the server for `seconds`; resolves on exit. */
 function runLoad(url: string, seconds: number): Promise<string> {
@@ -41,32 +39,12 @@ async function chart(page: Page, name: string) {
   };
 }
 
-describe('examples/upload-service dashboard under load', () => {
-  let browser: Browser;
-  let server: ExampleServer;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'upload-dashboard-'));
-    server = await startExampleServer(join(__dirname, '..', 'server.mjs'), {
-      DATA_DIR: dataDir,
-      REDIS_URL: '',
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+describeWithBrowser('examples/upload-service dashboard under load', () => {
+  const example = exampleInBrowser('upload-dashboard-');
 
   it('serves /metrics in Prometheus text format with the guard instruments', async () => {
-    await fetch(`${server.url}/health`);
-    const response = await fetch(`${server.url}/metrics`);
+    await fetch(`${example.server.url}/health`);
+    const response = await fetch(`${example.server.url}/metrics`);
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).toMatch(/^# TYPE guard_requests_total counter$/m);
@@ -75,13 +53,13 @@ describe('examples/upload-service dashboard under load', () => {
   });
 
   it('shows the charts move and the refusals appear while the load script runs', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
+    const page = await example.browser.newPage({ viewport: { width: 1400, height: 1400 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/dashboard`);
+    await page.goto(`${example.server.url}/dashboard`);
     await eventually(async () => (await chart(page, 'requests')).points > 0);
     const before = await chart(page, 'requests');
-    const load = runLoad(server.url, 12);
+    const load = runLoad(example.server.url, 12);
     // Refusals show up in the chart of refusals and in the table while the load runs.
     await eventually(async () => (await page.locator('#refusal-table tbody tr').count()) >= 2);
     await eventually(async () =>

@@ -48,7 +48,9 @@ export function createConnectionTurns(): ConnectionTurns {
       }
     },
     take() {
-      const share = sawConnection ? turnsWithNew / turns : undefined;
+      // A take() within a turn (a sample() from a handler) leaves that turn's rest uncounted in
+      // `turns`: hence the bound.
+      const share = sawConnection && turns > 0 ? Math.min(1, turnsWithNew / turns) : undefined;
       turns = turnsWithNew = 0;
       sawConnection = false;
       return share;

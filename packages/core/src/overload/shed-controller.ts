@@ -229,12 +229,16 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
       change = Math.max(change, -NEAR_SATURATION_FALL_PER_SECOND * seconds);
     let next = processShare + Math.min(change, MAX_RISE_PER_SECOND * seconds);
     // Decay once the loop idles, or once nobody connects any more (a burst of connections, such as
-    // a closed-loop client starting, is over). Without connection figures, only the first.
-    const isCalm = utilization < IDLE_UTILIZATION || newConnectionShare === 0;
+    // a closed-loop client starting, is over). Without connection figures: once it has idle time.
+    const isCalm =
+      newConnectionShare === undefined
+        ? !isBusy
+        : utilization < IDLE_UTILIZATION || newConnectionShare === 0;
     if (isCalm && delayMs < target / 2) next *= 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);
     next = Math.max(next, processShare - MAX_FALL_PER_SECOND * seconds);
     if (next < DISARM_BELOW && delayMs < target) {
       armed = false;
+      sinceBacklogMs = Infinity;
       return 0;
     }
     return Math.min(1, Math.max(0, next));
@@ -242,7 +246,10 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
 
   /** Follows the concurrency limit's refusals: up while it refuses more than its share, down below. */
   function stepDoor(limitRefusedShare: number | undefined, seconds: number): number {
-    if (limitRefusedShare === undefined || !Number.isFinite(limitRefusedShare)) return 0;
+    // Nothing reached the limit this sample (a small limit in front of a slow dependency, or the
+    // door taking nearly all): no news, the door stays where it is. Without a limit: shut.
+    if (limitRefusedShare === undefined) return doorShare;
+    if (!Number.isFinite(limitRefusedShare)) return 0;
     if (limitRefusedShare === 0) {
       // The limit refused nothing: it has room, give it its requests back soon.
       const next = doorShare * 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);

@@ -29,6 +29,16 @@ describe('createConnectionTurns', () => {
     expect(turns.take()).toBe(1);
   });
 
+  it('stays a share from 0 to 1 when taken in the middle of a turn (a sample() from a handler)', async () => {
+    const turns = createConnectionTurns();
+    turns.note({});
+    expect(turns.take()).toBe(1);
+    turns.note({}); // same turn, after the take: no turn is counted for it
+    await nextTurn();
+    const share = turns.take();
+    expect(share === undefined || (share >= 0 && share <= 1)).toBe(true);
+  });
+
   it('ignores requests without a connection (a custom caller of shouldShed)', async () => {
     const turns = createConnectionTurns();
     turns.note(undefined);

@@ -178,10 +178,24 @@ describe('createShedController', () => {
     expect(controller.shedProbability).toBeLessThan(held);
     feed(controller, 30, { ...calm, limitRefusedShare: 0 });
     expect(controller.shedProbability).toBe(0);
+    // A sample in which nothing reached the limit is no news: the door stays where it was.
+    const rebuilt = createShedController(settings);
+    feed(rebuilt, 5, { ...calm, limitRefusedShare: 0.9 });
+    const open = rebuilt.shedProbability;
+    feed(rebuilt, 3, calm);
+    expect(rebuilt.shedProbability).toBeCloseTo(open, 10);
     // Without a limit (no share given) the door stays shut.
     const alone = createShedController(settings);
     feed(alone, 5, calm);
     expect(alone.shedProbability).toBe(0);
+  });
+
+  it('without connection figures (a custom caller, no socket), decays as soon as the loop has idle time', () => {
+    const controller = armed();
+    expect(controller.shedProbability).toBeGreaterThan(0.3);
+    // 0.9 busy: not saturated (0.98), but over the 0.8 a connection-aware shedder waits for.
+    const shares = feed(controller, 10, { eventLoopDelayMs: 5, eventLoopUtilization: 0.9 });
+    expect(shares.at(-1)).toBe(0);
   });
 
   it('counts a late sample for the time it covers, up to four intervals', () => {

@@ -152,9 +152,13 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
   let previousDelayMs = 0;
   let isOverHardLimit = false;
 
+  /** Requests counted in the last update's interval. */
+  let lastArrivals = 0;
+
   function updateMix(): void {
     let total = 0;
     for (const criticality of SHED_ORDER) total += arrivals[criticality];
+    lastArrivals = total;
     if (total === 0) return;
     for (const criticality of SHED_ORDER) {
       mix[criticality] += MIX_WEIGHT * (arrivals[criticality] / total - mix[criticality]);
@@ -246,11 +250,11 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
 
   /** Follows the concurrency limit's refusals: up while it refuses more than its share, down below. */
   function stepDoor(limitRefusedShare: number | undefined, seconds: number): number {
-    // Nothing reached the limit this sample (a small limit in front of a slow dependency, or the
-    // door taking nearly all): no news, the door stays where it is. Without a limit: shut.
-    if (limitRefusedShare === undefined) return doorShare;
-    if (!Number.isFinite(limitRefusedShare)) return 0;
-    if (limitRefusedShare === 0) {
+    if (limitRefusedShare !== undefined && !Number.isFinite(limitRefusedShare)) return 0;
+    // Requests came but none reached the limit (a small limit in front of a slow dependency, or
+    // the door taking nearly all): no news, the door stays where it is.
+    if (limitRefusedShare === undefined && lastArrivals > 0) return doorShare;
+    if (limitRefusedShare === undefined || limitRefusedShare === 0) {
       // The limit refused nothing: it has room, give it its requests back soon.
       const next = doorShare * 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);
       return next < DISARM_BELOW ? 0 : next;

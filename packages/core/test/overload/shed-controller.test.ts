@@ -178,12 +178,18 @@ describe('createShedController', () => {
     expect(controller.shedProbability).toBeLessThan(held);
     feed(controller, 30, { ...calm, limitRefusedShare: 0 });
     expect(controller.shedProbability).toBe(0);
-    // A sample in which nothing reached the limit is no news: the door stays where it was.
+    // Requests came but none reached the limit: no news, the door stays where it was; no requests
+    // at all: it decays.
     const rebuilt = createShedController(settings);
     feed(rebuilt, 5, { ...calm, limitRefusedShare: 0.9 });
     const open = rebuilt.shedProbability;
-    feed(rebuilt, 3, calm);
+    for (let i = 0; i < 3; i++) {
+      rebuilt.arrivals.critical += 10;
+      rebuilt.update(sample(calm));
+    }
     expect(rebuilt.shedProbability).toBeCloseTo(open, 10);
+    feed(rebuilt, 30, calm);
+    expect(rebuilt.shedProbability).toBe(0);
     // Without a limit (no share given) the door stays shut.
     const alone = createShedController(settings);
     feed(alone, 5, calm);

@@ -1,7 +1,8 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import request from 'supertest';
 import type { Harness } from './harness';
 import { deferred, listen, rawRequest, sleep, startRequest, until } from './http-helpers';
+import { abortStorm } from './abort-storm';
 import { createMemoryLogger } from './memory-logger';
 
 const quiet = () => ({ logger: createMemoryLogger().logger });
@@ -204,42 +205,19 @@ export function describeConcurrencyLimit(h: Harness): void {
       });
       const { port, close } = await listen(server);
       const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-      const statuses = new Map<string, number>();
-      const count = (key: string) => statuses.set(key, (statuses.get(key) ?? 0) + 1);
-      let seed = 42;
-      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-      const one = () =>
-        new Promise<void>((resolve) => {
-          // 0 ms answers at once, 3 ms fails, 25 ms runs past the 10 ms timeout.
-          const ms = [0, 0, 0, 1, 3, 25][Math.floor(random() * 6)] ?? 0;
-          const abortAfter = random() < 0.2 ? Math.floor(random() * 10) : -1;
-          const req = httpRequest(
-            { host: '127.0.0.1', port, path: `/work?ms=${ms}`, agent },
-            (res) => {
-              res.resume();
-              res.on('end', () => {
-                count(String(res.statusCode));
-                resolve();
-              });
-              res.on('error', () => resolve());
-            },
-          );
-          req.on('error', () => {
-            count('aborted');
-            resolve();
-          });
-          req.end();
-          if (abortAfter >= 0) setTimeout(() => req.destroy(), abortAfter);
-        });
       try {
-        let started = 0;
-        const worker = async () => {
-          while (started < 10_000) {
-            started++;
-            await one();
-          }
-        };
-        await Promise.all(Array.from({ length: 40 }, worker));
+        const statuses = await abortStorm({
+          port,
+          agent,
+          requests: 10_000,
+          clients: 40,
+          seed: 42,
+          // 0 ms answers at once, 3 ms fails, 25 ms runs past the 10 ms timeout.
+          plan: (random) => ({
+            ms: [0, 0, 0, 1, 3, 25][Math.floor(random() * 6)] ?? 0,
+            abortAfterMs: random() < 0.2 ? Math.floor(random() * 10) : -1,
+          }),
+        });
         await until(() => idle(g));
         expect(g.active).toBe(0);
         expect(g.queued).toBe(0);

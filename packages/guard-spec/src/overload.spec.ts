@@ -1,6 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http';
 import request from 'supertest';
 import type { Harness, SpecRoute } from './harness';
+import { abortStorm } from './abort-storm';
 import { deferred, listen, rawRequest, sleep, startRequest, until } from './http-helpers';
 import { createMemoryLogger } from './memory-logger';
 
@@ -340,40 +341,18 @@ export function describeOverloadControl(h: Harness): void {
           },
         ];
         const { port, close } = await listen(h.mount({ use: [g], errorHandler: quiet(), routes }));
-        let seed = 7;
-        const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-        const endings = new Map<string, number>();
-        const count = (key: string) => endings.set(key, (endings.get(key) ?? 0) + 1);
-        const one = () =>
-          new Promise<void>((resolve) => {
-            const ms = [0, 2, 10, 80][Math.floor(random() * 4)] ?? 0;
-            const req = httpRequest(
-              { host: '127.0.0.1', port, path: `/work?ms=${ms}`, agent: false },
-              (res) => {
-                res.resume();
-                res.on('end', () => {
-                  count(String(res.statusCode));
-                  resolve();
-                });
-                res.on('error', () => resolve());
-              },
-            );
-            req.on('error', () => {
-              count('aborted');
-              resolve();
-            });
-            req.end();
-            if (random() < 0.4) setTimeout(() => req.destroy(), Math.floor(random() * 15));
-          });
         try {
-          let started = 0;
-          const worker = async () => {
-            while (started < 1500) {
-              started++;
-              await one();
-            }
-          };
-          await Promise.all(Array.from({ length: 24 }, worker));
+          const endings = await abortStorm({
+            port,
+            agent: false,
+            requests: 1500,
+            clients: 24,
+            seed: 7,
+            plan: (random) => ({
+              ms: [0, 2, 10, 80][Math.floor(random() * 4)] ?? 0,
+              abortAfterMs: random() < 0.4 ? Math.floor(random() * 15) : -1,
+            }),
+          });
           await until(() => g.active === 0 && g.queued === 0);
           expect(endings.get('200')).toBeGreaterThan(0);
           expect(endings.get('aborted')).toBeGreaterThan(0);

@@ -271,24 +271,33 @@ function markWindow(server) {
     })();
 }
 
+/** A closed loop on GET /work, with the server's own figures over the same measured window. */
+async function measuredClosedLoop(server, client, { connections, warmupMs, durationMs }) {
+  let readStats;
+  let stats;
+  const result = await closedLoop(client, {
+    connections,
+    warmupMs,
+    durationMs,
+    path: '/work',
+    onWindowStart: () => {
+      readStats = markWindow(server);
+    },
+    onWindowEnd: () => {
+      stats = readStats();
+    },
+  });
+  return { result, stats: await stats };
+}
+
 async function probeCapacity(model, slots) {
   const connections = model === 'io' ? Math.max(16, 2 * slots) : 16;
   return withServer(['bare', model, String(slots), 'plain'], async (server, client) => {
-    let readStats;
-    let stats;
-    const result = await closedLoop(client, {
+    const { result, stats } = await measuredClosedLoop(server, client, {
       connections,
       warmupMs: 2000,
       durationMs: probeMs,
-      path: '/work',
-      onWindowStart: () => {
-        readStats = markWindow(server);
-      },
-      onWindowEnd: () => {
-        stats = readStats();
-      },
     });
-    stats = await stats;
     return {
       capacity: result.goodputPerSecond,
       connections,
@@ -512,21 +521,11 @@ async function runTiny() {
     for (const contender of order) {
       await waitForQuiet();
       const sample = await withServer([contender, 'tiny', '0', 'plain'], async (server, client) => {
-        let readStats;
-        let stats;
-        const result = await closedLoop(client, {
+        const { result, stats } = await measuredClosedLoop(server, client, {
           connections,
           warmupMs: 1000,
           durationMs: tinyMs,
-          path: '/work',
-          onWindowStart: () => {
-            readStats = markWindow(server);
-          },
-          onWindowEnd: () => {
-            stats = readStats();
-          },
         });
-        stats = await stats;
         return { ...result, server: stats };
       });
       process.stderr.write(

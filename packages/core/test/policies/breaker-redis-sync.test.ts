@@ -208,6 +208,9 @@ describeWithRedis('circuit breaker state shared through Redis', () => {
     await a.send(true);
     // B needs no wait for a lease nobody will use: it runs the trial, which closes the breaker.
     await expect(breakerB.execute(succeed)).resolves.toBe('ok');
+    // B's close is fire and forget, on its own connection: A asking before it lands is told that
+    // B holds the trial.
+    await sharedClosed('late-lease');
     await expect(breakerA.execute(succeed)).resolves.toBe('ok');
     expect([breakerA.state, breakerB.state]).toEqual(['closed', 'closed']);
   });

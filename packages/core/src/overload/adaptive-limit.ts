@@ -244,6 +244,7 @@ function createAlgorithm(
         smoothing: s.smoothing as number,
         queueSize: s.queueSize as number,
         longWindow: s.longWindow as number,
+        minLimit: options.minLimit,
       });
     case 'vegas':
       return createVegasLimit({

@@ -10,6 +10,8 @@ export interface Gradient2Settings {
   readonly queueSize: number;
   /** Windows the baseline RTT averages over (an exponential average). Netflix default `600`. */
   readonly longWindow: number;
+  /** The adaptive limit's floor: there, latency above the baseline is not queueing it can cut. */
+  readonly minLimit: number;
 }
 
 /**
@@ -38,14 +40,15 @@ const MAX_GROWTH = 2;
  * - The baseline does not rise while the limit is saturated and latency is above it: queueing would
  *   otherwise become the new baseline, a slow ratchet towards the maximum.
  * - No collapse when the service itself gets slower (see `createSlowdownDetector`), and no getting
- *   stuck at the minimum: latency that does not fall with the limit becomes the new baseline.
+ *   stuck at the minimum (go-concurrency-limits#117): latency that does not fall with the limit,
+ *   or that stays over the tolerance at the minimum limit, becomes the new baseline.
  * - Quick growth: a saturated window (demand reached the limit) multiplies the limit by its
  *   headroom `rttTolerance × long / short`, and doubles it when latency is at or below the baseline
  *   (at most 2, as Envoy's gradient), so a limit far below what the server sustains — at start, or
  *   after load subsides — recovers in a few windows, not hundreds.
  */
 export function createGradient2Limit(settings: Gradient2Settings): LimitAlgorithm {
-  const { rttTolerance, smoothing, queueSize, longWindow } = settings;
+  const { rttTolerance, smoothing, queueSize, longWindow, minLimit } = settings;
   const factor = 2 / (longWindow + 1);
   const slowdown = createSlowdownDetector();
   let long = 0;
@@ -80,7 +83,14 @@ export function createGradient2Limit(settings: Gradient2Settings): LimitAlgorith
           Math.max(MIN_GRADIENT, 1 - window.drops / (window.successes + window.drops)),
         );
       if (gradient < 1) {
-        if (window.drops === 0 && slowdown.isSlowerService(window.meanInflight, short)) {
+        // At the floor the limit cannot cut that latency any further: it is the service's (a
+        // baseline learned on an idle process, a handler slower for good). Without this, the
+        // baseline, which never rises while the limit is saturated, pins the limit to the floor.
+        const atFloor = estimate <= minLimit;
+        if (
+          window.drops === 0 &&
+          (atFloor || slowdown.isSlowerService(window.meanInflight, short))
+        ) {
           long = short;
           return estimate;
         }

@@ -1,7 +1,7 @@
 import { createGradient2Limit } from '../../src/overload/gradient2-limit';
 import { windowOf } from './window-sample';
 
-const NETFLIX = { rttTolerance: 1.5, smoothing: 0.2, queueSize: 4, longWindow: 600 };
+const NETFLIX = { rttTolerance: 1.5, smoothing: 0.2, queueSize: 4, longWindow: 600, minLimit: 4 };
 
 /** A Gradient2 limit whose baseline RTT has been learned as 20 ms (its 10 warm-up windows). */
 function warmed() {
@@ -61,6 +61,19 @@ describe('createGradient2Limit', () => {
     // It settles where latency is 1.5 × the baseline (limit 18.75), and the baseline did not drift.
     expect(limit).toBeGreaterThan(17);
     expect(limit).toBeLessThan(20);
+  });
+
+  it('takes latency that stays over the tolerance at the minimum limit for the baseline, and grows again (go-concurrency-limits#117)', () => {
+    const algorithm = warmed();
+    // At the floor, saturated, every window twice the 20 ms baseline (the handler got slower, or
+    // the baseline was learned on an idle process): the limit cannot cut that latency.
+    expect(algorithm.update(windowOf({ rttMs: 40, maxInflight: 4, saturated: true }), 4)).toBe(4);
+    // From then on the same latency is the baseline: the saturated limit doubles.
+    expect(algorithm.update(windowOf({ rttMs: 40, maxInflight: 4, saturated: true }), 4)).toBe(8);
+    // Above the floor, latency over the tolerance still shrinks the limit.
+    expect(
+      warmed().update(windowOf({ rttMs: 40, maxInflight: 5, saturated: true }), 5),
+    ).toBeLessThan(5);
   });
 
   it('never grows on windows with drops, however steady their latency (Netflix/concurrency-limits#137)', () => {

@@ -123,6 +123,16 @@ const DOOR_LIMIT_REFUSED_SHARE = 0.1;
 const DOOR_GAIN_PER_SECOND = 2;
 /** The door never refuses more than this: the limit must keep seeing the demand it is refusing. */
 const MAX_DOOR_SHARE = 0.95;
+/**
+ * However the delay falls, the share falls no lower than what would fill the loop to this
+ * utilization: admitting `1 - share` of the requests kept it `u` busy, so admitting
+ * `(1 - share) × FILL_UTILIZATION / u` fills it (refusals cost a little too: the estimate errs on
+ * the side of refusing). A drained queue reads as a short delay, and falling at the delay's pace
+ * then refills it: on the CPU-bound bench the share swung between 0.4 and 0.9 every two seconds.
+ */
+const FILL_UTILIZATION = 0.95;
+/** While the loop is that full, the share falls at most this much per second. */
+const FULL_LOOP_FALL_PER_SECOND = 0.2;
 /** An update never counts for more than this many nominal intervals. */
 const MAX_INTERVALS_PER_UPDATE = 4;
 /** Below this share, with the delay under target, the controller disarms: nothing is refused. */
@@ -213,16 +223,15 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
     let change =
       INTEGRAL_GAIN_PER_SECOND * ((seen - target) / target) * seconds +
       TREND_GAIN * ((seen - seenBefore) / target);
-    if (delayMs > max) {
-      // Over the maximum but falling: the share already drains the queue; raising it further
-      // would reach the classes above (the queue built up while the controller caught up).
-      if (delayMs < previousDelayMs) change = Math.min(change, 0);
-      else change += OVER_MAX_RISE_PER_SECOND * seconds;
-    }
+    // Over the target but falling: the share already drains the queue, which takes a few samples
+    // more; raising it further overshoots (and over the maximum, reaches the classes above).
+    const isDraining = delayMs > target && delayMs < previousDelayMs;
+    if (isDraining) change = Math.min(change, 0);
+    else if (delayMs > max) change += OVER_MAX_RISE_PER_SECOND * seconds;
     if (!isBusy) change = Math.min(change, 0);
     // Clients still in the listen queue: keep raising until they are served (see above).
     sinceBacklogMs = isBacklogged ? 0 : sinceBacklogMs + seconds * 1000;
-    if (isBacklogged) change = Math.max(change, BACKLOG_RISE_PER_SECOND * seconds);
+    if (isBacklogged && !isDraining) change = Math.max(change, BACKLOG_RISE_PER_SECOND * seconds);
     else if (
       sinceBacklogMs < BACKLOG_MEMORY_MS &&
       (newConnectionShare ?? 0) > 0 &&
@@ -239,7 +248,14 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
         ? !isBusy
         : utilization < IDLE_UTILIZATION || newConnectionShare === 0;
     if (isCalm && delayMs < target / 2) next *= 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);
-    next = Math.max(next, processShare - MAX_FALL_PER_SECOND * seconds);
+    next = Math.max(
+      next,
+      processShare - MAX_FALL_PER_SECOND * seconds,
+      Math.min(
+        processShare - FULL_LOOP_FALL_PER_SECOND * seconds,
+        1 - (1 - processShare) * (FILL_UTILIZATION / Math.max(utilization, 0.01)),
+      ),
+    );
     if (next < DISARM_BELOW && delayMs < target) {
       armed = false;
       sinceBacklogMs = Infinity;

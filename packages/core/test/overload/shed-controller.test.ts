@@ -196,12 +196,26 @@ describe('createShedController', () => {
     expect(alone.shedProbability).toBe(0);
   });
 
-  it('without connection figures (a custom caller, no socket), decays as soon as the loop has idle time', () => {
+  it('without connection figures (a custom caller, no socket), decays while the loop has idle time, as fast as that idle time can take', () => {
     const controller = armed();
-    expect(controller.shedProbability).toBeGreaterThan(0.3);
-    // 0.9 busy: not saturated (0.98), but over the 0.8 a connection-aware shedder waits for.
-    const shares = feed(controller, 10, { eventLoopDelayMs: 5, eventLoopUtilization: 0.9 });
+    const start = controller.shedProbability;
+    expect(start).toBeGreaterThan(0.3);
+    // 0.9 busy while refusing `start`: the next share admits what fills the loop to 0.95.
+    const shares = feed(controller, 40, { eventLoopDelayMs: 5, eventLoopUtilization: 0.9 });
+    expect(shares[0]).toBeCloseTo(1 - (1 - start) * (0.95 / 0.9), 10);
     expect(shares.at(-1)).toBe(0);
+  });
+
+  it('lowers its share slowly while the loop stays full, however short the delay (a drained queue is not a gone load)', () => {
+    const controller = armed();
+    const start = controller.shedProbability;
+    // Refusing just enough drains the queue: the delay reads short, but the loop is still full.
+    const shares = feed(controller, 5, { eventLoopDelayMs: 2, newConnectionShare: 0 });
+    expect(start - (shares.at(-1) as number)).toBeCloseTo(0.1, 10); // 0.2 a second
+    // Idle time tells how far below it may go: at 0.9 busy, what fills the loop to 0.95.
+    controller.update(sample({ eventLoopDelayMs: 2, eventLoopUtilization: 0.9 }));
+    const admitted = 1 - (shares.at(-1) as number);
+    expect(1 - controller.shedProbability).toBeCloseTo(admitted * (0.95 / 0.9), 10);
   });
 
   it('counts a late sample for the time it covers, up to four intervals', () => {
@@ -266,15 +280,19 @@ describe('createShedController', () => {
     expect(controller.shedProbability).toBeGreaterThanOrEqual(high);
   });
 
-  it('holds its share while the delay is over the maximum but falling (the queue drains)', () => {
-    const controller = armed();
-    feed(controller, 2, { eventLoopDelayMs: 900 });
-    const held = controller.shedProbability;
-    controller.update(sample({ eventLoopDelayMs: 700 }));
-    expect(controller.shedProbability).toBeCloseTo(held, 10);
-    controller.update(sample({ eventLoopDelayMs: 800 })); // rising again: up
-    expect(controller.shedProbability).toBeGreaterThan(held);
-  });
+  it.each([900, 150])(
+    'raises no share while the delay is over the target but falling (the queue drains): from %i ms',
+    (delay) => {
+      const controller = armed();
+      feed(controller, 2, { eventLoopDelayMs: delay });
+      const held = controller.shedProbability;
+      // Falling: no rise, although the delay is still over the target.
+      controller.update(sample({ eventLoopDelayMs: delay - 40 }));
+      expect(controller.shedProbability).toBeLessThanOrEqual(held);
+      controller.update(sample({ eventLoopDelayMs: delay })); // rising again: up
+      expect(controller.shedProbability).toBeGreaterThan(held);
+    },
+  );
 
   it('reads a NaN or negative delay as none', () => {
     const controller = armed();

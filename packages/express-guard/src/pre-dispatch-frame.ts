@@ -39,4 +39,15 @@ export const expressPreDispatchFrame: PreDispatchFrame = {
     const isAtRoot = first?.slash === true || first?.regexp?.fast_slash === true;
     return isAtRoot ? first?.handle : undefined;
   },
+  frameworkRequest(app, req, res) {
+    // What Express's own init does first for every request (4: the expressInit layer, 5:
+    // app.handle), and does again when this request is dispatched: `req.path`, `req.get()`,
+    // `req.ip` then work as in any middleware.
+    const { request, response } = app as { request?: object; response?: object };
+    if (request) Object.setPrototypeOf(req, request);
+    if (response) Object.setPrototypeOf(res, response);
+    Object.assign(req, { res });
+    Object.assign(res, { req });
+    return req;
+  },
 };

@@ -1,3 +1,4 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage, Server } from 'node:http';
 import request from 'supertest';
 import type { LoadMeasurement } from '@guard-suite/core';
@@ -342,6 +343,49 @@ export function describeLoadShedding(h: Harness): void {
         expect(server.listeners('request')).toHaveLength(1);
         expect(listenerName(server)).not.toBe('shedBeforeDispatch');
       } finally {
+        await close();
+      }
+    });
+
+    it("refuses before dispatch with a criticality callback too: it sees the framework's request, once per request, and the refusal carries its class", async () => {
+      const steer = steeredProbe();
+      steer.set({ heapUsedBytes: 10_000 });
+      const seen: string[] = [];
+      const g = h.kit.guard({
+        rateLimit: false,
+        loadShedding: { probe: steer.probe, maxHeapUsedBytes: 5000, sampleIntervalMs: 60_000 },
+        // `path` is Express's request getter and Koa's context getter: absent on Node's request.
+        criticality: (r: { path?: string }) => {
+          seen.push(String(r.path));
+          return r.path === '/batch' ? 'sheddable' : undefined;
+        },
+      }) as { close(): void; shedder: { sample(): void } };
+      opened.push(g);
+      const server = h.mount({
+        use: [g],
+        errorHandler: quiet(),
+        routes: [
+          { method: 'get', path: '/batch', handler: (io) => ({ class: io.guard?.criticality }) },
+        ],
+      });
+      const records: { criticality?: string }[] = [];
+      const record = (message: unknown) => records.push(message as { criticality?: string });
+      diagnosticsChannel.subscribe('guard:reject', record);
+      const { port, close } = await listen(server);
+      const base = `http://127.0.0.1:${port}`;
+      try {
+        for (let i = 0; i < 3; i++) expect((await request(base).get('/batch')).status).toBe(503);
+        expect(listenerName(server)).toBe('shedBeforeDispatch');
+        expect(records.map((r) => r.criticality)).toEqual(Array(3).fill('sheddable'));
+        steer.set({ heapUsedBytes: 10 });
+        g.shedder.sample();
+        // Admitted: the class found before dispatch is the one the handler sees.
+        const served = await request(base).get('/batch');
+        expect(served.status).toBe(200);
+        expect(served.body).toEqual({ class: 'sheddable' });
+        expect(seen).toEqual(Array(4).fill('/batch'));
+      } finally {
+        diagnosticsChannel.unsubscribe('guard:reject', record);
         await close();
       }
     });

@@ -91,9 +91,9 @@ export function planGuard<TStep, TRequest, TRateLimit>(
       resolved.loadShedding.options,
       resolved.loadShedding.meterProvider ?? meterProvider,
     );
-    // Refusing before dispatch needs the refusal to be the same for every request: no `skip` and
-    // no criticality classifier (both want the framework's request: a request refused before
-    // dispatch could only be taken for 'critical'), helmet's headers known in advance.
+    // Refusing before dispatch needs the refusal to be the same for every request: no `skip` (it
+    // wants the request as the app has it, after any middleware), helmet's headers known in advance.
+    // A criticality classifier gets the framework's request there (see createPreDispatchShedding).
     const securityHeaders = headersStep ? headersStep.headerWrites : [];
     const check = createLoadSheddingCheck(shedder, resolved.loadShedding.skip, {
       meterProvider,
@@ -101,9 +101,12 @@ export function planGuard<TStep, TRequest, TRateLimit>(
       preDispatch:
         factories.preDispatchFrame &&
         resolved.loadShedding.skip === undefined &&
-        resolved.classify === undefined &&
         securityHeaders !== undefined
-          ? { securityHeaders, frame: factories.preDispatchFrame }
+          ? {
+              securityHeaders,
+              frame: factories.preDispatchFrame,
+              classify: resolved.classify as CriticalityResolver<unknown> | undefined,
+            }
           : undefined,
     });
     preDispatch = check.preDispatch;
@@ -148,8 +151,14 @@ export function planGuard<TStep, TRequest, TRateLimit>(
     limiter?.close();
     rateLimitStep?.limiter.close();
   };
+  const { classify } = resolved;
+  const classifiedEarly = preDispatch;
   return {
-    classify: resolved.classify,
+    // A request classified before dispatch keeps that class: the classifier runs once per request.
+    classify:
+      classify && classifiedEarly
+        ? (request, headers) => classifiedEarly.classOf(headers) ?? classify(request, headers)
+        : classify,
     steps,
     gate,
     expose: (middleware) => {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HeaderWrite } from '../http/header-writer';
 import { DEFAULT_CRITICALITY } from '../overload/criticality';
 import type { Criticality } from '../overload/criticality';
+import type { CriticalityResolver } from '../overload/resolve-criticality';
 import type { LoadShedder } from '../policies/load-shedder';
 import { pressureOf } from '../telemetry/load-shedding-telemetry';
 import type { SectionTelemetryOptions } from '../telemetry/meter-provider-option';
@@ -37,7 +38,14 @@ export interface LoadSheddingCheckContext extends SectionTelemetryOptions {
    * `guard()`'s setup for refusing shed requests before the framework dispatches them (helmet's
    * recorded header writes and what the adapter can tell of its app); `undefined`: never.
    */
-  preDispatch?: { securityHeaders: readonly HeaderWrite[]; frame: PreDispatchFrame } | undefined;
+  preDispatch?:
+    | {
+        securityHeaders: readonly HeaderWrite[];
+        frame: PreDispatchFrame;
+        /** `guard()`'s criticality classifier, if requests have classes. */
+        classify?: CriticalityResolver<unknown> | undefined;
+      }
+    | undefined;
 }
 
 /**
@@ -63,7 +71,6 @@ export function createLoadSheddingCheck<TRequest>(
     criticality,
     requestId: requestIdOf(res),
   });
-  // Refused before dispatch, a request is taken for 'critical': only the app could tell its class.
   const preDispatch =
     context.preDispatch === undefined
       ? undefined
@@ -71,7 +78,9 @@ export function createLoadSheddingCheck<TRequest>(
           shedder,
           context.preDispatch.securityHeaders,
           context.preDispatch.frame,
-          (error, res) => site.count(error, factsOf(DEFAULT_CRITICALITY, res)),
+          (error, res, criticality) =>
+            site.count(error, factsOf(criticality ?? DEFAULT_CRITICALITY, res)),
+          context.preDispatch.classify,
         );
 
   function loadSheddingCheck(

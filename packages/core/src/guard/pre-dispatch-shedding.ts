@@ -1,8 +1,10 @@
 import { ServerResponse } from 'node:http';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { GuardError } from '../errors/guard-error';
 import type { HeaderWrite } from '../http/header-writer';
 import type { RefusalResponder } from '../http/refusal-responder';
+import type { Criticality } from '../overload/criticality';
+import type { CriticalityResolver } from '../overload/resolve-criticality';
 import type { LoadShedder } from '../policies/load-shedder';
 import { shedAnswererOf } from './shed-answerers';
 
@@ -18,6 +20,11 @@ export interface PreDispatchFrame {
    * `errorHandler()`), or `undefined` when that cannot be told.
    */
   firstMiddleware(app: object): unknown;
+  /**
+   * What the framework hands a middleware for this request (Express: `req` with the app's request
+   * prototype, as Express's own init gives it; Koa: a context), for the criticality callback.
+   */
+  frameworkRequest(app: object, req: IncomingMessage, res: ServerResponse): unknown;
 }
 
 /**
@@ -35,6 +42,12 @@ export interface PreDispatchFrame {
  * answered one of this app's shed refusals (so it, not an app's own handler, answers them); and
  * `guard()` has no `skip` (which wants the framework's request). Otherwise shedding stays in
  * `guard()`, as it was.
+ *
+ * With a criticality classifier, each request is classified there, on what the framework would
+ * hand a middleware (`frame.frameworkRequest`), and shed by its class; `guard()` then reuses that
+ * class (`classOf`), so the classifier still runs once per request. Without this, giving requests
+ * classes took the cheap refusals away exactly when they matter: on the priority benchmark each
+ * refusal then cost more CPU than the request it refused, and the refusals alone saturated the loop.
  */
 export interface PreDispatchShedding {
   /** True when this request was already judged before dispatch (`guard()` must not judge it again). */
@@ -43,6 +56,8 @@ export interface PreDispatchShedding {
   offer(app: object, req: IncomingMessage, res: ServerResponse): void;
   /** Records the `guard()` middleware (it must be the app's first). */
   claim(middleware: unknown): void;
+  /** The class a request was given before dispatch (by its headers object), if it was. */
+  classOf(headers: IncomingHttpHeaders): Criticality | undefined;
   /** Gives every wrapped server its own listener back. */
   close(): void;
 }
@@ -81,36 +96,52 @@ function isListenerHost(value: object): value is ListenerHost {
 /**
  * Creates the pre-dispatch shedding of one `guard()`; `securityHeaders` are helmet's recorded
  * writes (`[]` without helmet); `onShed` describes each refusal made before dispatch (with the
- * shared error it is answered with).
+ * shared error it is answered with and the request's class); `classify` is `guard()`'s criticality
+ * classifier (`undefined`: every request is `'critical'`).
  */
 export function createPreDispatchShedding(
   shedder: LoadShedder,
   securityHeaders: readonly HeaderWrite[],
   frame: PreDispatchFrame,
-  onShed: (error: GuardError, res: ServerResponse) => void = () => undefined,
+  onShed: (
+    error: GuardError,
+    res: ServerResponse,
+    criticality: Criticality | undefined,
+  ) => void = () => undefined,
+  classify?: CriticalityResolver<unknown>,
 ): PreDispatchShedding {
   const states = new WeakMap<object, ServerState>();
   // Servers whose requests were judged before dispatch; a WeakSet so a closed server is not kept.
   const judged = new WeakSet<object>();
+  // Each request's class, by its headers object: the same for Node's request, Express's and ctx.req.
+  const classes = new WeakMap<IncomingHttpHeaders, Criticality>();
   const wrapped: Wrapped[] = [];
   let guardMiddleware: unknown;
 
+  function classOfNew(app: object, req: IncomingMessage, res: ServerResponse) {
+    if (classify === undefined) return undefined;
+    const criticality = classify(frame.frameworkRequest(app, req, res), req.headers);
+    classes.set(req.headers, criticality);
+    return criticality;
+  }
+
   function install(
     server: ListenerHost,
-    app: RequestListener,
+    app: object,
+    listener: RequestListener,
     error: GuardError,
     respond: RefusalResponder,
   ) {
     const wrapper: RequestListener = function shedBeforeDispatch(req, res) {
-      // Every request is `critical` here: a class that only the app could tell is not known yet.
-      if (shedder.shouldShed(undefined, req.socket)) {
-        onShed(error, res);
+      const criticality = classOfNew(app, req, res);
+      if (shedder.shouldShed(criticality, req.socket)) {
+        onShed(error, res, criticality);
         respond(req, res);
-      } else app(req, res);
+      } else listener(req, res);
     };
-    server.removeListener('request', app);
+    server.removeListener('request', listener);
     server.on('request', wrapper);
-    wrapped.push({ server, listener: app, wrapper });
+    wrapped.push({ server, listener, wrapper });
   }
 
   return {
@@ -141,6 +172,7 @@ export function createPreDispatchShedding(
       const error = shedder.error();
       install(
         server,
+        app,
         listener as RequestListener,
         error,
         reporter.refusalResponder(error, securityHeaders),
@@ -151,6 +183,7 @@ export function createPreDispatchShedding(
     claim(middleware) {
       guardMiddleware = middleware;
     },
+    classOf: (headers) => classes.get(headers),
     close() {
       for (const { server, listener, wrapper } of wrapped.splice(0)) {
         judged.delete(server);

@@ -9,6 +9,7 @@
 // up as latency and in the reported send lag instead of silently lowering the load. Every request
 // has a client deadline: the client then closes its socket (the server sees the disconnect) and
 // counts a timeout.
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { clearInterval, setInterval } from 'node:timers';
 import { performance } from 'node:perf_hooks';
@@ -197,6 +198,9 @@ function total(tally, seconds) {
 function record(tally, request, status, now) {
   const t = tally.of(request.cls);
   const ms = now - request.scheduledAt;
+  tally.trace?.push(
+    `${Math.round(performance.timeOrigin + request.scheduledAt)},${ms.toFixed(1)},${status},${request.cls}`,
+  );
   if (status === 'timeout') t.timeouts++;
   else if (status === 'error') t.errors++;
   else if (status === 200) {
@@ -239,6 +243,9 @@ async function runOpenLoop(client, options) {
   const { rate, warmupMs, durationMs, deadlineMs, path, pick, onWindowStart, onWindowEnd } =
     options;
   const tally = createTally();
+  // BENCH_TRACE=<prefix>: every measured request (epoch ms sent, latency ms, status, class) in
+  // <prefix>-client.csv, to line up with the server's trace.
+  if (process.env.BENCH_TRACE) tally.trace = [];
   const lags = [];
   const start = performance.now() + 20;
   const windowStart = start + warmupMs;
@@ -321,6 +328,8 @@ async function runOpenLoop(client, options) {
   onWindowEnd?.();
   while (pending > 0) await sleep(10);
   clearInterval(sweeper);
+  if (tally.trace)
+    writeFileSync(`${process.env.BENCH_TRACE}-client.csv`, `${tally.trace.join('\n')}\n`);
   const seconds = durationMs / 1000;
   return {
     targetRate: rate,
@@ -401,6 +410,8 @@ async function runClosedLoop(client, options) {
   onWindowEnd?.();
   while (inFlight > 0) await sleep(5);
   clearInterval(sweeper);
+  if (tally.trace)
+    writeFileSync(`${process.env.BENCH_TRACE}-client.csv`, `${tally.trace.join('\n')}\n`);
   const seconds = durationMs / 1000;
   const all = total(tally, seconds);
   return {

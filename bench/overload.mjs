@@ -29,6 +29,9 @@
 //   --server-cpu / --load-cpu  cores for taskset                                 (default 0 / 1)
 //   --tiny-rounds / --tiny-duration / --tiny-connections  the tiny check         (default 3 / 5 / 50)
 //   --verbose     show the servers' stderr
+//   BENCH_TRACE=<prefix> (environment): each step's server writes guard()'s figures every 100 ms to
+//                 <prefix>-server.jsonl (appended) and the generator every measured request (epoch ms
+//                 sent, latency, status, class) to <prefix>-client.csv (one step: the last one run)
 //
 // Examples: pnpm bench overload                    (io C=32 and cpu, all contenders, ~9 min)
 //           pnpm bench overload io --pool 8,128 --contenders guard --priority 0

@@ -13,6 +13,7 @@
 //              (critical | sheddable), when this checkout's guard() accepts that option.
 // Over IPC (besides _ready.mjs's 'cpu'): 'mark' starts a measurement window, 'stats' reports it.
 import { subscribe } from 'node:diagnostics_channel';
+import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setInterval } from 'node:timers';
 import express from 'express';
@@ -126,6 +127,8 @@ if (contender === 'guard') {
 // --- measurement window ------------------------------------------------------------------------
 // Every 100 ms: guard()'s concurrency figures (its `limit` when the checkout reports one) and
 // whether its load shedder is on, so a run shows what the policies were doing, not only the outcome.
+// BENCH_TRACE=<prefix>: these figures every 100 ms, one JSON line each, in <prefix>-server.jsonl.
+const traceFile = process.env.BENCH_TRACE ? `${process.env.BENCH_TRACE}-server.jsonl` : undefined;
 let window = newWindow();
 function newWindow() {
   for (const key of Object.keys(refusals)) delete refusals[key];
@@ -143,6 +146,7 @@ function sample() {
     sampledElu: status?.loadShedding?.eventLoopUtilization,
     poolWaiting: pool?.stats().waiting,
   };
+  if (traceFile) appendFileSync(traceFile, `${JSON.stringify({ t: Date.now(), ...figures })}\n`);
   window.samples++;
   for (const [key, value] of Object.entries(figures)) {
     if (typeof value !== 'number' || !Number.isFinite(value)) continue;

@@ -390,6 +390,32 @@ export function describeLoadShedding(h: Harness): void {
       }
     });
 
+    it('answers 500 through errorHandler() when the criticality callback throws before dispatch, and keeps serving', async () => {
+      const g = h.kit.guard({
+        rateLimit: false,
+        loadShedding: { maxHeapUsedBytes: 1 },
+        criticality: (r: { path?: string }) => {
+          if (r.path === '/boom') throw new Error('classifier bug');
+          return undefined;
+        },
+      }) as { close(): void };
+      opened.push(g);
+      const server = mount([g]);
+      const { port, close } = await listen(server);
+      const base = `http://127.0.0.1:${port}`;
+      try {
+        expect((await request(base).get('/')).status).toBe(503);
+        expect(listenerName(server)).toBe('shedBeforeDispatch');
+        const failed = await request(base).get('/boom');
+        expect(failed.status).toBe(500);
+        expect(failed.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(JSON.stringify(failed.body)).not.toContain('classifier bug');
+        expect((await request(base).get('/')).status).toBe(503);
+      } finally {
+        await close();
+      }
+    });
+
     it.each([
       [
         'guard() is not the first middleware',

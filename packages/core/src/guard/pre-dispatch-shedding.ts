@@ -133,7 +133,15 @@ export function createPreDispatchShedding(
     respond: RefusalResponder,
   ) {
     const wrapper: RequestListener = function shedBeforeDispatch(req, res) {
-      const criticality = classOfNew(app, req, res);
+      let criticality: Criticality | undefined;
+      try {
+        criticality = classOfNew(app, req, res);
+      } catch {
+        // Thrown here, it would take the process down: the app gets the request unjudged, and
+        // guard() calls the callback again inside the framework, whose error handler answers.
+        listener(req, res);
+        return;
+      }
       if (shedder.shouldShed(criticality, req.socket)) {
         onShed(error, res, criticality);
         respond(req, res);

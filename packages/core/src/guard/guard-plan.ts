@@ -127,11 +127,13 @@ export function planGuard<TStep, TRequest, TRateLimit>(
   const limiter = resolved.concurrency === false ? undefined : resolved.concurrency;
   // Under an adaptive limit (the default), the shedder refuses at the door most of what the limit
   // would refuse after the framework's dispatch, and the limit does not grow on the event loop's
-  // latency while the process is overloaded. A fixed `max` keeps its own refusals.
+  // latency while the process is overloaded, nor shrink on the wait for the loop. A fixed `max`
+  // keeps its own refusals.
   const limits = limiter && limiterCoupling(limiter);
   const sheds = shedder && shedderCoupling(shedder);
   if (limits && sheds && limiter?.options.adaptive) {
     limits.holdGrowthWhile(sheds.isProcessOverloaded);
+    limits.discountLoopDelay(sheds.eventLoopDelayMs);
     sheds.refuseForLimit(limits.takeRefusedShare);
   }
   // Always a gate, even with neither a limit nor a deadline: admission is where guard() counts a

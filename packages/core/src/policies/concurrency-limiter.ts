@@ -134,6 +134,9 @@ export function defaultMaxQueue(limit: number): number {
 /** Meta's CoDel figures ("Fail at Scale"): a 5 ms target once the queue stood for 100 ms. */
 export const CODEL: CodelSettings = Object.freeze({ targetMs: 5, intervalMs: 100 });
 
+/** A discounted sample is never shorter than this (the sample window ignores shorter ones). */
+const MIN_DISCOUNTED_RTT_MS = 0.1;
+
 const KNOWN_OPTIONS = [
   'max',
   'adaptive',
@@ -255,6 +258,7 @@ export function limiterFromResolved(
     : undefined;
   let limit = adaptive ? adaptive.limit : (resolved.max as number);
   let holdGrowth: (() => boolean) | undefined;
+  let loopDelayMs: (() => number) | undefined;
   // Since the last takeRefusedShare(): operations admitted and refused (not those whose client left).
   let admitted = 0;
   let refused = 0;
@@ -342,7 +346,13 @@ export function limiterFromResolved(
         released = true;
         if (outcome !== 'ignore') {
           const now = clock.now();
-          if (adaptive.sample(now, now - startedAt, inflight, outcome === 'drop')) {
+          // Time spent waiting for the event loop is the process's, not what is behind the limit.
+          const elapsed = now - startedAt;
+          const rttMs =
+            loopDelayMs === undefined
+              ? elapsed
+              : Math.max(Math.min(elapsed, MIN_DISCOUNTED_RTT_MS), elapsed - loopDelayMs());
+          if (adaptive.sample(now, rttMs, inflight, outcome === 'drop')) {
             // The process itself is overloaded (its load shedder refuses): latency then measures
             // the event loop, not what is behind the limit, and growing on it ran the limit away.
             if (adaptive.limit > limit && holdGrowth?.()) adaptive.set(limit);
@@ -436,6 +446,9 @@ export function limiterFromResolved(
     holdGrowthWhile(predicate) {
       holdGrowth = predicate;
     },
+    discountLoopDelay(delayMs) {
+      loopDelayMs = delayMs;
+    },
     takeRefusedShare: () => {
       const seen = admitted + refused;
       const share = seen > 0 ? refused / seen : undefined;
@@ -453,6 +466,13 @@ export interface LimiterCoupling {
    * itself is overloaded). It may still shrink.
    */
   holdGrowthWhile(predicate: () => boolean): void;
+  /**
+   * Takes the event loop's current delay (`delayMs()`, milliseconds) off each latency sample: on a
+   * saturated loop every operation also waits for the loop, which the limit cannot cut. On the I/O
+   * benchmark with a CPU-bound process, the limit shrank below the downstream's capacity on that
+   * wait.
+   */
+  discountLoopDelay(delayMs: () => number): void;
   /** The share of operations it refused since the last call (`undefined`: none came). */
   readonly takeRefusedShare: () => number | undefined;
 }

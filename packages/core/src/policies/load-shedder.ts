@@ -264,6 +264,7 @@ export function startLoadShedder(
       limitRefusedShare = source;
     },
     isProcessOverloaded: () => controller.isProcessOverloaded,
+    eventLoopDelayMs: () => figures.eventLoopDelayMs,
   });
   return shedder;
 }
@@ -277,6 +278,8 @@ export interface ShedderCoupling {
   refuseForLimit(source: () => number | undefined): void;
   /** Whether the process itself is overloaded (not only refusing for the limit). */
   readonly isProcessOverloaded: () => boolean;
+  /** The event-loop delay of the latest sample, in milliseconds. */
+  readonly eventLoopDelayMs: () => number;
 }
 
 const couplings = new WeakMap<LoadShedder, ShedderCoupling>();

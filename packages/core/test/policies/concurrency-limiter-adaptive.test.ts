@@ -10,10 +10,17 @@ import { createManualClock } from '../timers/manual-clock';
 function setup() {
   const clock = createManualClock();
   const windows: number[] = [];
+  const latencies: number[] = [];
   const limiter = limiterFromResolved(
     resolveConcurrencyOptions('test', { adaptive: { initialLimit: 20 } }),
     'test',
-    { clock, onWindow: (_window, limit) => windows.push(limit) },
+    {
+      clock,
+      onWindow: (window, limit) => {
+        windows.push(limit);
+        latencies.push(window.rttMs);
+      },
+    },
   );
   /** As many operations of 5 ms at once as the limit allows, all ending with `outcome`, `rounds` times. */
   const run = (outcome: PermitOutcome, rounds: number) => {
@@ -24,7 +31,7 @@ function setup() {
       for (const permit of permits) permit.release(outcome);
     }
   };
-  return { clock, limiter, windows, run };
+  return { clock, limiter, windows, latencies, run };
 }
 
 describe('the adaptive concurrency limiter', () => {
@@ -63,6 +70,21 @@ describe('the adaptive concurrency limiter', () => {
     overloaded = false;
     held.run('success', 60);
     expect(held.limiter.limit).toBeGreaterThan(shrunk);
+  });
+
+  it("takes the event loop's delay off each latency sample (guard(): the wait for a saturated loop is not the dependency's)", () => {
+    const plain = setup();
+    plain.run('success', 10);
+    expect(plain.latencies[0]).toBeCloseTo(5, 10);
+    const discounted = setup();
+    let loopDelayMs = 3;
+    limiterCoupling(discounted.limiter)?.discountLoopDelay(() => loopDelayMs);
+    discounted.run('success', 10);
+    expect(discounted.latencies[0]).toBeCloseTo(2, 10);
+    // Never below 0.1 ms: a delay longer than the operation leaves a sample, not a negative one.
+    loopDelayMs = 50;
+    discounted.run('success', 10);
+    expect(discounted.latencies.at(-1)).toBeCloseTo(0.1, 10);
   });
 
   it('counts a permit released twice once, as one sample', () => {

@@ -133,6 +133,8 @@ const MAX_DOOR_SHARE = 0.95;
 const FILL_UTILIZATION = 0.95;
 /** While the loop is that full, the share falls at most this much per second. */
 const FULL_LOOP_FALL_PER_SECOND = 0.2;
+/** ...for this long after the delay was last over its target (ms). */
+const FILL_MEMORY_MS = 3000;
 /** An update never counts for more than this many nominal intervals. */
 const MAX_INTERVALS_PER_UPDATE = 4;
 /** Below this share, with the delay under target, the controller disarms: nothing is refused. */
@@ -186,6 +188,7 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
   /** Samples in a row with clients in the listen queue. */
   let backloggedSamples = 0;
   let sinceBacklogMs = Infinity;
+  let sinceOverTargetMs = Infinity;
 
   function step(
     delayMs: number,
@@ -248,17 +251,23 @@ export function createShedController(settings: ShedControllerSettings): ShedCont
         ? !isBusy
         : utilization < IDLE_UTILIZATION || newConnectionShare === 0;
     if (isCalm && delayMs < target / 2) next *= 0.5 ** ((seconds * 1000) / DECAY_HALF_LIFE_MS);
+    // A full loop holds the share up (see FILL_UTILIZATION) after a queue the delay showed. A share
+    // raised for connections alone (a closed-loop client opening its 50, the delay never over its
+    // target) lets go at the delay's pace, as before.
+    sinceOverTargetMs = delayMs > target ? 0 : sinceOverTargetMs + seconds * 1000;
     next = Math.max(
       next,
       processShare - MAX_FALL_PER_SECOND * seconds,
-      Math.min(
-        processShare - FULL_LOOP_FALL_PER_SECOND * seconds,
-        1 - (1 - processShare) * (FILL_UTILIZATION / Math.max(utilization, 0.01)),
-      ),
+      sinceOverTargetMs >= FILL_MEMORY_MS
+        ? 0
+        : Math.min(
+            processShare - FULL_LOOP_FALL_PER_SECOND * seconds,
+            1 - (1 - processShare) * (FILL_UTILIZATION / Math.max(utilization, 0.01)),
+          ),
     );
     if (next < DISARM_BELOW && delayMs < target) {
       armed = false;
-      sinceBacklogMs = Infinity;
+      sinceBacklogMs = sinceOverTargetMs = Infinity;
       return 0;
     }
     return Math.min(1, Math.max(0, next));

@@ -161,6 +161,17 @@ describe('createShedController', () => {
     // Saturated for good by the same 50 connections, with a 2 ms delay: not overloaded.
     const shares = feed(controller, 10, { eventLoopDelayMs: 2, newConnectionShare: 0 });
     expect(shares.at(-1)).toBe(0);
+    // On a slower machine the same 50 keep 12 ms iterations: still under the target, so the full
+    // loop does not hold the share up (that is for a queue the delay showed).
+    const slower = createShedController(settings);
+    feed(slower, 12, { eventLoopDelayMs: 12, newConnectionShare: 1 });
+    const raised = slower.shedProbability;
+    expect(raised).toBeGreaterThan(0.3);
+    // Faster than the 0.2 a second a full loop allows after a real queue.
+    const after = feed(slower, 10, { eventLoopDelayMs: 12, newConnectionShare: 0 }).at(
+      -1,
+    ) as number;
+    expect(raised - after).toBeGreaterThan(0.3);
   });
 
   it('takes over the concurrency limit’s refusals at the door, leaving it a tenth, and gives them back', () => {
@@ -210,10 +221,10 @@ describe('createShedController', () => {
     const controller = armed();
     const start = controller.shedProbability;
     // Refusing just enough drains the queue: the delay reads short, but the loop is still full.
-    const shares = feed(controller, 5, { eventLoopDelayMs: 2, newConnectionShare: 0 });
+    const shares = feed(controller, 5, { eventLoopDelayMs: 10, newConnectionShare: 0 });
     expect(start - (shares.at(-1) as number)).toBeCloseTo(0.1, 10); // 0.2 a second
     // Idle time tells how far below it may go: at 0.9 busy, what fills the loop to 0.95.
-    controller.update(sample({ eventLoopDelayMs: 2, eventLoopUtilization: 0.9 }));
+    controller.update(sample({ eventLoopDelayMs: 10, eventLoopUtilization: 0.9 }));
     const admitted = 1 - (shares.at(-1) as number);
     expect(1 - controller.shedProbability).toBeCloseTo(admitted * (0.95 / 0.9), 10);
   });

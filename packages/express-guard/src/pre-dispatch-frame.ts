@@ -46,8 +46,8 @@ export const expressPreDispatchFrame: PreDispatchFrame = {
     const { request, response } = app as { request?: object; response?: object };
     if (request) Object.setPrototypeOf(req, request);
     if (response) Object.setPrototypeOf(res, response);
-    Object.assign(req, { res });
-    Object.assign(res, { req });
+    (req as { res?: unknown }).res = res;
+    (res as { req?: unknown }).req = req;
     return req;
   },
 };

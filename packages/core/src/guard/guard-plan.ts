@@ -153,14 +153,8 @@ export function planGuard<TStep, TRequest, TRateLimit>(
     limiter?.close();
     rateLimitStep?.limiter.close();
   };
-  const { classify } = resolved;
-  const classifiedEarly = preDispatch;
   return {
-    // A request classified before dispatch keeps that class: the classifier runs once per request.
-    classify:
-      classify && classifiedEarly
-        ? (request, headers) => classifiedEarly.classOf(headers) ?? classify(request, headers)
-        : classify,
+    classify: classifyOnce(resolved.classify, preDispatch),
     steps,
     gate,
     expose: (middleware) => {
@@ -172,4 +166,16 @@ export function planGuard<TStep, TRequest, TRateLimit>(
       }) as typeof middleware & GuardControls;
     },
   };
+}
+
+/**
+ * `guard()`'s classifier: a request classified before dispatch keeps that class, so the callback
+ * runs once per request.
+ */
+function classifyOnce<TRequest>(
+  classify: CriticalityResolver<TRequest> | undefined,
+  early: PreDispatchShedding | undefined,
+): CriticalityResolver<TRequest> | undefined {
+  if (!classify || !early) return classify;
+  return (request, headers) => early.classOf(headers) ?? classify(request, headers);
 }

@@ -114,6 +114,7 @@ export function createRawClient({ port, host = '127.0.0.1' }) {
         socket = candidate;
         break;
       }
+      request.fresh = socket === undefined;
       socket ??= connect();
       socket.current = request;
       socket.pendingStatus = undefined;
@@ -199,7 +200,7 @@ function record(tally, request, status, now) {
   const t = tally.of(request.cls);
   const ms = now - request.scheduledAt;
   tally.trace?.push(
-    `${Math.round(performance.timeOrigin + request.scheduledAt)},${ms.toFixed(1)},${status},${request.cls}`,
+    `${Math.round(performance.timeOrigin + request.scheduledAt)},${ms.toFixed(1)},${status},${request.cls},${request.fresh ? 'new' : 'reused'}`,
   );
   if (status === 'timeout') t.timeouts++;
   else if (status === 'error') t.errors++;

@@ -30,8 +30,12 @@
 //   --tiny-rounds / --tiny-duration / --tiny-connections  the tiny check         (default 3 / 5 / 50)
 //   --verbose     show the servers' stderr
 //   BENCH_TRACE=<prefix> (environment): each step's server writes guard()'s figures every 100 ms to
-//                 <prefix>-server.jsonl (appended) and the generator every measured request (epoch ms
-//                 sent, latency, status, class) to <prefix>-client.csv (one step: the last one run)
+//                 <prefix>-server.jsonl (appended; with the requests handled, served and refused and
+//                 the server's CPU ms since the line before) and the generator every measured request
+//                 (epoch ms sent, latency, status, class, new or reused connection) to
+//                 <prefix>-client.csv (one step: the last one run)
+//   BENCH_PROFILE=<prefix> (environment): each server writes a V8 CPU profile of its life to
+//                 <prefix>-<pid>.cpuprofile when it is stopped
 //
 // Examples: pnpm bench overload                    (io C=32 and cpu, all contenders, ~9 min)
 //           pnpm bench overload io --pool 8,128 --contenders guard --priority 0

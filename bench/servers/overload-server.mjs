@@ -13,7 +13,7 @@
 //              (critical | sheddable), when this checkout's guard() accepts that option.
 // Over IPC (besides _ready.mjs's 'cpu'): 'mark' starts a measurement window, 'stats' reports it.
 import { subscribe } from 'node:diagnostics_channel';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setInterval } from 'node:timers';
 import express from 'express';
@@ -146,7 +146,12 @@ function sample() {
     sampledElu: status?.loadShedding?.eventLoopUtilization,
     poolWaiting: pool?.stats().waiting,
   };
-  if (traceFile) appendFileSync(traceFile, `${JSON.stringify({ t: Date.now(), ...figures })}\n`);
+  if (traceFile) {
+    appendFileSync(
+      traceFile,
+      `${JSON.stringify({ t: Date.now(), ...figures, ...traceDelta() })}\n`,
+    );
+  }
   window.samples++;
   for (const [key, value] of Object.entries(figures)) {
     if (typeof value !== 'number' || !Number.isFinite(value)) continue;
@@ -155,6 +160,23 @@ function sample() {
   }
 }
 setInterval(sample, 100).unref();
+
+// The trace's own figures since its last line: requests handled and served, refusals made, and
+// the server's CPU in milliseconds, so a trace shows where the loop's time went.
+let traceLast = { counts: { ...counts }, refused: 0, cpu: process.cpuUsage() };
+function traceDelta() {
+  const refused = Object.values(refusals).reduce((sum, n) => sum + n, 0);
+  const cpu = process.cpuUsage(traceLast.cpu);
+  const delta = {
+    handled: counts.handled - traceLast.counts.handled,
+    ok: counts.ok - traceLast.counts.ok,
+    late: counts.late - traceLast.counts.late,
+    refused: Math.max(0, refused - traceLast.refused), // the count restarts with each window
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+  };
+  traceLast = { counts: { ...counts }, refused, cpu: process.cpuUsage() };
+  return delta;
+}
 
 process.on('message', (message) => {
   if (message === 'mark') {
@@ -185,3 +207,21 @@ process.on('message', (message) => {
 // kernel drops new connections before the application sees them.
 const backlog = process.env.BENCH_BACKLOG ? Number(process.env.BENCH_BACKLOG) : undefined;
 const server = app.listen({ port: 0, host: '127.0.0.1', backlog }, () => reportReady(server));
+
+// BENCH_PROFILE=<prefix>: a V8 CPU profile of this server's whole life, written when the bench stops
+// it (SIGTERM) to <prefix>-<pid>.cpuprofile (open it in Chrome DevTools' Performance panel).
+if (process.env.BENCH_PROFILE) {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  process.once('SIGTERM', async () => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(
+      `${process.env.BENCH_PROFILE}-${process.pid}.cpuprofile`,
+      JSON.stringify(profile),
+    );
+    process.exit(0);
+  });
+}

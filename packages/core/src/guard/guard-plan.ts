@@ -132,7 +132,7 @@ export function planGuard<TStep, TRequest, TRateLimit>(
   const limits = limiter && limiterCoupling(limiter);
   const sheds = shedder && shedderCoupling(shedder);
   if (limits && sheds && limiter?.options.adaptive) {
-    limits.holdGrowthWhile(sheds.isProcessOverloaded);
+    limits.holdWhile(sheds.isProcessOverloaded);
     limits.discountLoopDelay(sheds.eventLoopDelayMs);
     sheds.refuseForLimit(limits.takeRefusedShare);
   }

@@ -3,7 +3,11 @@ import {
   limiterFromResolved,
   resolveConcurrencyOptions,
 } from '../../src/policies/concurrency-limiter';
-import type { Permit, PermitOutcome } from '../../src/policies/concurrency-limiter';
+import type {
+  LimiterCoupling,
+  Permit,
+  PermitOutcome,
+} from '../../src/policies/concurrency-limiter';
 import { createManualClock } from '../timers/manual-clock';
 
 /** An adaptive limiter on a manual clock, counting its sampling windows. */
@@ -22,12 +26,12 @@ function setup() {
       },
     },
   );
-  /** As many operations of 5 ms at once as the limit allows, all ending with `outcome`, `rounds` times. */
-  const run = (outcome: PermitOutcome, rounds: number) => {
+  /** As many operations of `ms` at once as the limit allows, all ending with `outcome`, `rounds` times. */
+  const run = (outcome: PermitOutcome, rounds: number, ms = 5) => {
     for (let r = 0; r < rounds; r++) {
       const permits: Permit[] = [];
       for (let i = limiter.limit; i > 0; i--) permits.push(limiter.tryAcquire() as Permit);
-      clock.advance(5);
+      clock.advance(ms);
       for (const permit of permits) permit.release(outcome);
     }
   };
@@ -54,15 +58,20 @@ describe('the adaptive concurrency limiter', () => {
     expect(limiter.limit).toBeLessThan(10);
   });
 
-  it('does not grow while held (guard(): while its load shedder refuses), and may still shrink', () => {
+  it('neither grows nor shrinks on latency while held (guard(): while the process is overloaded), and still shrinks on drops', () => {
     const free = setup();
     free.run('success', 60);
-    expect(free.limiter.limit).toBeGreaterThan(20);
+    const grown = free.limiter.limit;
+    expect(grown).toBeGreaterThan(20);
+    free.run('success', 10, 50); // latency ten times what it was: unheld, the limit shrinks
+    expect(free.limiter.limit).toBeLessThan(grown);
 
     const held = setup();
     let overloaded = true;
-    limiterCoupling(held.limiter)?.holdGrowthWhile(() => overloaded);
+    limiterCoupling(held.limiter)?.holdWhile(() => overloaded);
     held.run('success', 60);
+    expect(held.limiter.limit).toBe(20);
+    held.run('success', 10, 50); // the wait for a saturated loop, not the dependency's
     expect(held.limiter.limit).toBe(20);
     held.run('drop', 20);
     const shrunk = held.limiter.limit;
@@ -85,6 +94,39 @@ describe('the adaptive concurrency limiter', () => {
     loopDelayMs = 50;
     discounted.run('success', 10);
     expect(discounted.latencies.at(-1)).toBeCloseTo(0.1, 10);
+  });
+
+  it('reports the share it refused to the door, and none when most arrivals found a free slot (a burst is no excess demand)', async () => {
+    const limiter = limiterFromResolved(
+      resolveConcurrencyOptions('test', { max: 2, maxQueue: 1 }),
+      'test',
+    );
+    const coupling = limiterCoupling(limiter) as LimiterCoupling;
+    const settle = (attempt: Promise<Permit>) =>
+      attempt.then(
+        (permit) => permit,
+        () => undefined,
+      );
+    const finish = async (
+      permits: (Permit | undefined)[],
+      pending: Promise<Permit | undefined>[],
+    ) => {
+      for (const permit of permits) permit?.release();
+      for (const permit of await Promise.all(pending)) permit?.release();
+    };
+    // Short of capacity: two arrivals find room, four find it full (one waits, three are refused).
+    const running = [await limiter.acquire(), await limiter.acquire()];
+    let full = [1, 2, 3, 4].map(() => settle(limiter.acquire()));
+    expect(coupling.takeRefusedShare()).toBeCloseTo(3 / 5, 10);
+    await finish(running, full);
+    coupling.takeRefusedShare();
+    // Room for most: ten arrivals served at once; then a burst finds it full, and one is refused.
+    for (let i = 0; i < 10; i++) (await limiter.acquire()).release();
+    const burst = [await limiter.acquire(), await limiter.acquire()];
+    full = [1, 2].map(() => settle(limiter.acquire()));
+    expect(coupling.takeRefusedShare()).toBe(0);
+    await finish(burst, full);
+    expect(limiter.active).toBe(0);
   });
 
   it('counts a permit released twice once, as one sample', () => {

@@ -244,8 +244,8 @@ async function runOpenLoop(client, options) {
   const { rate, warmupMs, durationMs, deadlineMs, path, pick, onWindowStart, onWindowEnd } =
     options;
   const tally = createTally();
-  // BENCH_TRACE=<prefix>: every measured request (epoch ms sent, latency ms, status, class) in
-  // <prefix>-client.csv, to line up with the server's trace.
+  // BENCH_TRACE=<prefix>: every measured request (epoch ms sent, latency ms, status, class, new or
+  // reused connection) in <prefix>-client.csv, to line up with the server's trace.
   if (process.env.BENCH_TRACE) tally.trace = [];
   const lags = [];
   const start = performance.now() + 20;

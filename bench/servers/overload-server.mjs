@@ -31,12 +31,13 @@ const CPU_MS = 2;
 const pool =
   model === 'io' ? createDownstreamPool({ slots: Number(slotsArg ?? 32), holdMs: HOLD_MS }) : null;
 
-const counts = { handled: 0, ok: 0, late: 0 };
+const counts = { handled: 0, ok: 0, late: 0, refused: 0 };
 // guard()'s refusals by class and reason (its guard:reject channel), so a run shows who was refused and why.
 const refusals = {};
 subscribe('guard:reject', ({ criticality: cls, reason }) => {
   const key = `${cls ?? 'critical'}:${reason}`;
   refusals[key] = (refusals[key] ?? 0) + 1;
+  counts.refused++;
 });
 const app = express();
 
@@ -161,20 +162,19 @@ function sample() {
 }
 setInterval(sample, 100).unref();
 
-// The trace's own figures since its last line: requests handled and served, refusals made, and
-// the server's CPU in milliseconds, so a trace shows where the loop's time went.
-let traceLast = { counts: { ...counts }, refused: 0, cpu: process.cpuUsage() };
+// The trace's own figures since its last line: requests handled and served, guard()'s refusals,
+// and the server's CPU in milliseconds, so a trace shows where the loop's time went.
+let traceLast = { counts: { ...counts }, cpu: process.cpuUsage() };
 function traceDelta() {
-  const refused = Object.values(refusals).reduce((sum, n) => sum + n, 0);
   const cpu = process.cpuUsage(traceLast.cpu);
   const delta = {
     handled: counts.handled - traceLast.counts.handled,
     ok: counts.ok - traceLast.counts.ok,
     late: counts.late - traceLast.counts.late,
-    refused: Math.max(0, refused - traceLast.refused), // the count restarts with each window
+    refused: counts.refused - traceLast.counts.refused,
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
   };
-  traceLast = { counts: { ...counts }, refused, cpu: process.cpuUsage() };
+  traceLast = { counts: { ...counts }, cpu: process.cpuUsage() };
   return delta;
 }
 
@@ -203,11 +203,6 @@ process.on('message', (message) => {
   }
 });
 
-// Node's default listen backlog (511) unless the bench asks for another: when it overflows, the
-// kernel drops new connections before the application sees them.
-const backlog = process.env.BENCH_BACKLOG ? Number(process.env.BENCH_BACKLOG) : undefined;
-const server = app.listen({ port: 0, host: '127.0.0.1', backlog }, () => reportReady(server));
-
 // BENCH_PROFILE=<prefix>: a V8 CPU profile of this server's whole life, written when the bench stops
 // it (SIGTERM) to <prefix>-<pid>.cpuprofile (open it in Chrome DevTools' Performance panel).
 if (process.env.BENCH_PROFILE) {
@@ -225,3 +220,8 @@ if (process.env.BENCH_PROFILE) {
     process.exit(0);
   });
 }
+
+// Node's default listen backlog (511) unless the bench asks for another: when it overflows, the
+// kernel drops new connections before the application sees them.
+const backlog = process.env.BENCH_BACKLOG ? Number(process.env.BENCH_BACKLOG) : undefined;
+const server = app.listen({ port: 0, host: '127.0.0.1', backlog }, () => reportReady(server));

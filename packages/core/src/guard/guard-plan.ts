@@ -126,9 +126,10 @@ export function planGuard<TStep, TRequest, TRateLimit>(
   if (resolved.inputLimits !== false) steps.push(factories.inputLimits(resolved.inputLimits));
   const limiter = resolved.concurrency === false ? undefined : resolved.concurrency;
   // Under an adaptive limit (the default), the shedder refuses at the door most of what the limit
-  // would refuse after the framework's dispatch, and the limit does not grow on the event loop's
-  // latency while the process is overloaded, nor shrink on the wait for the loop. A fixed `max`
-  // keeps its own refusals.
+  // would refuse after the framework's dispatch (not what it refuses in bursts while most arrivals
+  // find a free slot), and the limit neither grows nor shrinks on latency while the process is
+  // overloaded (the event loop's, not the dependency's; drops still shrink it), and has the wait for
+  // the loop taken off each sample. A fixed `max` keeps its own refusals.
   const limits = limiter && limiterCoupling(limiter);
   const sheds = shedder && shedderCoupling(shedder);
   if (limits && sheds && limiter?.options.adaptive) {

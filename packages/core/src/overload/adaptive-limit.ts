@@ -174,6 +174,8 @@ export interface AdaptiveLimit {
   sample(nowMs: number, rttMs: number, inflight: number, didDrop: boolean): boolean;
   /** Notes that demand reached the limit (an acquire found every slot taken). */
   markSaturated(): void;
+  /** The last window closed (`undefined` before the first): what moved the limit last. */
+  readonly lastWindow: WindowSample | undefined;
   /** Moves the limit by hand; the algorithm carries on from there. */
   set(limit: number): void;
 }
@@ -198,6 +200,7 @@ export function createAdaptiveLimit(
   const window = new SampleWindow(options.window);
   let estimate = options.initialLimit;
   let limit = Math.floor(estimate);
+  let lastWindow: WindowSample | undefined;
 
   function apply(next: number, maxInflight: number): boolean {
     const cap = maxLimitFactor * maxInflight;
@@ -215,9 +218,13 @@ export function createAdaptiveLimit(
     get limit() {
       return limit;
     },
+    get lastWindow() {
+      return lastWindow;
+    },
     sample(nowMs, rttMs, inflight, didDrop) {
       const closed = window.add(nowMs, rttMs, inflight, didDrop);
       if (closed === undefined) return false;
+      lastWindow = closed;
       const changed = apply(algorithm.update(closed, estimate), closed.maxInflight);
       onWindow?.(closed, limit);
       return changed;

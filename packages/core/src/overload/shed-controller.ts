@@ -35,6 +35,7 @@ export interface LoadMeasurement {
   /**
    * The share of the requests reaching `guard()`'s concurrency limit that it refused since the last
    * sample, 0–1 (absent without one): the part of that overload the shedder takes over, cheaply.
+   * `0` while most of its arrivals found a free slot: refusals in bursts are no excess demand.
    */
   readonly limitRefusedShare?: number | undefined;
 }

@@ -258,8 +258,6 @@ export function limiterFromResolved(
     : undefined;
   let limit = adaptive ? adaptive.limit : (resolved.max as number);
   let hold: (() => boolean) | undefined;
-  // Operations released as drops since the adaptive limit's last window closed.
-  let windowDrops = 0;
   let loopDelayMs: (() => number) | undefined;
   // Since the last takeRefusedShare(): operations admitted and refused (not those whose client left),
   // and arrivals that found a free slot or found every slot taken.
@@ -357,15 +355,14 @@ export function limiterFromResolved(
             loopDelayMs === undefined
               ? elapsed
               : Math.max(Math.min(elapsed, MIN_DISCOUNTED_RTT_MS), elapsed - loopDelayMs());
-          if (outcome === 'drop') windowDrops++;
           if (adaptive.sample(now, rttMs, inflight, outcome === 'drop')) {
             // The process itself is overloaded (its load shedder refuses): latency then measures
             // the event loop, not what is behind the limit. Growing on it ran the limit away;
             // shrinking on it took the limit to 50 for a pool of 128 on a CPU-bound process, and
             // the door then refused for a limit too small. Drops (timeouts, 503s) still shrink it.
-            const moved = adaptive.limit > limit || (adaptive.limit < limit && windowDrops === 0);
-            if (moved && hold?.()) adaptive.set(limit);
-            windowDrops = 0;
+            const onLatency =
+              adaptive.limit > limit || (adaptive.limit < limit && adaptive.lastWindow?.drops === 0);
+            if (onLatency && hold?.()) adaptive.set(limit);
             setLimitValue(adaptive.limit);
             handOff();
             fill();
@@ -400,10 +397,12 @@ export function limiterFromResolved(
     },
     tryAcquire() {
       if (closed || active >= limit || queue.length > 0) {
+        // Not counted as an arrival here: the caller goes on to acquire(), which counts it.
         adaptive?.markSaturated();
         return undefined;
       }
       active++;
+      arrivedToRoom++;
       return createPermit();
     },
     acquire(signal, criticality = DEFAULT_CRITICALITY) {

@@ -273,7 +273,8 @@ export function startLoadShedder(
 export interface ShedderCoupling {
   /**
    * Refuses at the door, cheaply, most of what the concurrency limit would refuse: `source` gives
-   * the share of its arrivals it refused since the last call (see `LoadMeasurement`).
+   * the share of its arrivals it refused since the last call, `0` while most found a free slot
+   * (see `LoadMeasurement`).
    */
   refuseForLimit(source: () => number | undefined): void;
   /** Whether the process itself is overloaded (not only refusing for the limit). */

@@ -76,9 +76,13 @@ describe('the adaptive concurrency limiter', () => {
     held.run('drop', 20);
     const shrunk = held.limiter.limit;
     expect(shrunk).toBeLessThan(20);
+    held.run('success', 30); // past the window with drops in it
+    const after = held.limiter.limit;
+    held.run('success', 10, 500); // latency alone again
+    expect(held.limiter.limit).toBe(after);
     overloaded = false;
-    held.run('success', 60);
-    expect(held.limiter.limit).toBeGreaterThan(shrunk);
+    held.run('success', 300); // windows last longer after 500 ms samples
+    expect(held.limiter.limit).toBeGreaterThan(after);
   });
 
   it("takes the event loop's delay off each latency sample (guard(): the wait for a saturated loop is not the dependency's)", () => {
@@ -97,35 +101,35 @@ describe('the adaptive concurrency limiter', () => {
   });
 
   it('reports the share it refused to the door, and none when most arrivals found a free slot (a burst is no excess demand)', async () => {
+    // Adaptive, as guard() has it, with a queue of 20.
     const limiter = limiterFromResolved(
-      resolveConcurrencyOptions('test', { max: 2, maxQueue: 1 }),
+      resolveConcurrencyOptions('test', { adaptive: { initialLimit: 20 }, maxQueue: 20 }),
       'test',
     );
     const coupling = limiterCoupling(limiter) as LimiterCoupling;
-    const settle = (attempt: Promise<Permit>) =>
-      attempt.then(
+    // As guard()'s gate and a bulkhead arrive: a free slot at once, else the queue.
+    const arrive = () =>
+      Promise.resolve(limiter.tryAcquire() ?? limiter.acquire()).then(
         (permit) => permit,
         () => undefined,
       );
-    const finish = async (
-      permits: (Permit | undefined)[],
-      pending: Promise<Permit | undefined>[],
-    ) => {
+    const finish = async (pending: Promise<Permit | undefined>[]) => {
+      const permits = await Promise.all(pending.slice(0, limiter.limit));
       for (const permit of permits) permit?.release();
       for (const permit of await Promise.all(pending)) permit?.release();
     };
-    // Short of capacity: two arrivals find room, four find it full (one waits, three are refused).
-    const running = [await limiter.acquire(), await limiter.acquire()];
-    let full = [1, 2, 3, 4].map(() => settle(limiter.acquire()));
-    expect(coupling.takeRefusedShare()).toBeCloseTo(3 / 5, 10);
-    await finish(running, full);
+    // Short of capacity: 20 arrivals find room, 60 find it full (20 wait, 40 are refused).
+    let pending = [...Array(80)].map(arrive);
+    await Promise.resolve();
+    expect(coupling.takeRefusedShare()).toBeCloseTo(40 / (20 + 40), 10);
+    await finish(pending);
     coupling.takeRefusedShare();
-    // Room for most: ten arrivals served at once; then a burst finds it full, and one is refused.
-    for (let i = 0; i < 10; i++) (await limiter.acquire()).release();
-    const burst = [await limiter.acquire(), await limiter.acquire()];
-    full = [1, 2].map(() => settle(limiter.acquire()));
+    // Room for most: 100 arrivals served one by one; then a burst of 60 finds it full.
+    for (let i = 0; i < 100; i++) (await arrive())?.release();
+    pending = [...Array(60)].map(arrive);
+    await Promise.resolve();
     expect(coupling.takeRefusedShare()).toBe(0);
-    await finish(burst, full);
+    await finish(pending);
     expect(limiter.active).toBe(0);
   });
 

@@ -361,7 +361,8 @@ export function limiterFromResolved(
             // shrinking on it took the limit to 50 for a pool of 128 on a CPU-bound process, and
             // the door then refused for a limit too small. Drops (timeouts, 503s) still shrink it.
             const onLatency =
-              adaptive.limit > limit || (adaptive.limit < limit && adaptive.lastWindow?.drops === 0);
+              adaptive.limit > limit ||
+              (adaptive.limit < limit && adaptive.lastWindow?.drops === 0);
             if (onLatency && hold?.()) adaptive.set(limit);
             setLimitValue(adaptive.limit);
             handOff();

@@ -246,6 +246,31 @@ export function describeLoadShedding(h: Harness): void {
       opened.push(g);
       return g;
     };
+    /** guard() over its heap limit (a steered probe) until `recover()` brings the process back. */
+    const steeredGuard = (extra: Record<string, unknown> = {}) => {
+      const steer = steeredProbe();
+      steer.set({ heapUsedBytes: 10_000 });
+      const g = h.kit.guard({
+        rateLimit: false,
+        loadShedding: { probe: steer.probe, maxHeapUsedBytes: 5000, sampleIntervalMs: 60_000 },
+        ...extra,
+      }) as { close(): void; shedder: { sample(): void } };
+      opened.push(g);
+      const recover = () => {
+        steer.set({ heapUsedBytes: 10 });
+        g.shedder.sample();
+      };
+      return { g, recover };
+    };
+    /** Listens on `server`, runs `body` against its base URL, and closes it whatever happens. */
+    const serving = async (server: Server, body: (base: string) => Promise<void>) => {
+      const { port, close } = await listen(server);
+      try {
+        await body(`http://127.0.0.1:${port}`);
+      } finally {
+        await close();
+      }
+    };
     const mount = (use: unknown[], more: Partial<SpecApp> = {}) =>
       h.mount({
         use,
@@ -256,11 +281,9 @@ export function describeLoadShedding(h: Harness): void {
 
     it('answers every refusal alike, before dispatch or not: security headers, problem+json, Retry-After, reason', async () => {
       const server = mount([shedAll()]);
-      const { port, close } = await listen(server);
-      try {
+      await serving(server, async (base) => {
         const responses = [];
-        for (let i = 0; i < 4; i++)
-          responses.push(await request(`http://127.0.0.1:${port}`).get('/'));
+        for (let i = 0; i < 4; i++) responses.push(await request(base).get('/'));
         // The first refusal went through the framework and errorHandler(); the server's listener
         // now refuses before dispatch.
         expect(listenerName(server)).toBe('shedBeforeDispatch');
@@ -295,9 +318,7 @@ export function describeLoadShedding(h: Harness): void {
         expect(
           new Set(responses.map((res) => (res.body as { errorId: string }).errorId)).size,
         ).toBe(4);
-      } finally {
-        await close();
-      }
+      });
     });
 
     it('counts refusals made before dispatch in the same aggregated log line', async () => {
@@ -307,60 +328,40 @@ export function describeLoadShedding(h: Harness): void {
         errorHandler: { logger },
         onErrorHandler: (mounted) => (handler = mounted),
       });
-      const { port, close } = await listen(server);
-      try {
-        for (let i = 0; i < 30; i++)
-          expect((await request(`http://127.0.0.1:${port}`).get('/')).status).toBe(503);
+      await serving(server, async (base) => {
+        for (let i = 0; i < 30; i++) expect((await request(base).get('/')).status).toBe(503);
         expect(listenerName(server)).toBe('shedBeforeDispatch');
         handler?.close();
         await until(() => entries.some((entry) => entry.count !== undefined));
         const refusalLines = entries.filter((entry) => entry.code === 'ERR_GUARD_OVERLOADED');
         expect(refusalLines.length).toBeLessThanOrEqual(6);
         expect(refusalLines.at(-1)).toMatchObject({ policy: 'load_shedding', count: 30 });
-      } finally {
-        await close();
-      }
+      });
     });
 
     it('serves again through the same listener once the load is gone, and close() gives the server its listener back', async () => {
-      const steer = steeredProbe();
-      steer.set({ heapUsedBytes: 10_000 });
-      const g = h.kit.guard({
-        rateLimit: false,
-        loadShedding: { probe: steer.probe, maxHeapUsedBytes: 5000, sampleIntervalMs: 60_000 },
-      }) as { close(): void; shedder: { sample(): void } };
-      opened.push(g);
+      const { g, recover } = steeredGuard();
       const server = mount([g]);
-      const { port, close } = await listen(server);
-      const base = `http://127.0.0.1:${port}`;
-      try {
+      await serving(server, async (base) => {
         for (let i = 0; i < 3; i++) expect((await request(base).get('/')).status).toBe(503);
         expect(listenerName(server)).toBe('shedBeforeDispatch');
-        steer.set({ heapUsedBytes: 10 });
-        g.shedder.sample();
+        recover();
         expect((await request(base).get('/')).status).toBe(200);
         g.close();
         expect(server.listeners('request')).toHaveLength(1);
         expect(listenerName(server)).not.toBe('shedBeforeDispatch');
-      } finally {
-        await close();
-      }
+      });
     });
 
     it("refuses before dispatch with a criticality callback too: it sees the framework's request, once per request, and the refusal carries its class", async () => {
-      const steer = steeredProbe();
-      steer.set({ heapUsedBytes: 10_000 });
       const seen: string[] = [];
-      const g = h.kit.guard({
-        rateLimit: false,
-        loadShedding: { probe: steer.probe, maxHeapUsedBytes: 5000, sampleIntervalMs: 60_000 },
+      const { g, recover } = steeredGuard({
         // `path` is Express's request getter and Koa's context getter: absent on Node's request.
         criticality: (r: { path?: string }) => {
           seen.push(String(r.path));
           return r.path === '/batch' ? 'sheddable' : undefined;
         },
-      }) as { close(): void; shedder: { sample(): void } };
-      opened.push(g);
+      });
       const server = h.mount({
         use: [g],
         errorHandler: quiet(),
@@ -371,22 +372,20 @@ export function describeLoadShedding(h: Harness): void {
       const records: { criticality?: string }[] = [];
       const record = (message: unknown) => records.push(message as { criticality?: string });
       diagnosticsChannel.subscribe('guard:reject', record);
-      const { port, close } = await listen(server);
-      const base = `http://127.0.0.1:${port}`;
       try {
-        for (let i = 0; i < 3; i++) expect((await request(base).get('/batch')).status).toBe(503);
-        expect(listenerName(server)).toBe('shedBeforeDispatch');
-        expect(records.map((r) => r.criticality)).toEqual(Array(3).fill('sheddable'));
-        steer.set({ heapUsedBytes: 10 });
-        g.shedder.sample();
-        // Admitted: the class found before dispatch is the one the handler sees.
-        const served = await request(base).get('/batch');
-        expect(served.status).toBe(200);
-        expect(served.body).toEqual({ class: 'sheddable' });
-        expect(seen).toEqual(Array(4).fill('/batch'));
+        await serving(server, async (base) => {
+          for (let i = 0; i < 3; i++) expect((await request(base).get('/batch')).status).toBe(503);
+          expect(listenerName(server)).toBe('shedBeforeDispatch');
+          expect(records.map((r) => r.criticality)).toEqual(Array(3).fill('sheddable'));
+          recover();
+          // Admitted: the class found before dispatch is the one the handler sees.
+          const served = await request(base).get('/batch');
+          expect(served.status).toBe(200);
+          expect(served.body).toEqual({ class: 'sheddable' });
+          expect(seen).toEqual(Array(4).fill('/batch'));
+        });
       } finally {
         diagnosticsChannel.unsubscribe('guard:reject', record);
-        await close();
       }
     });
 
@@ -401,9 +400,7 @@ export function describeLoadShedding(h: Harness): void {
       }) as { close(): void };
       opened.push(g);
       const server = mount([g]);
-      const { port, close } = await listen(server);
-      const base = `http://127.0.0.1:${port}`;
-      try {
+      await serving(server, async (base) => {
         for (let i = 0; i < 2; i++) expect((await request(base).get('/')).status).toBe(503);
         expect(listenerName(server)).toBe('shedBeforeDispatch');
         const failed = await request(base).get('/boom');
@@ -411,9 +408,7 @@ export function describeLoadShedding(h: Harness): void {
         expect(failed.headers['content-type']).toMatch(/^application\/problem\+json/);
         expect(JSON.stringify(failed.body)).not.toContain('classifier bug');
         expect((await request(base).get('/')).status).toBe(503);
-      } finally {
-        await close();
-      }
+      });
     });
 
     it.each([
@@ -435,14 +430,10 @@ export function describeLoadShedding(h: Harness): void {
         setup(shedAll());
       const server = mount(spec.use, spec);
       if (spec.secondListener) server.on('request', () => undefined);
-      const { port, close } = await listen(server);
-      try {
-        for (let i = 0; i < 4; i++)
-          expect((await request(`http://127.0.0.1:${port}`).get('/')).status).toBe(503);
+      await serving(server, async (base) => {
+        for (let i = 0; i < 4; i++) expect((await request(base).get('/')).status).toBe(503);
         expect(listenerName(server)).not.toBe('shedBeforeDispatch');
-      } finally {
-        await close();
-      }
+      });
     });
   });
 }
